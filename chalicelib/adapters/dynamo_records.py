@@ -1,0 +1,200 @@
+"""RecordRepository on the province table: atomic version writes and the two read models.
+
+Why: a record change must land as one unit (new head, immutable version item, moved vehicle
+entry) or not at all, so every write is a conditional TransactWriteItems. The head's
+`attribute_not_exists` / `version = :v` conditions are what make concurrent uploads converge
+on one record without any read-then-write race.
+"""
+
+from __future__ import annotations
+
+from datetime import date
+from typing import Any
+
+from chalicelib.adapters import keys
+from chalicelib.adapters.aws import dynamodb_client
+from chalicelib.adapters.cursor import decode_cursor, encode_cursor
+from chalicelib.adapters.dynamo_codec import from_item, to_item, to_value
+from chalicelib.adapters.dynamo_errors import cancellation_reasons, error_code, translate_errors
+from chalicelib.adapters.record_items import (
+    head_item,
+    record_from,
+    vehicle_item,
+    vehicle_key,
+    version_item,
+)
+from chalicelib.domain.record import EarlierReading, StoredRecord
+from chalicelib.services.ports import Page, RecordAlreadyExistsError, StaleVersionError
+
+
+class DynamoRecordRepository:
+    """Records of one province. Raises the ports' errors or ServiceUnavailableError."""
+
+    def __init__(self, table_name: str, client: Any = None) -> None:
+        self._table = table_name
+        self._client = client
+
+    @property
+    def client(self) -> Any:
+        if self._client is None:
+            self._client = dynamodb_client()
+        return self._client
+
+    def get(self, record_id: str, *, consistent: bool = False) -> StoredRecord | None:
+        with translate_errors():
+            response = self.client.get_item(
+                TableName=self._table,
+                Key=to_item(keys.key(keys.record_pk(record_id), keys.HEAD)),
+                ConsistentRead=consistent,
+            )
+        item = response.get("Item")
+        return record_from(from_item(item)) if item else None
+
+    def create(self, record: StoredRecord) -> None:
+        actions = [
+            self._put(head_item(record), "attribute_not_exists(PK)"),
+            self._put(version_item(record), "attribute_not_exists(PK)"),
+            self._put(vehicle_item(record)),
+        ]
+        try:
+            with translate_errors():
+                self.client.transact_write_items(TransactItems=actions)
+        except Exception as exc:
+            if _condition_failed(exc, index=0):
+                raise RecordAlreadyExistsError(record.record_id) from exc
+            raise
+
+    def replace(self, current: StoredRecord, new: StoredRecord) -> None:
+        head = self._put(head_item(new), "version = :expected")
+        head["Put"]["ExpressionAttributeValues"] = {":expected": to_value(current.version)}
+        actions = [head, self._put(version_item(new), "attribute_not_exists(PK)")]
+        old_entry, new_entry = vehicle_key(current), vehicle_key(new)
+        if current.status == "active" and (old_entry != new_entry or new.status != "active"):
+            actions.append({"Delete": {"TableName": self._table, "Key": to_item(old_entry)}})
+        if new.status == "active":
+            actions.append(self._put(vehicle_item(new)))
+        try:
+            with translate_errors():
+                self.client.transact_write_items(TransactItems=actions)
+        except Exception as exc:
+            if _condition_failed(exc, index=0) or _condition_failed(exc, index=1):
+                raise StaleVersionError(new.record_id) from exc
+            raise
+
+    def versions(self, record_id: str) -> list[StoredRecord]:
+        items = self._query(
+            KeyConditionExpression="PK = :pk AND begins_with(SK, :prefix)",
+            ExpressionAttributeValues=to_item(
+                {":pk": keys.record_pk(record_id), ":prefix": keys.version_prefix()}
+            ),
+        )
+        return [record_from(i) for i in items]
+
+    def by_shop(
+        self,
+        companycode: str,
+        date_from: date,
+        date_to: date,
+        limit: int,
+        cursor: str | None,
+    ) -> Page:
+        gsi_pk = keys.shop_records_gsi_pk(companycode)
+        request: dict[str, Any] = {
+            "TableName": self._table,
+            "IndexName": keys.GSI1,
+            "KeyConditionExpression": "GSI1PK = :pk AND GSI1SK BETWEEN :lo AND :hi",
+            "ExpressionAttributeValues": to_item(
+                {
+                    ":pk": gsi_pk,
+                    ":lo": date_from.isoformat(),
+                    ":hi": date_to.isoformat() + "#~",
+                }
+            ),
+            "Limit": limit,
+            "ScanIndexForward": False,
+        }
+        if cursor:
+            request["ExclusiveStartKey"] = decode_cursor(cursor, keys.GSI1PK, gsi_pk)
+        with translate_errors():
+            response = self.client.query(**request)
+        heads = [from_item(i) for i in response.get("Items", [])]
+        # The GSI projects only summary attributes; fetch the full heads in one batch read.
+        records = self._batch_get_heads([h["record_id"] for h in heads])
+        return Page(items=records, cursor=encode_cursor(response.get("LastEvaluatedKey")))
+
+    def vehicle_history(self, vin: str) -> list[StoredRecord]:
+        items = self._query(
+            KeyConditionExpression="PK = :pk AND begins_with(SK, :prefix)",
+            ExpressionAttributeValues=to_item(
+                {":pk": keys.vehicle_pk(vin), ":prefix": keys.vehicle_entry_prefix()}
+            ),
+        )
+        return [record_from(i) for i in items]
+
+    def earlier_reading(
+        self, vin: str, settlement_date: date, exclude_record_id: str
+    ) -> EarlierReading | None:
+        items = self._query(
+            KeyConditionExpression="PK = :pk AND SK BETWEEN :lo AND :hi",
+            ExpressionAttributeValues=to_item(
+                {
+                    ":pk": keys.vehicle_pk(vin),
+                    ":lo": keys.vehicle_entry_prefix(),
+                    ":hi": keys.vehicle_entries_until(settlement_date),
+                }
+            ),
+            ProjectionExpression="record_id, mileage, settlement_date",
+        )
+        best: EarlierReading | None = None
+        for item in items:
+            if item["record_id"] == exclude_record_id:
+                continue
+            if best is None or int(item["mileage"]) > best.mileage:
+                best = EarlierReading(
+                    mileage=int(item["mileage"]),
+                    settlement_date=date.fromisoformat(item["settlement_date"]),
+                    record_id=item["record_id"],
+                )
+        return best
+
+    def _query(self, **request: Any) -> list[dict[str, Any]]:
+        items: list[dict[str, Any]] = []
+        request["TableName"] = self._table
+        while True:
+            with translate_errors():
+                response = self.client.query(**request)
+            items.extend(from_item(i) for i in response.get("Items", []))
+            last = response.get("LastEvaluatedKey")
+            if not last:
+                return items
+            request["ExclusiveStartKey"] = last
+
+    def _batch_get_heads(self, record_ids: list[str]) -> list[StoredRecord]:
+        if not record_ids:
+            return []
+        pending = [to_item(keys.key(keys.record_pk(r), keys.HEAD)) for r in record_ids]
+        found: dict[str, StoredRecord] = {}
+        while pending:
+            chunk, pending = pending[:100], pending[100:]
+            request = {self._table: {"Keys": chunk}}
+            while request:
+                with translate_errors():
+                    response = self.client.batch_get_item(RequestItems=request)
+                for item in response.get("Responses", {}).get(self._table, []):
+                    record = record_from(from_item(item))
+                    found[record.record_id] = record
+                request = response.get("UnprocessedKeys") or {}
+        return [found[r] for r in record_ids if r in found]
+
+    def _put(self, item: dict[str, Any], condition: str | None = None) -> dict[str, Any]:
+        put: dict[str, Any] = {"TableName": self._table, "Item": to_item(item)}
+        if condition:
+            put["ConditionExpression"] = condition
+        return {"Put": put}
+
+
+def _condition_failed(exc: Exception, index: int) -> bool:
+    if error_code(exc) != "TransactionCanceledException":
+        return False
+    reasons = cancellation_reasons(exc)
+    return len(reasons) > index and reasons[index] == "ConditionalCheckFailed"

@@ -1,0 +1,225 @@
+"""ShopRepository on the province table: registry entries, credentials and code sequences.
+
+Why: registration must be all-or-nothing (profile, credential hash and the USCC uniqueness
+guard in one transaction) and a companycode, once issued, is never issued again (an atomic
+counter per division code; a failed registration burns its number rather than reusing it).
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any
+
+from chalicelib.adapters import keys
+from chalicelib.adapters.aws import dynamodb_client
+from chalicelib.adapters.cursor import decode_cursor, encode_cursor
+from chalicelib.adapters.dynamo_codec import from_item, to_item, to_value
+from chalicelib.adapters.dynamo_errors import cancellation_reasons, error_code, translate_errors
+from chalicelib.domain.shop import Shop
+from chalicelib.errors import ConflictError
+
+KIND_SHOP = "shop"
+
+
+class DynamoShopRepository:
+    def __init__(self, table_name: str, client: Any = None) -> None:
+        self._table = table_name
+        self._client = client
+
+    @property
+    def client(self) -> Any:
+        if self._client is None:
+            self._client = dynamodb_client()
+        return self._client
+
+    def next_sequence(self, division_code: str) -> int:
+        with translate_errors():
+            response = self.client.update_item(
+                TableName=self._table,
+                Key=to_item(keys.key(keys.sequence_pk(division_code), keys.SEQUENCE)),
+                UpdateExpression="ADD next_value :one",
+                ExpressionAttributeValues={":one": to_value(1)},
+                ReturnValues="UPDATED_NEW",
+            )
+        return int(response["Attributes"]["next_value"]["N"])
+
+    def create(self, shop: Shop, secret_hash: str) -> None:
+        actions = [
+            {
+                "Put": {
+                    "TableName": self._table,
+                    "Item": to_item(
+                        {
+                            **keys.key(keys.uscc_guard_pk(shop.uscc), keys.GUARD),
+                            "kind": "uscc_guard",
+                            "companycode": shop.companycode,
+                        }
+                    ),
+                    "ConditionExpression": "attribute_not_exists(PK)",
+                }
+            },
+            {
+                "Put": {
+                    "TableName": self._table,
+                    "Item": to_item(_profile_item(shop)),
+                    "ConditionExpression": "attribute_not_exists(PK)",
+                }
+            },
+            {
+                "Put": {
+                    "TableName": self._table,
+                    "Item": to_item(_credential_item(shop, secret_hash)),
+                }
+            },
+        ]
+        try:
+            with translate_errors():
+                self.client.transact_write_items(TransactItems=actions)
+        except Exception as exc:
+            reasons = cancellation_reasons(exc)
+            if error_code(exc) == "TransactionCanceledException" and reasons[:1] == [
+                "ConditionalCheckFailed"
+            ]:
+                raise ConflictError(
+                    "a shop with this unified social credit code is already registered",
+                    code="uscc_already_registered",
+                ) from exc
+            raise
+
+    def existing_companycode(self, uscc: str) -> str | None:
+        with translate_errors():
+            response = self.client.get_item(
+                TableName=self._table,
+                Key=to_item(keys.key(keys.uscc_guard_pk(uscc), keys.GUARD)),
+                ConsistentRead=True,
+            )
+        item = response.get("Item")
+        return str(from_item(item)["companycode"]) if item else None
+
+    def get(self, companycode: str, *, consistent: bool = False) -> Shop | None:
+        with translate_errors():
+            response = self.client.get_item(
+                TableName=self._table,
+                Key=to_item(keys.key(keys.shop_pk(companycode), keys.SHOP_PROFILE)),
+                ConsistentRead=consistent,
+            )
+        item = response.get("Item")
+        return _shop_from(from_item(item)) if item else None
+
+    def save(self, shop: Shop, expected_generation: int) -> None:
+        """Overwrite the profile if its credential generation is still the expected one."""
+        with translate_errors():
+            try:
+                self.client.put_item(
+                    TableName=self._table,
+                    Item=to_item(_profile_item(shop)),
+                    ConditionExpression="credential_generation = :g",
+                    ExpressionAttributeValues={":g": to_value(expected_generation)},
+                )
+            except Exception as exc:
+                if error_code(exc) == "ConditionalCheckFailedException":
+                    raise ConflictError("the shop changed meanwhile; retry") from exc
+                raise
+
+    def set_secret(self, shop: Shop, secret_hash: str) -> None:
+        actions = [
+            {
+                "Put": {
+                    "TableName": self._table,
+                    "Item": to_item(_profile_item(shop)),
+                    "ConditionExpression": "credential_generation = :g",
+                    "ExpressionAttributeValues": {":g": to_value(shop.credential_generation - 1)},
+                }
+            },
+            {
+                "Put": {
+                    "TableName": self._table,
+                    "Item": to_item(_credential_item(shop, secret_hash)),
+                }
+            },
+        ]
+        try:
+            with translate_errors():
+                self.client.transact_write_items(TransactItems=actions)
+        except Exception as exc:
+            if error_code(exc) == "TransactionCanceledException":
+                raise ConflictError("the shop changed meanwhile; retry") from exc
+            raise
+
+    def secret_hash(self, companycode: str) -> str | None:
+        with translate_errors():
+            response = self.client.get_item(
+                TableName=self._table,
+                Key=to_item(keys.key(keys.shop_pk(companycode), keys.SHOP_CREDENTIAL)),
+                ConsistentRead=True,
+            )
+        item = response.get("Item")
+        return str(from_item(item)["secret_hash"]) if item else None
+
+    def list_registry(
+        self, province_code: str, limit: int, cursor: str | None
+    ) -> tuple[list[Shop], str | None]:
+        request: dict[str, Any] = {
+            "TableName": self._table,
+            "IndexName": keys.GSI1,
+            "KeyConditionExpression": "GSI1PK = :pk",
+            "ExpressionAttributeValues": to_item({":pk": keys.registry_gsi_pk(province_code)}),
+            "Limit": limit,
+        }
+        if cursor:
+            request["ExclusiveStartKey"] = decode_cursor(
+                cursor, keys.GSI1PK, keys.registry_gsi_pk(province_code)
+            )
+        with translate_errors():
+            response = self.client.query(**request)
+        companycodes = [from_item(i)["companycode"] for i in response.get("Items", [])]
+        shops = [s for s in (self.get(c) for c in companycodes) if s is not None]
+        return shops, encode_cursor(response.get("LastEvaluatedKey"))
+
+
+def _profile_item(shop: Shop) -> dict[str, Any]:
+    return {
+        **keys.key(keys.shop_pk(shop.companycode), keys.SHOP_PROFILE),
+        keys.GSI1PK: keys.registry_gsi_pk(shop.province_code),
+        keys.GSI1SK: keys.registry_gsi_sk(shop.division_code, shop.companycode),
+        "kind": KIND_SHOP,
+        "companycode": shop.companycode,
+        "province_code": shop.province_code,
+        "name": shop.name,
+        "uscc": shop.uscc,
+        "division_code": shop.division_code,
+        "shop_class": shop.shop_class,
+        "address": shop.address,
+        "contact_name": shop.contact_name,
+        "contact_phone": shop.contact_phone,
+        "status": shop.status,
+        "created_at": shop.created_at.isoformat(),
+        "updated_at": shop.updated_at.isoformat(),
+        "credential_generation": shop.credential_generation,
+    }
+
+
+def _credential_item(shop: Shop, secret_hash: str) -> dict[str, Any]:
+    return {
+        **keys.key(keys.shop_pk(shop.companycode), keys.SHOP_CREDENTIAL),
+        "kind": "shop_credential",
+        "secret_hash": secret_hash,
+        "credential_generation": shop.credential_generation,
+    }
+
+
+def _shop_from(attrs: dict[str, Any]) -> Shop:
+    return Shop(
+        companycode=attrs["companycode"],
+        name=attrs["name"],
+        uscc=attrs["uscc"],
+        division_code=attrs["division_code"],
+        shop_class=attrs["shop_class"],
+        address=attrs.get("address", ""),
+        contact_name=attrs.get("contact_name", ""),
+        contact_phone=attrs.get("contact_phone", ""),
+        status=attrs["status"],
+        created_at=datetime.fromisoformat(attrs["created_at"]),
+        updated_at=datetime.fromisoformat(attrs["updated_at"]),
+        credential_generation=int(attrs.get("credential_generation", 1)),
+    )

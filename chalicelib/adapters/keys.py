@@ -1,0 +1,132 @@
+"""Every key string of the single table is spelled here and nowhere else.
+
+Why: a single-table design overloads PK/SK/GSI1 with many item kinds; keeping the builders in
+one module makes the access patterns reviewable (README's table mirrors this file) and lets
+tests import builders instead of copying strings.
+
+Item kinds (PK / SK):
+- record head        REC#<record_id> / HEAD           (GSI1: SHOPREC#<cc> / <settle_date>#<id>)
+- record version     REC#<record_id> / V#<000001>
+- vehicle file entry VIN#<vin> / REC#<settle_date>#<record_id>
+- shop profile       SHOP#<cc> / PROFILE              (GSI1: REGISTRY#<province> / <division>#<cc>)
+- shop credential    SHOP#<cc> / CRED
+- USCC guard         USCC#<uscc> / GUARD
+- code sequence      SEQ#<division> / SEQ
+- regulator account  ADMIN#<username> / CRED
+- bearer token       TOKEN#<sha256(token)> / TOKEN   (TTL)
+- login failures     LOGINFAIL#<kind>#<id> / LOGINFAIL (TTL)
+- audit entry        AUDIT#<yyyy-mm-dd>#<shard> / <iso time>#<uuid> (TTL, 400 days)
+"""
+
+from __future__ import annotations
+
+from datetime import date
+
+PK = "PK"
+SK = "SK"
+GSI1 = "GSI1"
+GSI1PK = "GSI1PK"
+GSI1SK = "GSI1SK"
+TTL_ATTRIBUTE = "expires_at_epoch"
+
+HEAD = "HEAD"
+AUDIT_SHARDS = 8
+
+
+def record_pk(record_id: str) -> str:
+    return f"REC#{record_id}"
+
+
+def record_head() -> dict[str, str]:
+    return {SK: HEAD}
+
+
+def version_sk(version: int) -> str:
+    return f"V#{version:06d}"
+
+
+def version_prefix() -> str:
+    return "V#"
+
+
+def shop_records_gsi_pk(companycode: str) -> str:
+    return f"SHOPREC#{companycode}"
+
+
+def shop_records_gsi_sk(settlement_date: date, record_id: str) -> str:
+    return f"{settlement_date.isoformat()}#{record_id}"
+
+
+def vehicle_pk(vin: str) -> str:
+    return f"VIN#{vin}"
+
+
+def vehicle_entry_sk(settlement_date: date, record_id: str) -> str:
+    return f"REC#{settlement_date.isoformat()}#{record_id}"
+
+
+def vehicle_entry_prefix() -> str:
+    return "REC#"
+
+
+def vehicle_entries_until(settlement_date: date) -> str:
+    """Upper bound (inclusive) of the entries settled on or before a date."""
+    return f"REC#{settlement_date.isoformat()}#~"
+
+
+def shop_pk(companycode: str) -> str:
+    return f"SHOP#{companycode}"
+
+
+SHOP_PROFILE = "PROFILE"
+CREDENTIAL = "CRED"
+SHOP_CREDENTIAL = CREDENTIAL
+
+
+def registry_gsi_pk(province_code: str) -> str:
+    return f"REGISTRY#{province_code}"
+
+
+def registry_gsi_sk(division_code: str, companycode: str) -> str:
+    return f"{division_code}#{companycode}"
+
+
+def uscc_guard_pk(uscc: str) -> str:
+    return f"USCC#{uscc}"
+
+
+GUARD = "GUARD"
+
+
+def sequence_pk(division_code: str) -> str:
+    return f"SEQ#{division_code}"
+
+
+SEQUENCE = "SEQ"
+
+
+def admin_pk(username: str) -> str:
+    return f"ADMIN#{username}"
+
+
+def token_pk(digest: str) -> str:
+    return f"TOKEN#{digest}"
+
+
+TOKEN = "TOKEN"
+
+
+def login_failure_pk(kind: str, principal_id: str) -> str:
+    return f"LOGINFAIL#{kind}#{principal_id}"
+
+
+LOGIN_FAILURE = "LOGINFAIL"
+
+
+def audit_pk(day: date, shard: int) -> str:
+    return f"AUDIT#{day.isoformat()}#{shard}"
+
+
+def key(pk: str, sk: str) -> dict[str, str]:
+    """A primary key in the plain (not yet DynamoDB-typed) form."""
+    return {PK: pk, SK: sk}

@@ -1,0 +1,39 @@
+"""Token routes: shops and regulators exchange their secret for a short-lived bearer token."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from chalice import Blueprint
+
+from chalicelib.api.errors import rest_errors
+from chalicelib.api.http import ANY_CONTENT_TYPE, json_response, read_json
+from chalicelib.api.schemas import RegulatorTokenRequest, TokenRequest, parse
+from chalicelib.bootstrap import auth_service
+from chalicelib.domain.principal import Principal
+
+bp = Blueprint(__name__)
+
+
+@bp.route("/v1/auth/token", methods=["POST"], content_types=ANY_CONTENT_TYPE)
+@rest_errors
+def shop_token() -> Any:
+    body: TokenRequest = parse(TokenRequest, read_json(bp.current_request))
+    token, principal = auth_service().shop_token(body.companycode, body.secret)
+    return json_response(_token_body(token, principal))
+
+
+@bp.route("/v1/admin/token", methods=["POST"], content_types=ANY_CONTENT_TYPE)
+@rest_errors
+def regulator_token() -> Any:
+    body: RegulatorTokenRequest = parse(RegulatorTokenRequest, read_json(bp.current_request))
+    token, principal = auth_service().regulator_token(body.username, body.password)
+    return json_response({**_token_body(token, principal), "role": principal.role})
+
+
+def _token_body(token: str, principal: Principal) -> dict[str, Any]:
+    return {
+        "access_token": token,
+        "token_type": "Bearer",
+        "expires_at": principal.expires_at.isoformat(),
+    }

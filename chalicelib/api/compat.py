@@ -1,0 +1,112 @@
+"""The national interface (`/restservices/lcipprodatarest/.../query`), drop-in compatible.
+
+Why: DMS software already talks to provincial systems with this interface. Answers follow it:
+HTTP 200 with `code` "1" on success and a negative code with a Chinese `status` otherwise
+(-1 参数无效, -2 参数格式不对, -10 企业不存在, -11 密码错误, -99 异常). We add fields (our
+receipt, structured `errors`) that such clients ignore. Both doors call the same services.
+"""
+
+from __future__ import annotations
+
+import functools
+from collections.abc import Callable
+from typing import Any
+
+from chalice import Blueprint
+
+from chalicelib.api.compat_schema import parse_compat_record
+from chalicelib.api.http import ANY_CONTENT_TYPE, PayloadError, json_response, read_json
+from chalicelib.bootstrap import auth_service, record_service
+from chalicelib.errors import (
+    AuthenticationError,
+    ConflictError,
+    DomainError,
+    FieldError,
+    ForbiddenError,
+    LockedOutError,
+    ServiceUnavailableError,
+    ValidationFailedError,
+)
+from chalicelib.observability import logger
+from chalicelib.services.auth import UnknownPrincipalError, WrongSecretError
+
+bp = Blueprint(__name__)
+BASE = "/restservices/lcipprodatarest"
+
+
+def _answer(code: str, status: str, **extra: Any) -> Any:
+    return json_response({"code": code, "status": status, **extra})
+
+
+def compat_errors(view: Callable[..., Any]) -> Callable[..., Any]:
+    """Map errors to the national `{code, status}` answers (always HTTP 200, as it does)."""
+
+    @functools.wraps(view)
+    def wrapper(*args: Any, **kwargs: Any) -> Any:
+        try:
+            return view(*args, **kwargs)
+        except PayloadError as exc:
+            return _answer("-2", f"参数格式不对：{exc.error.message}", errors=[exc.error.as_dict()])
+        except ValidationFailedError as exc:
+            missing = any(e.rule == "required" for e in exc.errors)
+            fields = "、".join(e.field for e in exc.errors)
+            return _answer(
+                "-1" if missing else "-2",
+                f"{'参数无效' if missing else '参数格式不对'}：{fields}",
+                errors=[e.as_dict() for e in exc.errors],
+            )
+        except DomainError as exc:
+            code, status = _domain_answer(exc)
+            return _answer(code, status, error=exc.code)
+        except Exception:
+            logger.exception("unhandled error in national interface")
+            return _answer("-99", "异常")
+
+    return wrapper
+
+
+def _domain_answer(exc: DomainError) -> tuple[str, str]:
+    if isinstance(exc, UnknownPrincipalError):
+        return "-10", "企业不存在"
+    if isinstance(exc, WrongSecretError):
+        return "-11", "密码错误"
+    if isinstance(exc, LockedOutError):
+        return "-11", f"密码错误次数过多，请{exc.retry_after // 60 or 1}分钟后再试"
+    if isinstance(exc, AuthenticationError):
+        return "-1", "参数无效：access_token无效或已过期"
+    if isinstance(exc, ForbiddenError):
+        return "-1", "参数无效：企业已暂停上传"
+    if isinstance(exc, ConflictError):
+        return "-1", "参数无效：该结算清单的维修记录已作废"
+    if isinstance(exc, ServiceUnavailableError):
+        return "-99", "异常：系统繁忙，请稍后重试"
+    return "-99", "异常"
+
+
+@bp.route(f"{BASE}/lcipprogetaccesstoken/query", methods=["POST"], content_types=ANY_CONTENT_TYPE)
+@compat_errors
+def get_access_token() -> Any:
+    body = _object(read_json(bp.current_request))
+    companycode, password = body.get("companycode"), body.get("companypassword")
+    if not isinstance(companycode, str) or not isinstance(password, str) or not password:
+        return _answer("-1", "参数无效：companycode、companypassword")
+    token, principal = auth_service().shop_token(companycode, password)
+    return _answer("1", "获取成功", access_token=token, expires_at=principal.expires_at.isoformat())
+
+
+@bp.route(f"{BASE}/lcipprocarfixrecordadd/query", methods=["POST"], content_types=ANY_CONTENT_TYPE)
+@compat_errors
+def add_record() -> Any:
+    body = _object(read_json(bp.current_request))
+    token = body.get("access_token")
+    service = auth_service()
+    shop = service.shop_of(service.resolve(token if isinstance(token, str) else ""))
+    logger.append_keys(companycode=shop.companycode)
+    receipt = record_service().upload(shop, parse_compat_record(body))
+    return _answer("1", "新增成功", receipt=receipt.to_dict())
+
+
+def _object(value: Any) -> dict[str, Any]:
+    if not isinstance(value, dict):
+        raise ValidationFailedError([FieldError("body", "object", "请求体必须是JSON对象")])
+    return value

@@ -1,0 +1,135 @@
+"""The national `lcippro` upload payload -> our RecordIn, with errors named in its own terms.
+
+Why: a shop's DMS that already talks to a provincial system must switch by changing only its
+host. Its payload sends every value as a string, dates as YYYYMMDD, and lists either as arrays
+or as JSON-encoded strings. We translate that shape into the REST schema (so one set of rules
+applies) and translate error paths back (`basicInfo.repairdate`), so the DMS shows the field
+its own user knows.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from typing import Any
+
+from chalicelib.api.schemas import RecordIn, parse
+from chalicelib.domain.record import RecordContent
+from chalicelib.errors import FieldError, ValidationFailedError
+
+BASIC_INFO_FIELDS = {
+    "vehicleplatenumber": "plate_number",
+    "companyname": "company_name",
+    "vin": "vin",
+    "repairdate": "repair_date",
+    "repairmileage": "repair_mileage",
+    "settledate": "settlement_date",
+    "faultdescription": "fault_description",
+    "costlistcode": "settlement_list_code",
+}
+PROJECT_FIELDS = {"repairproject": "name", "workinghours": "labour_hours"}
+PART_FIELDS = {"partsname": "name", "partscode": "code", "partsquantity": "quantity"}
+LISTS = {
+    "repairprojectlist": ("repair_items", PROJECT_FIELDS),
+    "vehiclepartslist": ("parts", PART_FIELDS),
+}
+_COMPACT_DATE = re.compile(r"^(\d{4})(\d{2})(\d{2})$")
+_INTEGER = re.compile(r"^\d+$")
+
+
+def parse_compat_record(payload: dict[str, Any]) -> RecordContent:
+    """Translate and validate; raises ValidationFailedError with national field names."""
+    basic = payload.get("basicInfo")
+    if isinstance(basic, str):
+        basic = _decode_json(basic)
+    if not isinstance(basic, dict):
+        raise ValidationFailedError(
+            [FieldError("basicInfo", "required", "basicInfo 缺失或不是对象")]
+        )
+    record = _basic_fields(basic, payload)
+    errors: list[FieldError] = []
+    for wire, (ours, fields) in LISTS.items():
+        rows = _list_value(payload.get(wire, payload.get(wire.replace("list", "List"), [])))
+        if rows is None:
+            errors.append(FieldError(wire, "array", f"{wire} 必须是数组或JSON数组字符串"))
+        else:
+            record[ours] = [_rename_row(row, fields) for row in rows]
+    if errors:
+        raise ValidationFailedError(errors)
+    try:
+        model: RecordIn = parse(RecordIn, record)
+    except ValidationFailedError as exc:
+        raise ValidationFailedError([_to_wire(e) for e in exc.errors]) from exc
+    return model.to_content()
+
+
+def _basic_fields(basic: dict[str, Any], payload: dict[str, Any]) -> dict[str, Any]:
+    """basicInfo in our names, with YYYYMMDD dates and integer mileage text converted."""
+    record = {
+        ours: _scalar(basic[wire]) for wire, ours in BASIC_INFO_FIELDS.items() if wire in basic
+    }
+    color = basic.get("vehicleplatecolor", payload.get("vehicleplatecolor"))
+    if color not in (None, ""):
+        record["plate_color"] = _scalar(color)
+    for date_field in ("repair_date", "settlement_date"):
+        match = _COMPACT_DATE.match(str(record.get(date_field, "")))
+        if match:
+            record[date_field] = "-".join(match.groups())
+    mileage = str(record.get("repair_mileage", "")).strip()
+    if "repair_mileage" in record and _INTEGER.match(mileage):
+        record["repair_mileage"] = int(mileage)
+    return record
+
+
+def wire_field(field: str) -> str:
+    """Our field path -> the national one, e.g. repair_items.0.labour_hours."""
+    return _to_wire(FieldError(field, "", "")).field
+
+
+def _to_wire(error: FieldError) -> FieldError:
+    parts = error.field.split(".")
+    ours_to_basic = {v: k for k, v in BASIC_INFO_FIELDS.items()}
+    if parts[0] in ours_to_basic:
+        path = f"basicInfo.{ours_to_basic[parts[0]]}"
+    elif parts[0] == "plate_color":
+        path = "basicInfo.vehicleplatecolor"
+    elif parts[0] in ("repair_items", "parts"):
+        wire, fields = next((w, f) for w, (o, f) in LISTS.items() if o == parts[0])
+        inverse = {v: k for k, v in fields.items()}
+        tail = [inverse.get(p, p) for p in parts[1:]]
+        path = ".".join([wire, *tail])
+    else:
+        path = error.field
+    message = error.message
+    if parts[0] in ("repair_date", "settlement_date") and error.rule in ("format", "date"):
+        message = "日期格式应为YYYYMMDD且为有效日期"
+    return FieldError(path, error.rule, message, error.code)
+
+
+def _scalar(value: Any) -> Any:
+    """Every national value is a string; numbers sent by lenient clients are accepted as text."""
+    if isinstance(value, bool) or value is None:
+        return value
+    if isinstance(value, int | float):
+        return str(value)
+    return value
+
+
+def _rename_row(row: Any, fields: dict[str, str]) -> Any:
+    if not isinstance(row, dict):
+        return row
+    # Unknown keys are dropped: DMS exports carry extras (ids, remarks) that we do not store.
+    return {ours: _scalar(row[wire]) for wire, ours in fields.items() if wire in row}
+
+
+def _list_value(value: Any) -> list[Any] | None:
+    if isinstance(value, str):
+        value = _decode_json(value) if value.strip() else []
+    return value if isinstance(value, list) else None
+
+
+def _decode_json(text: str) -> Any:
+    try:
+        return json.loads(text)
+    except json.JSONDecodeError:
+        return None

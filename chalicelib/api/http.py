@@ -1,0 +1,80 @@
+"""Small request/response helpers shared by every blueprint.
+
+Why: all JSON answers use one shape (UTF-8, Chinese left readable) and every body is checked
+the same way (content type, size, well-formed JSON) before a schema sees it.
+"""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+from chalice import Response
+from chalice.app import Request
+
+from chalicelib.errors import FieldError, ValidationFailedError
+
+MAX_BODY_BYTES = 1024 * 1024
+JSON_TYPE = "application/json; charset=utf-8"
+ANY_CONTENT_TYPE = ["*/*"]
+
+
+class PayloadError(Exception):
+    """The body cannot be read as JSON at all: wrong type, too large or malformed."""
+
+    def __init__(self, status: int, code: str, error: FieldError) -> None:
+        super().__init__(error.message)
+        self.status = status
+        self.code = code
+        self.error = error
+
+
+def json_response(body: Any, status: int = 200, headers: dict[str, str] | None = None) -> Response:
+    return Response(
+        body=json.dumps(body, ensure_ascii=False, default=str),
+        status_code=status,
+        headers={"Content-Type": JSON_TYPE, "Cache-Control": "no-store", **(headers or {})},
+    )
+
+
+def read_json(request: Request) -> Any:
+    """The parsed JSON body, or PayloadError naming what is wrong with it."""
+    content_type = (request.headers.get("content-type") or "").split(";")[0].strip().lower()
+    if content_type != "application/json":
+        raise PayloadError(
+            415,
+            "unsupported_media_type",
+            FieldError("Content-Type", "application_json", "send the body as application/json"),
+        )
+    raw = request.raw_body or b""
+    if len(raw) > MAX_BODY_BYTES:
+        raise PayloadError(
+            413,
+            "payload_too_large",
+            FieldError("body", "max_bytes", f"the body must be at most {MAX_BODY_BYTES} bytes"),
+        )
+    try:
+        return json.loads(raw.decode("utf-8"))
+    except (UnicodeDecodeError, json.JSONDecodeError) as exc:
+        raise PayloadError(
+            400,
+            "malformed_json",
+            FieldError("body", "json", f"the body is not valid UTF-8 JSON: {exc}"),
+        ) from exc
+
+
+def require_object(value: Any, field: str = "body") -> dict[str, Any]:
+    if not isinstance(value, dict):
+        raise ValidationFailedError([FieldError(field, "object", f"{field} must be a JSON object")])
+    return value
+
+
+def source_ip(request: Request) -> str:
+    identity = (request.context or {}).get("identity") or {}
+    return str(identity.get("sourceIp") or "unknown")
+
+
+def bearer_token(request: Request) -> str:
+    header = request.headers.get("authorization") or ""
+    scheme, _, token = header.partition(" ")
+    return token.strip() if scheme.lower() == "bearer" else ""

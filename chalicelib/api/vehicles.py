@@ -1,0 +1,33 @@
+"""Public consumer route: a vehicle's history, given proof of possession (the plate)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from chalice import Blueprint
+
+from chalicelib.api.errors import rest_errors
+from chalicelib.api.http import json_response, source_ip
+from chalicelib.api.views import history_entry_view
+from chalicelib.bootstrap import history_service
+
+bp = Blueprint(__name__)
+
+
+@bp.route("/v1/vehicles/{vin}/history", methods=["GET"])
+@rest_errors
+def vehicle_history(vin: str) -> Any:
+    request = bp.current_request
+    plate = (request.query_params or {}).get("plate", "")
+    records = history_service().history(vin, plate, source_ip=source_ip(request))
+    return json_response(
+        {
+            "vin": records[0].content.vin,
+            "records": [history_entry_view(r) for r in records],
+        }
+    )
+
+
+@bp.route("/v1/health", methods=["GET"])
+def health() -> Any:
+    return json_response({"status": "ok"})

@@ -1,0 +1,101 @@
+"""Composition root: builds each service once per process with its concrete adapters.
+
+Why: the only module that imports adapters. Everything is built on first use (not at import),
+so a cold Lambda pays for boto3 only when a request needs storage.
+"""
+
+from __future__ import annotations
+
+import functools
+
+from chalicelib.adapters.clock import SystemClock
+from chalicelib.config import get_settings
+from chalicelib.services.auth import AuthService, TokenCache
+from chalicelib.services.records import RecordService
+from chalicelib.services.shop_registry import ShopRegistryService
+from chalicelib.services.vehicle_history import VehicleHistoryService
+
+
+@functools.cache
+def _clock() -> SystemClock:
+    return SystemClock()
+
+
+@functools.cache
+def _records():  # type: ignore[no-untyped-def]
+    from chalicelib.adapters.dynamo_records import DynamoRecordRepository
+
+    return DynamoRecordRepository(get_settings().table_name)
+
+
+@functools.cache
+def _shops():  # type: ignore[no-untyped-def]
+    from chalicelib.adapters.dynamo_shops import DynamoShopRepository
+
+    return DynamoShopRepository(get_settings().table_name)
+
+
+@functools.cache
+def _audit():  # type: ignore[no-untyped-def]
+    from chalicelib.adapters.dynamo_audit import DynamoAuditLog
+
+    return DynamoAuditLog(get_settings().table_name, _clock())
+
+
+@functools.cache
+def auth_service() -> AuthService:
+    from chalicelib.adapters.dynamo_auth import DynamoAccountRepository, DynamoTokenStore
+
+    settings = get_settings()
+    return AuthService(
+        shops=_shops(),
+        accounts=DynamoAccountRepository(settings.table_name),
+        tokens=DynamoTokenStore(settings.table_name),
+        cache=TokenCache(),
+        clock=_clock(),
+        token_ttl_seconds=settings.token_ttl_seconds,
+        max_failures=settings.login_max_failures,
+        lockout_seconds=settings.login_lockout_seconds,
+    )
+
+
+@functools.cache
+def record_service() -> RecordService:
+    return RecordService(_records(), _clock(), get_settings().clock_skew_seconds)
+
+
+@functools.cache
+def history_service() -> VehicleHistoryService:
+    return VehicleHistoryService(_records(), _audit())
+
+
+@functools.cache
+def shop_registry() -> ShopRegistryService:
+    return ShopRegistryService(_shops(), _audit(), _clock(), get_settings().province_code)
+
+
+@functools.cache
+def account_repository():  # type: ignore[no-untyped-def]
+    from chalicelib.adapters.dynamo_auth import DynamoAccountRepository
+
+    return DynamoAccountRepository(get_settings().table_name)
+
+
+def reset() -> None:
+    """Forget every built service (tests switch settings and endpoints between suites)."""
+    from chalicelib.adapters.aws import reset_clients
+
+    for factory in (
+        _clock,
+        _records,
+        _shops,
+        _audit,
+        auth_service,
+        record_service,
+        history_service,
+        shop_registry,
+        account_repository,
+    ):
+        factory.cache_clear()
+    reset_clients()
+    get_settings.cache_clear()

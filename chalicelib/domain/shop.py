@@ -1,0 +1,91 @@
+"""Repair shops (维修企业): classes, identity codes and the registry entry.
+
+Why: a shop's companycode is the owner key of every record it uploads, so its format
+(6-digit GB/T 2260 division code + 9-digit sequence) and the province binding are enforced in
+one place. Secrets never live on this object: only the credential adapter sees hashes.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from datetime import datetime
+from typing import Literal
+
+SHOP_CLASSES: dict[str, str] = {
+    "class_1": "一类",
+    "class_2": "二类",
+    "class_3": "三类",
+    "quick_service": "快修",
+    "specialised": "专项",
+}
+_LABEL_TO_CLASS = {label: code for code, label in SHOP_CLASSES.items()}
+
+COMPANYCODE_PATTERN = re.compile(r"^\d{15}$")
+DIVISION_PATTERN = re.compile(r"^\d{6}$")
+SEQUENCE_DIGITS = 9
+
+ShopStatus = Literal["active", "suspended"]
+
+
+def parse_shop_class(value: str) -> str | None:
+    """Accept the code (`class_2`) or the Chinese label (二类); None if it is neither."""
+    value = value.strip()
+    if value in SHOP_CLASSES:
+        return value
+    return _LABEL_TO_CLASS.get(value)
+
+
+def division_name(division_code: str) -> str | None:
+    """The GB/T 2260 name of a county-level division code, or None if the code is unknown.
+
+    python-stdnum ships the division table it uses for resident identity numbers; codes that
+    existed at any time are known, which is what a registry of long-lived shops needs.
+    """
+    if not DIVISION_PATTERN.match(division_code) or division_code.endswith("0000"):
+        return None
+    from stdnum import numdb  # imported here: the table is only needed when registering shops
+
+    parts = numdb.get("cn/loc").info(division_code)
+    if len(parts) < 2 or "county" not in parts[1][1]:
+        return None
+    return re.sub(r"^\[[^\]]*\]", "", parts[1][1]["county"])
+
+
+def make_companycode(division_code: str, sequence: int) -> str:
+    """Division code + zero-padded 9-digit sequence, e.g. 320102000000001."""
+    if sequence < 1 or sequence >= 10**SEQUENCE_DIGITS:
+        raise ValueError("sequence out of range")
+    return f"{division_code}{sequence:0{SEQUENCE_DIGITS}d}"
+
+
+@dataclass(frozen=True)
+class Shop:
+    """A registered shop as the province knows it (no secrets)."""
+
+    companycode: str
+    name: str
+    uscc: str
+    division_code: str
+    shop_class: str
+    address: str
+    contact_name: str
+    contact_phone: str
+    status: ShopStatus
+    created_at: datetime
+    updated_at: datetime
+    credential_generation: int = 1
+    extra: dict[str, str] = field(default_factory=dict)
+
+    @property
+    def province_code(self) -> str:
+        return self.companycode[:2] + "0000"
+
+    def public_view(self) -> dict[str, str]:
+        """What consumers may see of a shop: never contacts, never internal state."""
+        return {
+            "companycode": self.companycode,
+            "name": self.name,
+            "shop_class": self.shop_class,
+            "shop_class_label": SHOP_CLASSES.get(self.shop_class, self.shop_class),
+        }

@@ -1,0 +1,84 @@
+"""Domain errors: what went wrong, in the domain's words, with no HTTP in sight.
+
+Why: services and adapters raise these; the API layer maps them to status codes in exactly one
+place (`api/errors.py`), so a rule is never matched by its message text.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+
+@dataclass(frozen=True)
+class FieldError:
+    """One failing field: where (`field`, a dotted path), which rule, and a readable message."""
+
+    field: str
+    rule: str
+    message: str
+    code: str = "invalid_field"
+
+    def as_dict(self) -> dict[str, str]:
+        return {"code": self.code, "field": self.field, "rule": self.rule, "message": self.message}
+
+
+class DomainError(Exception):
+    """Base of every error a caller can act on. `code` is stable and machine-readable."""
+
+    code = "domain_error"
+
+    def __init__(self, message: str, *, code: str | None = None) -> None:
+        super().__init__(message)
+        self.message = message
+        if code is not None:
+            self.code = code
+
+
+@dataclass
+class ValidationFailedError(DomainError):
+    """The input breaks one or more structural rules; nothing was written."""
+
+    errors: list[FieldError] = field(default_factory=list)
+    code = "validation_failed"
+
+    def __post_init__(self) -> None:
+        fields = ", ".join(e.field for e in self.errors)
+        super().__init__(f"invalid input: {fields}")
+
+
+class NotFoundError(DomainError):
+    code = "not_found"
+
+
+class ConflictError(DomainError):
+    code = "conflict"
+
+
+class AuthenticationError(DomainError):
+    """Credentials or token are missing, wrong or expired. The message never says which."""
+
+    code = "unauthorized"
+
+
+class ForbiddenError(DomainError):
+    code = "forbidden"
+
+
+class LockedOutError(DomainError):
+    """Too many failed logins for one principal; retry after `retry_after` seconds."""
+
+    code = "too_many_failed_logins"
+
+    def __init__(self, message: str, retry_after: int) -> None:
+        super().__init__(message)
+        self.retry_after = retry_after
+
+
+class ServiceUnavailableError(DomainError):
+    """A dependency is throttling or failing; the caller should retry after a pause."""
+
+    code = "service_unavailable"
+
+    def __init__(self, message: str, retry_after: int = 1) -> None:
+        super().__init__(message)
+        self.retry_after = retry_after

@@ -1,0 +1,122 @@
+"""The storage and clock interfaces the services depend on.
+
+Why: services never import adapters. Each port has a DynamoDB implementation in `adapters/`
+and the composition root (`bootstrap.py`) wires them; tests can hand in other ones.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import date, datetime
+from typing import Any, Protocol
+
+from chalicelib.domain.principal import Principal
+from chalicelib.domain.record import EarlierReading, StoredRecord
+from chalicelib.domain.shop import Shop
+
+
+class RecordAlreadyExistsError(Exception):
+    """A create lost the race: a record with this id exists (the caller re-reads it)."""
+
+
+class StaleVersionError(Exception):
+    """A replace was based on a version that is no longer the current one."""
+
+
+@dataclass(frozen=True)
+class Page:
+    items: list[StoredRecord]
+    cursor: str | None
+
+
+class Clock(Protocol):
+    def now(self) -> datetime: ...
+
+
+class RecordRepository(Protocol):
+    def get(self, record_id: str, *, consistent: bool = False) -> StoredRecord | None: ...
+
+    def create(self, record: StoredRecord) -> None:
+        """Write version 1, its head and the vehicle entry atomically.
+
+        Raises RecordAlreadyExistsError if the head exists.
+        """
+
+    def replace(self, current: StoredRecord, new: StoredRecord) -> None:
+        """Write `new` (version = current.version + 1) atomically if `current` is still head.
+
+        Raises StaleVersionError otherwise.
+        """
+
+    def versions(self, record_id: str) -> list[StoredRecord]: ...
+
+    def by_shop(
+        self,
+        companycode: str,
+        date_from: date,
+        date_to: date,
+        limit: int,
+        cursor: str | None,
+    ) -> Page: ...
+
+    def vehicle_history(self, vin: str) -> list[StoredRecord]: ...
+
+    def earlier_reading(
+        self, vin: str, settlement_date: date, exclude_record_id: str
+    ) -> EarlierReading | None: ...
+
+
+class ShopRepository(Protocol):
+    def next_sequence(self, division_code: str) -> int: ...
+
+    def create(self, shop: Shop, secret_hash: str) -> None:
+        """Raises ConflictError if the USCC is already registered."""
+
+    def get(self, companycode: str, *, consistent: bool = False) -> Shop | None: ...
+
+    def save(self, shop: Shop, expected_generation: int) -> None: ...
+
+    def set_secret(self, shop: Shop, secret_hash: str) -> None:
+        """Store a new hash and the shop's bumped credential generation atomically."""
+
+    def secret_hash(self, companycode: str) -> str | None: ...
+
+    def existing_companycode(self, uscc: str) -> str | None: ...
+
+    def list_registry(
+        self, province_code: str, limit: int, cursor: str | None
+    ) -> tuple[list[Shop], str | None]: ...
+
+
+class AccountRepository(Protocol):
+    def create_regulator(self, username: str, role: str, password_hash: str) -> None: ...
+
+    def regulator(self, username: str) -> dict[str, Any] | None: ...
+
+
+class TokenStore(Protocol):
+    def put(self, digest: str, principal: Principal) -> None: ...
+
+    def get(self, digest: str) -> Principal | None: ...
+
+    def failures(self, kind: str, principal_id: str, now: datetime) -> int: ...
+
+    def add_failure(self, kind: str, principal_id: str, now: datetime, window: int) -> int: ...
+
+    def clear_failures(self, kind: str, principal_id: str) -> None: ...
+
+
+class AuditLog(Protocol):
+    def append(
+        self,
+        *,
+        actor: str,
+        action: str,
+        target: str,
+        source_ip: str,
+        details: dict[str, Any] | None = None,
+    ) -> None: ...
+
+
+Records = Sequence[StoredRecord]

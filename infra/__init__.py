@@ -1,0 +1,1 @@
+"""Provisioning and local-run tooling (not shipped in the Lambda package)."""

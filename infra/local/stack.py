@@ -1,0 +1,154 @@
+"""One local province stack: moto in server mode + the table + `chalice local`.
+
+Why: `make run` and the e2e tests need the same thing, a stack that behaves like the deployed
+one (real HTTP, real DynamoDB API, the same table definition) with no AWS account and no
+network beyond loopback. Everything started here is stopped by `stop()`, which `make run`
+calls on Ctrl-C, so no process is left behind.
+"""
+
+from __future__ import annotations
+
+import os
+import signal
+import socket
+import subprocess
+import sys
+import time
+import urllib.request
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from infra.table_definition import create_table
+
+PROJECT_DIR = Path(__file__).resolve().parents[2]
+LOOPBACK = "127.0.0.1"
+FAKE_AWS_ENV = {
+    "AWS_ACCESS_KEY_ID": "local",
+    "AWS_SECRET_ACCESS_KEY": "local",
+    "AWS_DEFAULT_REGION": "cn-north-1",
+    "AWS_REGION": "cn-north-1",
+    # Without this, botocore sends stream calls to a per-account endpoint moto does not know.
+    "AWS_ACCOUNT_ID_ENDPOINT_MODE": "disabled",
+}
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind((LOOPBACK, 0))
+        return int(sock.getsockname()[1])
+
+
+@dataclass
+class MotoServer:
+    port: int
+    _server: Any = None
+
+    @property
+    def url(self) -> str:
+        return f"http://{LOOPBACK}:{self.port}"
+
+    def start(self) -> None:
+        from moto.server import ThreadedMotoServer
+
+        self._server = ThreadedMotoServer(ip_address=LOOPBACK, port=self.port, verbose=False)
+        self._server.start()
+
+    def stop(self) -> None:
+        if self._server is not None:
+            self._server.stop()
+            self._server = None
+
+    def client(self, service: str = "dynamodb") -> Any:
+        import boto3
+
+        return boto3.client(
+            service,
+            endpoint_url=self.url,
+            region_name=FAKE_AWS_ENV["AWS_REGION"],
+            aws_access_key_id="local",
+            aws_secret_access_key="local",
+        )
+
+
+@dataclass
+class ProvinceApp:
+    """`chalice local` serving the app for one province against a moto endpoint."""
+
+    port: int
+    province_code: str
+    table_name: str
+    dynamodb_url: str
+    _process: subprocess.Popen[bytes] | None = None
+    log_path: Path | None = None
+    extra_env: dict[str, str] = field(default_factory=dict)
+
+    @property
+    def url(self) -> str:
+        return f"http://{LOOPBACK}:{self.port}"
+
+    def environment(self) -> dict[str, str]:
+        return {
+            **os.environ,
+            **FAKE_AWS_ENV,
+            "STACK_ROLE": "province",
+            "PROVINCE_CODE": self.province_code,
+            "TABLE_NAME": self.table_name,
+            "DYNAMODB_ENDPOINT_URL": self.dynamodb_url,
+            **self.extra_env,
+        }
+
+    def start(self) -> None:
+        chalice = Path(sys.executable).with_name("chalice")
+        command = [
+            str(chalice),
+            "local",
+            "--stage",
+            "local",
+            "--host",
+            LOOPBACK,
+            "--port",
+            str(self.port),
+            "--no-autoreload",
+        ]
+        output: Any = subprocess.DEVNULL
+        if self.log_path is not None:
+            output = self.log_path.open("ab")
+        self._process = subprocess.Popen(
+            command,
+            cwd=PROJECT_DIR,
+            env=self.environment(),
+            stdout=output,
+            stderr=subprocess.STDOUT,
+            start_new_session=True,  # its own process group, so stop() ends all of it
+        )
+        self._wait_ready()
+
+    def _wait_ready(self, timeout: float = 60.0) -> None:
+        deadline = time.monotonic() + timeout
+        while time.monotonic() < deadline:
+            if self._process is not None and self._process.poll() is not None:
+                raise RuntimeError(f"chalice local exited with {self._process.returncode}")
+            try:
+                with urllib.request.urlopen(f"{self.url}/v1/health", timeout=1) as response:
+                    if response.status == 200:
+                        return
+            except OSError:
+                time.sleep(0.2)
+        raise RuntimeError("chalice local did not become ready")
+
+    def stop(self) -> None:
+        if self._process is None:
+            return
+        if self._process.poll() is None:
+            os.killpg(self._process.pid, signal.SIGTERM)
+            try:
+                self._process.wait(timeout=10)
+            except subprocess.TimeoutExpired:
+                os.killpg(self._process.pid, signal.SIGKILL)
+                self._process.wait()
+        self._process = None
+
+
+def provision(moto: MotoServer, table_name: str) -> str:
+    return create_table(moto.client(), table_name)

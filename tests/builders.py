@@ -1,0 +1,96 @@
+"""Builders of valid test inputs with unique ids, so no test copies literals from another."""
+
+from __future__ import annotations
+
+import itertools
+import random
+import string
+import uuid
+from datetime import date, timedelta
+from typing import Any
+
+from chalicelib.domain.vin import check_digit
+
+_counter = itertools.count(1)
+_VIN_CHARS = "ABCDEFGHJKLMNPRSTUVWXYZ0123456789"
+
+DEMO_SHOP_NAME = "南京玄武示范汽车维修有限公司"
+
+
+def unique_vin(*, valid: bool = True) -> str:
+    """A 17-character VIN with a correct GB 16735 check digit (or a wrong one)."""
+    rng = random.Random(uuid.uuid4().int)
+    body = "LSV" + "".join(rng.choice(_VIN_CHARS) for _ in range(14))
+    digit = check_digit(body[:8] + "0" + body[9:])
+    assert digit is not None
+    if not valid:
+        digit = "0" if digit != "0" else "1"
+    return body[:8] + digit + body[9:]
+
+
+def unique_code(prefix: str = "JS") -> str:
+    return f"{prefix}-{next(_counter):05d}-{uuid.uuid4().hex[:8]}"
+
+
+def unique_plate() -> str:
+    rng = random.Random(uuid.uuid4().int)
+    return "苏A" + "".join(rng.choice(string.digits) for _ in range(5))
+
+
+def record_payload(**overrides: Any) -> dict[str, Any]:
+    """A valid REST upload body; override any field."""
+    settled = date(2024, 3, 2)
+    payload: dict[str, Any] = {
+        "vin": unique_vin(),
+        "plate_number": unique_plate(),
+        "company_name": DEMO_SHOP_NAME,
+        "repair_date": (settled - timedelta(days=1)).isoformat(),
+        "repair_mileage": 12000,
+        "settlement_date": settled.isoformat(),
+        "fault_description": "常规保养",
+        "settlement_list_code": unique_code(),
+        "repair_items": [{"name": "发动机油保养", "labour_hours": 1.5}],
+        "parts": [{"name": "机油滤清器", "code": "B11.42.8.570.590", "quantity": "1"}],
+    }
+    payload.update(overrides)
+    return payload
+
+
+def compat_payload(access_token: str, **basic_overrides: str) -> dict[str, Any]:
+    """A national-interface upload exactly as a DMS sends it: every value a string."""
+    basic = {
+        "vehicleplatenumber": unique_plate(),
+        "companyname": DEMO_SHOP_NAME,
+        "vin": unique_vin(),
+        "repairdate": "20240301",
+        "repairmileage": "12000",
+        "settledate": "20240302",
+        "faultdescription": "常规维修",
+        "costlistcode": unique_code("WX"),
+    }
+    basic.update(basic_overrides)
+    return {
+        "access_token": access_token,
+        "basicInfo": basic,
+        "vehiclepartslist": [{"partsname": "机油", "partscode": "N/A", "partsquantity": "4.00"}],
+        "repairprojectlist": [{"repairproject": "发动机油保养", "workinghours": "1.0"}],
+    }
+
+
+def shop_application(**overrides: Any) -> dict[str, Any]:
+    """A valid registration body with a fresh, valid unified social credit code."""
+    from stdnum.cn import uscc
+
+    rng = random.Random(uuid.uuid4().int)
+    base = "91320102" + "".join(rng.choice("0123456789ABCDEFGHJKLMNPQRTUWXY") for _ in range(9))
+    body: dict[str, Any] = {
+        "name": f"测试汽车维修厂{next(_counter)}",
+        "uscc": base + uscc.calc_check_digit(base),
+        "division_code": "320102",
+        "shop_class": "二类",
+        "address": "南京市玄武区测试路1号",
+        "contact_name": "李师傅",
+        "contact_phone": "025-80000000",
+    }
+    body.update(overrides)
+    return body

@@ -1,0 +1,24 @@
+"""Test-wide environment: fake AWS credentials and a province configuration, never real AWS."""
+
+from __future__ import annotations
+
+import os
+
+os.environ.update(
+    {
+        "AWS_ACCESS_KEY_ID": "testing",
+        "AWS_SECRET_ACCESS_KEY": "testing",
+        "AWS_SESSION_TOKEN": "testing",
+        "AWS_DEFAULT_REGION": "cn-north-1",
+        "AWS_REGION": "cn-north-1",
+        "AWS_ACCOUNT_ID_ENDPOINT_MODE": "disabled",
+        "POWERTOOLS_METRICS_NAMESPACE": "VehicleMaintenanceRecordsTest",
+        "POWERTOOLS_SERVICE_NAME": "vmehr-test",
+        "POWERTOOLS_DEV": "false",
+        "POWERTOOLS_LOG_LEVEL": "WARNING",
+        "STACK_ROLE": "province",
+        "PROVINCE_CODE": "320000",
+        "TABLE_NAME": "vmehr-test",
+    }
+)
+os.environ.pop("DYNAMODB_ENDPOINT_URL", None)
