@@ -1,6 +1,7 @@
-"""Chalice application: wires blueprints and middleware; no logic, no AWS calls at import.
+"""Chalice application: wires blueprints, middleware and stream handlers; no logic here.
 
-Handlers and their triggers are listed in README.md (Architecture).
+One codebase serves both stack kinds (STACK_ROLE = province | ministry); routes of the other
+kind answer 404. Handlers and their triggers are listed in README.md (Architecture).
 """
 
 from __future__ import annotations
@@ -9,13 +10,15 @@ from typing import Any
 
 from chalice import Chalice
 
-from chalicelib.api import access, compat, records, shops, vehicles
+from chalicelib.api import access, compat, exchange, records, shops, vehicles
+from chalicelib.config import stream_arn
 from chalicelib.observability import logger, metrics
+from chalicelib.streams.handlers import aggregate_batch, forward_batch
 
 app = Chalice(app_name="vmehr")
 app.api.binary_types = []
 
-for blueprint in (access, records, vehicles, shops, compat):
+for blueprint in (access, records, vehicles, shops, compat, exchange):
     app.register_blueprint(blueprint.bp)
 
 
@@ -33,3 +36,15 @@ def observe_request(event: Any, get_response: Any) -> Any:
         if metrics.metric_set:
             metrics.flush_metrics()
         logger.remove_keys(["route", "method", "request_id", "companycode", "regulator"])
+
+
+@app.on_dynamodb_record(stream_arn=stream_arn(), batch_size=100, starting_position="TRIM_HORIZON")
+def aggregate_statistics(event: Any) -> dict[str, Any]:
+    """Table stream → statistics (province: per shop and per province; ministry: national)."""
+    return aggregate_batch(event.to_dict())
+
+
+@app.on_dynamodb_record(stream_arn=stream_arn(), batch_size=100, starting_position="TRIM_HORIZON")
+def forward_to_ministry(event: Any) -> dict[str, Any]:
+    """Province table stream → the ministry's exchange endpoint (no-op on the ministry)."""
+    return forward_batch(event.to_dict())

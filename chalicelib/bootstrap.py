@@ -81,6 +81,57 @@ def account_repository():  # type: ignore[no-untyped-def]
     return DynamoAccountRepository(get_settings().table_name)
 
 
+@functools.cache
+def stats_store():  # type: ignore[no-untyped-def]
+    from chalicelib.adapters.dynamo_stats import DynamoStatsStore
+
+    return DynamoStatsStore(get_settings().stats_table_name)
+
+
+@functools.cache
+def statistics_aggregator():  # type: ignore[no-untyped-def]
+    from chalicelib.services.aggregate_statistics import StatisticsAggregator
+
+    return StatisticsAggregator(stats_store(), get_settings().stack_role)
+
+
+@functools.cache
+def change_forwarder():  # type: ignore[no-untyped-def]
+    from chalicelib.adapters.ministry_client import MinistryClient
+    from chalicelib.adapters.sqs_dead_letters import SqsDeadLetters
+    from chalicelib.services.forward_changes import ChangeForwarder
+
+    settings = get_settings()
+    if not (settings.ministry_url and settings.exchange_secret and settings.dead_letter_queue_url):
+        raise RuntimeError("MINISTRY_URL, EXCHANGE_SECRET and DEAD_LETTER_QUEUE_URL must be set")
+    client = MinistryClient(
+        settings.ministry_url,
+        settings.province_code,
+        settings.exchange_secret,
+        settings.exchange_timeout_seconds,
+    )
+    return ChangeForwarder(
+        client,
+        stats_store(),
+        SqsDeadLetters(settings.dead_letter_queue_url),
+        settings.forward_max_attempts,
+    )
+
+
+@functools.cache
+def exchange_store():  # type: ignore[no-untyped-def]
+    from chalicelib.adapters.dynamo_exchange import DynamoExchangeStore
+
+    return DynamoExchangeStore(get_settings().table_name)
+
+
+@functools.cache
+def exchange_service():  # type: ignore[no-untyped-def]
+    from chalicelib.services.exchange import ExchangeService
+
+    return ExchangeService(_records(), exchange_store(), _clock())
+
+
 def reset() -> None:
     """Forget every built service (tests switch settings and endpoints between suites)."""
     from chalicelib.adapters.aws import reset_clients
@@ -95,7 +146,15 @@ def reset() -> None:
         history_service,
         shop_registry,
         account_repository,
+        stats_store,
+        statistics_aggregator,
+        change_forwarder,
+        exchange_store,
+        exchange_service,
     ):
         factory.cache_clear()
     reset_clients()
+    from chalicelib.adapters.sqs_dead_letters import reset as reset_sqs
+
+    reset_sqs()
     get_settings.cache_clear()

@@ -23,7 +23,18 @@ ENV_TOKEN_TTL_SECONDS = "TOKEN_TTL_SECONDS"
 ENV_CLOCK_SKEW_SECONDS = "CLOCK_SKEW_SECONDS"
 ENV_LOGIN_MAX_FAILURES = "LOGIN_MAX_FAILURES"
 ENV_LOGIN_LOCKOUT_SECONDS = "LOGIN_LOCKOUT_SECONDS"
-ENV_SECURE_COOKIES = "SECURE_COOKIES"
+ENV_STATS_TABLE_NAME = "STATS_TABLE_NAME"
+ENV_STREAM_ARN = "STREAM_ARN"
+ENV_MINISTRY_URL = "MINISTRY_URL"
+ENV_EXCHANGE_SECRET = "EXCHANGE_SECRET"
+ENV_DEAD_LETTER_QUEUE_URL = "DEAD_LETTER_QUEUE_URL"
+ENV_SQS_ENDPOINT_URL = "SQS_ENDPOINT_URL"
+ENV_FORWARD_MAX_ATTEMPTS = "FORWARD_MAX_ATTEMPTS"
+ENV_EXCHANGE_TIMEOUT_SECONDS = "EXCHANGE_TIMEOUT_SECONDS"
+
+# Chalice evaluates the stream ARN when app.py is imported (it is a decorator argument), so
+# it needs a value even where no stream exists (packaging, tests, chalice local): this one.
+LOCAL_STREAM_ARN = "arn:aws:dynamodb:cn-north-1:000000000000:table/local/stream/local"
 
 DEFAULT_TABLE_NAME = "vmehr-province"
 DEFAULT_PROVINCE_CODE = "320000"
@@ -41,6 +52,13 @@ class Settings(BaseModel):
     clock_skew_seconds: int = Field(default=600, ge=0, le=86400)
     login_max_failures: int = Field(default=5, ge=1, le=100)
     login_lockout_seconds: int = Field(default=900, ge=1, le=86400)
+    stats_table_name: str = Field(default="vmehr-stats", min_length=3, max_length=255)
+    ministry_url: str | None = None
+    exchange_secret: str | None = None
+    dead_letter_queue_url: str | None = None
+    sqs_endpoint_url: str | None = None
+    forward_max_attempts: int = Field(default=8, ge=1, le=1000)
+    exchange_timeout_seconds: float = Field(default=10.0, gt=0, le=25)
 
     @property
     def province_prefix(self) -> str:
@@ -58,6 +76,13 @@ _ENV_TO_FIELD = {
     ENV_CLOCK_SKEW_SECONDS: "clock_skew_seconds",
     ENV_LOGIN_MAX_FAILURES: "login_max_failures",
     ENV_LOGIN_LOCKOUT_SECONDS: "login_lockout_seconds",
+    ENV_STATS_TABLE_NAME: "stats_table_name",
+    ENV_MINISTRY_URL: "ministry_url",
+    ENV_EXCHANGE_SECRET: "exchange_secret",
+    ENV_DEAD_LETTER_QUEUE_URL: "dead_letter_queue_url",
+    ENV_SQS_ENDPOINT_URL: "sqs_endpoint_url",
+    ENV_FORWARD_MAX_ATTEMPTS: "forward_max_attempts",
+    ENV_EXCHANGE_TIMEOUT_SECONDS: "exchange_timeout_seconds",
 }
 
 
@@ -72,3 +97,8 @@ def settings_from_env(environ: dict[str, str] | None = None) -> Settings:
 def get_settings() -> Settings:
     """The process-wide settings, read on first use (not at import: cold start matters)."""
     return settings_from_env()
+
+
+def stream_arn() -> str:
+    """The table stream the event handlers subscribe to (read at import by Chalice)."""
+    return os.environ.get(ENV_STREAM_ARN) or LOCAL_STREAM_ARN

@@ -19,6 +19,8 @@ DEMO_REGULATOR = ("admin", "admin-demo-password")
 DEMO_SHOP_SECRET = "demo-shop-secret"
 DEMO_SHOP_NAME = "南京玄武示范汽车维修有限公司"
 DEMO_USCC = "91320102MA1XY0000E"
+HUBEI_DEMO_SHOP_NAME = "武汉江岸示范汽车维修有限公司"
+HUBEI_DEMO_USCC = "91420102MA4KX00006"
 
 
 def create_regulator(table_name: str, username: str, password: str, role: str) -> None:
@@ -29,10 +31,25 @@ def create_regulator(table_name: str, username: str, password: str, role: str) -
     )
 
 
-def create_demo_shop(table_name: str, division_code: str = "320102") -> Shop:
+def create_exchange_credential(table_name: str, province_code: str) -> str:
+    """Ministry side: issue (or rotate) a province's exchange credential; returns the secret."""
+    from chalicelib.adapters.dynamo_exchange import DynamoExchangeStore
+    from chalicelib.domain.credentials import new_secret
+
+    secret = new_secret()
+    DynamoExchangeStore(table_name).put_credential(province_code, hash_secret(secret))
+    return secret
+
+
+def create_demo_shop(
+    table_name: str,
+    division_code: str = "320102",
+    name: str = DEMO_SHOP_NAME,
+    uscc: str = DEMO_USCC,
+) -> Shop:
     """A shop with a fixed, documented secret: for local runs only, never on a real stack."""
     shops = DynamoShopRepository(table_name)
-    existing = shops.existing_companycode(DEMO_USCC)
+    existing = shops.existing_companycode(uscc)
     if existing:
         shop = shops.get(existing, consistent=True)
         assert shop is not None
@@ -40,8 +57,8 @@ def create_demo_shop(table_name: str, division_code: str = "320102") -> Shop:
     now = datetime.now(UTC)
     shop = Shop(
         companycode=make_companycode(division_code, shops.next_sequence(division_code)),
-        name=DEMO_SHOP_NAME,
-        uscc=DEMO_USCC,
+        name=name,
+        uscc=uscc,
         division_code=division_code,
         shop_class="class_2",
         address="南京市玄武区示范路1号",

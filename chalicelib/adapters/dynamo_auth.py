@@ -147,3 +147,6 @@ class DynamoAccountRepository(_TableAdapter):
 
     def regulator(self, username: str) -> dict[str, Any] | None:
         return self._get(keys.admin_pk(username), keys.CREDENTIAL)
+
+    def exchange_credential(self, province_code: str) -> dict[str, Any] | None:
+        return self._get(keys.exchange_credential_pk(province_code), keys.CREDENTIAL)

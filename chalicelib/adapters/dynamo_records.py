@@ -54,8 +54,9 @@ class DynamoRecordRepository:
         actions = [
             self._put(head_item(record), "attribute_not_exists(PK)"),
             self._put(version_item(record), "attribute_not_exists(PK)"),
-            self._put(vehicle_item(record)),
         ]
+        if record.status == "active":  # the ministry may first hear of a record as voided
+            actions.append(self._put(vehicle_item(record)))
         try:
             with translate_errors():
                 self.client.transact_write_items(TransactItems=actions)
@@ -80,6 +81,21 @@ class DynamoRecordRepository:
             if _condition_failed(exc, index=0) or _condition_failed(exc, index=1):
                 raise StaleVersionError(new.record_id) from exc
             raise
+
+    def put_version(self, record: StoredRecord) -> bool:
+        """Keep an out-of-order older version without touching the head; False if held already."""
+        try:
+            with translate_errors():
+                self.client.put_item(
+                    TableName=self._table,
+                    Item=to_item(version_item(record)),
+                    ConditionExpression="attribute_not_exists(PK)",
+                )
+        except Exception as exc:
+            if error_code(exc) == "ConditionalCheckFailedException":
+                return False
+            raise
+        return True
 
     def versions(self, record_id: str) -> list[StoredRecord]:
         items = self._query(

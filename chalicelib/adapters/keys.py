@@ -16,6 +16,9 @@ Item kinds (PK / SK):
 - bearer token       TOKEN#<sha256(token)> / TOKEN   (TTL)
 - login failures     LOGINFAIL#<kind>#<id> / LOGINFAIL (TTL)
 - audit entry        AUDIT#<yyyy-mm-dd>#<shard> / <iso time>#<uuid> (TTL, 400 days)
+Ministry stack only:
+- exchange credential EXCH#<province_code> / CRED
+- province status     PROVINCES / <province_code>
 """
 
 from __future__ import annotations
@@ -130,3 +133,12 @@ def audit_pk(day: date, shard: int) -> str:
 def key(pk: str, sk: str) -> dict[str, str]:
     """A primary key in the plain (not yet DynamoDB-typed) form."""
     return {PK: pk, SK: sk}
+
+
+def exchange_credential_pk(province_code: str) -> str:
+    """Ministry table: a province's exchange credential (hash only)."""
+    return f"EXCH#{province_code}"
+
+
+PROVINCES_PK = "PROVINCES"
+"""Ministry table: one item per connected province (SK = province code), its exchange status."""

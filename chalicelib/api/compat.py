@@ -14,6 +14,7 @@ from typing import Any
 
 from chalice import Blueprint
 
+from chalicelib.api.auth import require_role
 from chalicelib.api.compat_schema import parse_compat_record
 from chalicelib.api.http import ANY_CONTENT_TYPE, PayloadError, json_response, read_json
 from chalicelib.bootstrap import auth_service, record_service
@@ -86,6 +87,7 @@ def _domain_answer(exc: DomainError) -> tuple[str, str]:
 @bp.route(f"{BASE}/lcipprogetaccesstoken/query", methods=["POST"], content_types=ANY_CONTENT_TYPE)
 @compat_errors
 def get_access_token() -> Any:
+    require_role("province")
     body = _object(read_json(bp.current_request))
     companycode, password = body.get("companycode"), body.get("companypassword")
     if not isinstance(companycode, str) or not isinstance(password, str) or not password:

@@ -99,6 +99,11 @@ class RegulatorTokenRequest(_Strict):
     password: str = Field(min_length=1, max_length=256)
 
 
+class ProvinceTokenRequest(_Strict):
+    province_code: str = Field(pattern=r"^\d{2}0000$")
+    secret: str = Field(min_length=1, max_length=256)
+
+
 class VoidRequest(_Strict):
     reason: str = Field(min_length=1, max_length=250)
 

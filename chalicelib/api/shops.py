@@ -6,7 +6,7 @@ from typing import Any
 
 from chalice import Blueprint
 
-from chalicelib.api.auth import require_regulator
+from chalicelib.api.auth import require_regulator, require_role
 from chalicelib.api.errors import rest_errors
 from chalicelib.api.http import ANY_CONTENT_TYPE, json_response, read_json, source_ip
 from chalicelib.api.schemas import RegisterShopRequest, parse
@@ -18,6 +18,7 @@ bp = Blueprint(__name__)
 
 
 def _actor(write: bool) -> Actor:
+    require_role("province")
     request = bp.current_request
     principal = require_regulator(request, write=write)
     return Actor(actor_id=f"regulator:{principal.principal_id}", source_ip=source_ip(request))

@@ -43,6 +43,7 @@ def history_entry_view(record: StoredRecord) -> dict[str, Any]:
             "shop_class": record.shop_class,
             "shop_class_label": SHOP_CLASSES.get(record.shop_class, record.shop_class),
         },
+        "province_code": record.companycode[:2] + "0000",
         "version": record.version,
         "corrected": record.version > 1,
         "flags": [_public_flag(f.to_dict()) for f in record.flags],

@@ -6,7 +6,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Literal
 
-PrincipalKind = Literal["shop", "regulator"]
+PrincipalKind = Literal["shop", "regulator", "province"]
 
 
 @dataclass(frozen=True)

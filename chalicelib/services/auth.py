@@ -103,6 +103,22 @@ class AuthService:
         generation = int(account["generation"])
         return self._issue("regulator", username, account["role"], generation, failures)
 
+    def province_token(self, province_code: str, secret: str) -> tuple[str, Principal]:
+        """Ministry side: a province's exchange credential for a token bound to its code."""
+        province_code = province_code.strip()
+        if len(province_code) != 6 or not province_code.isdigit():
+            verify_secret(secret, None)
+            raise UnknownPrincipalError("unknown province or wrong secret")
+        failures = self._check_lockout("province", province_code)
+        credential = self._accounts.exchange_credential(province_code)
+        usable = credential is not None and not credential.get("revoked")
+        stored = credential["secret_hash"] if credential and usable else None
+        if not verify_secret(secret, stored):
+            self._fail("province", province_code, known=credential is not None)
+        assert credential is not None
+        generation = int(credential["generation"])
+        return self._issue("province", province_code, "province", generation, failures)
+
     def resolve(self, token: str) -> Principal:
         """The principal behind a bearer token. Raises AuthenticationError, saying nothing more."""
         now = self._clock.now()

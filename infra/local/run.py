@@ -1,8 +1,9 @@
-"""`make run`: the whole province stack on this machine, loopback only, until Ctrl-C.
+"""`make run`: two provinces (320000 江苏, 420000 湖北) and the ministry on this machine.
 
-Starts moto in server mode, provisions the table from infra/table.json, seeds a demo regulator
-and a demo shop, serves the app with `chalice local`, prints URLs and credentials, and on
-Ctrl-C (or SIGTERM) stops everything it started.
+Everything runs on loopback against one moto server: each stack's tables (from infra/), the
+provinces' dead-letter queues (SQS), `chalice local` per stack on its own port, and a stream
+poller per stack standing in for Lambda's event source mappings. Demo regulators, demo shops
+and the provinces' exchange credentials are seeded; Ctrl-C (or SIGTERM) stops all of it.
 """
 
 from __future__ import annotations
@@ -12,11 +13,25 @@ import os
 import signal
 import sys
 import threading
+from dataclasses import dataclass
 
 from infra.local.stack import FAKE_AWS_ENV, MotoServer, ProvinceApp, provision
 
-PROVINCE_CODE = "320000"
-TABLE_NAME = "vmehr-province-320000"
+
+@dataclass(frozen=True)
+class StackSpec:
+    name: str
+    role: str
+    province_code: str
+    table_name: str
+    division_code: str = ""
+
+
+PROVINCES = (
+    StackSpec("江苏 Jiangsu", "province", "320000", "vmehr-province-320000", "320102"),
+    StackSpec("湖北 Hubei", "province", "420000", "vmehr-province-420000", "420102"),
+)
+MINISTRY = StackSpec("交通运输部 Ministry", "ministry", "000000", "vmehr-ministry")
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -28,56 +43,100 @@ def main(argv: list[str] | None = None) -> int:
     os.environ.update(FAKE_AWS_ENV)
     moto = MotoServer(args.moto_port)
     moto.start()
-    app = ProvinceApp(args.port, PROVINCE_CODE, TABLE_NAME, moto.url)
     stopped = threading.Event()
-
-    def _stop(*_: object) -> None:
-        stopped.set()
-
-    signal.signal(signal.SIGINT, _stop)
-    signal.signal(signal.SIGTERM, _stop)
+    signal.signal(signal.SIGINT, lambda *_: stopped.set())
+    signal.signal(signal.SIGTERM, lambda *_: stopped.set())
+    apps = build_stacks(moto, args.port)
     try:
-        provision(moto, TABLE_NAME)
-        shop = _seed(moto.url)
-        app.start()
-        _banner(app.url, moto.url, shop.companycode)
+        for app in apps:
+            app.start()
+            app.start_poller()
+        _banner(apps, moto.url)
         stopped.wait()
     finally:
         print("\nstopping…", flush=True)
-        app.stop()
+        for app in apps:
+            app.stop()
         moto.stop()
     return 0
 
 
-def _seed(moto_url: str):  # type: ignore[no-untyped-def]
-    os.environ.update(
-        {
-            "TABLE_NAME": TABLE_NAME,
-            "DYNAMODB_ENDPOINT_URL": moto_url,
-            "PROVINCE_CODE": PROVINCE_CODE,
-        }
+def build_stacks(moto: MotoServer, base_port: int) -> list[ProvinceApp]:
+    """Provision and seed the ministry and both provinces; return their (unstarted) apps."""
+    from infra.seed import DEMO_REGULATOR, create_exchange_credential, create_regulator
+
+    _use_endpoint(moto.url, MINISTRY.table_name)
+    provision(moto, MINISTRY.table_name)
+    create_regulator(MINISTRY.table_name, *DEMO_REGULATOR, "province_admin")
+    ministry = ProvinceApp(
+        base_port + len(PROVINCES),
+        "000000",
+        MINISTRY.table_name,
+        moto.url,
+        role="ministry",
+        poller_handlers="aggregate_statistics",
     )
-    from infra.seed import DEMO_REGULATOR, create_demo_shop, create_regulator
+    apps = []
+    sqs = moto.client("sqs")
+    for index, spec in enumerate(PROVINCES):
+        secret = create_exchange_credential(MINISTRY.table_name, spec.province_code)
+        provision(moto, spec.table_name)
+        _use_endpoint(moto.url, spec.table_name)
+        create_regulator(spec.table_name, *DEMO_REGULATOR, "province_admin")
+        _seed_demo_shop(spec)
+        queue = sqs.create_queue(QueueName=f"vmehr-forwarder-dlq-{spec.province_code}")
+        apps.append(
+            ProvinceApp(
+                base_port + index,
+                spec.province_code,
+                spec.table_name,
+                moto.url,
+                poller_handlers="aggregate_statistics,forward_to_ministry",
+                extra_env={
+                    "MINISTRY_URL": ministry.url,
+                    "EXCHANGE_SECRET": secret,
+                    "DEAD_LETTER_QUEUE_URL": queue["QueueUrl"],
+                },
+            )
+        )
+    return [ministry, *apps]
 
-    username, password = DEMO_REGULATOR
-    create_regulator(TABLE_NAME, username, password, "province_admin")
-    return create_demo_shop(TABLE_NAME)
+
+def _use_endpoint(url: str, table_name: str) -> None:
+    """Point the in-process seeding code at moto and one stack's table."""
+    from chalicelib import bootstrap
+
+    os.environ.update({"DYNAMODB_ENDPOINT_URL": url, "TABLE_NAME": table_name})
+    bootstrap.reset()
 
 
-def _banner(app_url: str, moto_url: str, companycode: str) -> None:
+def _seed_demo_shop(spec: StackSpec) -> None:
+    from infra.seed import HUBEI_DEMO_SHOP_NAME, HUBEI_DEMO_USCC, create_demo_shop
+
+    if spec.province_code == "420000":
+        create_demo_shop(spec.table_name, spec.division_code, HUBEI_DEMO_SHOP_NAME, HUBEI_DEMO_USCC)
+    else:
+        create_demo_shop(spec.table_name, spec.division_code)
+
+
+def _banner(apps: list[ProvinceApp], moto_url: str) -> None:
     from infra.seed import DEMO_REGULATOR, DEMO_SHOP_SECRET
 
-    print(
-        f"""
-Province stack 320000 (江苏) is up.
-  API (REST + national interface): {app_url}
-  DynamoDB (moto server):          {moto_url}
-  Demo regulator:  username={DEMO_REGULATOR[0]}  password={DEMO_REGULATOR[1]}
-  Demo shop:       companycode={companycode}  secret={DEMO_SHOP_SECRET}
-Try:  curl -s {app_url}/v1/health
-Press Ctrl-C to stop everything.""",
-        flush=True,
-    )
+    ministry, *provinces = apps
+    lines = ["", "The local system is up (loopback only):"]
+    for app, spec in zip(provinces, PROVINCES, strict=True):
+        shop = f"{spec.division_code}000000001"
+        lines.append(f"  Province {spec.province_code} {spec.name}: {app.url}")
+        lines.append(f"      demo shop companycode={shop} secret={DEMO_SHOP_SECRET}")
+    lines += [
+        f"  Ministry (national history, exchange):  {ministry.url}",
+        f"  DynamoDB / Streams / SQS (moto server): {moto_url}",
+        f"  Demo regulator on every stack: username={DEMO_REGULATOR[0]} "
+        f"password={DEMO_REGULATOR[1]}",
+        f"Try:  curl -s {provinces[0].url}/v1/health   (README walks through an upload)",
+        "Press Ctrl-C to stop everything.",
+    ]
+    print("\n".join(lines), flush=True)
 
 
 if __name__ == "__main__":

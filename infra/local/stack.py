@@ -19,7 +19,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from infra.table_definition import create_table
+from infra.table_definition import create_stack_tables
 
 PROJECT_DIR = Path(__file__).resolve().parents[2]
 LOOPBACK = "127.0.0.1"
@@ -51,6 +51,9 @@ class MotoServer:
     def start(self) -> None:
         from moto.server import ThreadedMotoServer
 
+        import logging
+
+        logging.getLogger("werkzeug").setLevel(logging.WARNING)  # no line per moto request
         self._server = ThreadedMotoServer(ip_address=LOOPBACK, port=self.port, verbose=False)
         self._server.start()
 
@@ -73,7 +76,10 @@ class MotoServer:
 
 @dataclass
 class ProvinceApp:
-    """`chalice local` serving the app for one province against a moto endpoint."""
+    """`chalice local` serving the app for one stack (a province or the ministry) on moto.
+
+    With `poll_streams`, a stream poller process runs beside it with the same environment.
+    """
 
     port: int
     province_code: str
@@ -82,6 +88,11 @@ class ProvinceApp:
     _process: subprocess.Popen[bytes] | None = None
     log_path: Path | None = None
     extra_env: dict[str, str] = field(default_factory=dict)
+    role: str = "province"
+    stats_table_name: str = ""
+    poller_handlers: str = ""
+    poller_deliveries: int = 1
+    _poller: subprocess.Popen[bytes] | None = None
 
     @property
     def url(self) -> str:
@@ -91,12 +102,43 @@ class ProvinceApp:
         return {
             **os.environ,
             **FAKE_AWS_ENV,
-            "STACK_ROLE": "province",
+            "STACK_ROLE": self.role,
             "PROVINCE_CODE": self.province_code,
             "TABLE_NAME": self.table_name,
+            "STATS_TABLE_NAME": self.stats_table_name or f"{self.table_name}-stats",
             "DYNAMODB_ENDPOINT_URL": self.dynamodb_url,
+            "SQS_ENDPOINT_URL": self.dynamodb_url,
             **self.extra_env,
         }
+
+    def start_poller(self) -> None:
+        """The local event source mapping for this stack's table stream."""
+        if not self.poller_handlers:
+            return
+        command = [
+            sys.executable,
+            "-m",
+            "infra.local.stream_poller",
+            "--handlers",
+            self.poller_handlers,
+            "--deliveries",
+            str(self.poller_deliveries),
+        ]
+        self._poller = subprocess.Popen(
+            command,
+            cwd=PROJECT_DIR,
+            env=self.environment(),
+            stdout=self._output(),
+            stderr=subprocess.STDOUT,
+            start_new_session=True,
+        )
+
+    def stop_poller(self) -> None:
+        _stop_process(self._poller)
+        self._poller = None
+
+    def _output(self) -> Any:
+        return self.log_path.open("ab") if self.log_path is not None else subprocess.DEVNULL
 
     def start(self) -> None:
         chalice = Path(sys.executable).with_name("chalice")
@@ -111,9 +153,7 @@ class ProvinceApp:
             str(self.port),
             "--no-autoreload",
         ]
-        output: Any = subprocess.DEVNULL
-        if self.log_path is not None:
-            output = self.log_path.open("ab")
+        output = self._output()
         self._process = subprocess.Popen(
             command,
             cwd=PROJECT_DIR,
@@ -138,17 +178,23 @@ class ProvinceApp:
         raise RuntimeError("chalice local did not become ready")
 
     def stop(self) -> None:
-        if self._process is None:
-            return
-        if self._process.poll() is None:
-            os.killpg(self._process.pid, signal.SIGTERM)
-            try:
-                self._process.wait(timeout=10)
-            except subprocess.TimeoutExpired:
-                os.killpg(self._process.pid, signal.SIGKILL)
-                self._process.wait()
+        self.stop_poller()
+        _stop_process(self._process)
         self._process = None
 
 
-def provision(moto: MotoServer, table_name: str) -> str:
-    return create_table(moto.client(), table_name)
+def _stop_process(process: subprocess.Popen[bytes] | None) -> None:
+    """SIGTERM the process group, then SIGKILL if it lingers: nothing is left behind."""
+    if process is None or process.poll() is not None:
+        return
+    os.killpg(process.pid, signal.SIGTERM)
+    try:
+        process.wait(timeout=10)
+    except subprocess.TimeoutExpired:
+        os.killpg(process.pid, signal.SIGKILL)
+        process.wait()
+
+
+def provision(moto: MotoServer, table_name: str, stats_table_name: str | None = None) -> str:
+    """Create a stack's tables from the definitions in infra/; returns the stream ARN."""
+    return create_stack_tables(moto.client(), table_name, stats_table_name or f"{table_name}-stats")

@@ -1,0 +1,103 @@
+"""Ministry-side storage of the exchange: province credentials, status, and registry copies.
+
+Why: the ministry holds a read-only copy of each province's shop registry (without contacts)
+and, per province, when it last heard from it and how far behind it was. Registry copies are
+version-guarded on `updated_at`, so a replayed or late change never overwrites a newer one.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any
+
+from chalicelib.adapters import keys
+from chalicelib.adapters.aws import dynamodb_client
+from chalicelib.adapters.dynamo_codec import from_item, to_item, to_value
+from chalicelib.adapters.dynamo_errors import error_code, translate_errors
+
+
+class DynamoExchangeStore:
+    def __init__(self, table_name: str, client: Any = None) -> None:
+        self._table = table_name
+        self._client = client
+
+    @property
+    def client(self) -> Any:
+        if self._client is None:
+            self._client = dynamodb_client()
+        return self._client
+
+    def put_credential(self, province_code: str, secret_hash: str) -> int:
+        """Create or rotate a province's exchange credential; returns its new generation."""
+        with translate_errors():
+            response = self.client.update_item(
+                TableName=self._table,
+                Key=to_item(keys.key(keys.exchange_credential_pk(province_code), keys.CREDENTIAL)),
+                UpdateExpression=(
+                    "SET secret_hash = :h, kind = :k, revoked = :f ADD generation :one"
+                ),
+                ExpressionAttributeValues={
+                    ":h": to_value(secret_hash),
+                    ":k": to_value("exchange_credential"),
+                    ":f": to_value(False),
+                    ":one": to_value(1),
+                },
+                ReturnValues="UPDATED_NEW",
+            )
+        return int(response["Attributes"]["generation"]["N"])
+
+    def credential(self, province_code: str) -> dict[str, Any] | None:
+        with translate_errors():
+            item = self.client.get_item(
+                TableName=self._table,
+                Key=to_item(keys.key(keys.exchange_credential_pk(province_code), keys.CREDENTIAL)),
+                ConsistentRead=True,
+            ).get("Item")
+        return from_item(item) if item else None
+
+    def put_shop_copy(self, shop: dict[str, Any]) -> bool:
+        """Store a province's shop entry unless a newer one is held; False if stale."""
+        item = {
+            **keys.key(keys.shop_pk(shop["companycode"]), keys.SHOP_PROFILE),
+            keys.GSI1PK: keys.registry_gsi_pk(shop["province_code"]),
+            keys.GSI1SK: keys.registry_gsi_sk(shop["division_code"], shop["companycode"]),
+            "kind": "shop_copy",
+            **shop,
+        }
+        try:
+            with translate_errors():
+                self.client.put_item(
+                    TableName=self._table,
+                    Item=to_item(item),
+                    ConditionExpression="attribute_not_exists(PK) OR updated_at < :u",
+                    ExpressionAttributeValues={":u": to_value(shop["updated_at"])},
+                )
+        except Exception as exc:
+            if error_code(exc) == "ConditionalCheckFailedException":
+                return False
+            raise
+        return True
+
+    def touch_province(self, province_code: str, at: datetime, lag_seconds: float) -> None:
+        with translate_errors():
+            self.client.update_item(
+                TableName=self._table,
+                Key=to_item(keys.key(keys.PROVINCES_PK, province_code)),
+                UpdateExpression="SET last_exchange_at = :at, last_lag_seconds = :lag, "
+                "kind = :k ADD batches :one",
+                ExpressionAttributeValues={
+                    ":at": to_value(at.isoformat()),
+                    ":lag": to_value(round(lag_seconds)),
+                    ":k": to_value("province_status"),
+                    ":one": to_value(1),
+                },
+            )
+
+    def provinces(self) -> list[dict[str, Any]]:
+        with translate_errors():
+            response = self.client.query(
+                TableName=self._table,
+                KeyConditionExpression="PK = :pk",
+                ExpressionAttributeValues=to_item({":pk": keys.PROVINCES_PK}),
+            )
+        return [from_item(i) for i in response.get("Items", [])]

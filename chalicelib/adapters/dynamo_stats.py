@@ -1,0 +1,175 @@
+"""StatsStore on the statistics table: counters applied exactly once per change.
+
+Why: Lambda delivers stream records at least once and retries a failed batch from the failed
+record on, so a bare `ADD` would double-count (the shopping-cart sample's bug). Each counter
+item is updated in one transaction together with one `attribute_not_exists` marker per change
+behind the update. If a marker exists (a replay), the cancellation reasons say which ones; the
+store drops those changes, recomputes the delta and tries again. One batch writes each counter
+item once (the service coalesces), so busy shops never make a hot key.
+"""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime, timedelta
+from typing import Any
+
+from chalicelib.adapters import stats_keys
+from chalicelib.adapters.aws import dynamodb_client
+from chalicelib.adapters.dynamo_codec import from_item, to_item, to_value
+from chalicelib.adapters.dynamo_errors import cancellation_reasons, error_code, translate_errors
+from chalicelib.domain.statistics import CounterKey
+
+MAX_MARKERS_PER_TRANSACTION = 99  # + the counter update = DynamoDB's 100-action limit
+
+
+class DynamoStatsStore:
+    def __init__(self, table_name: str, client: Any = None) -> None:
+        self._table = table_name
+        self._client = client
+
+    @property
+    def client(self) -> Any:
+        if self._client is None:
+            self._client = dynamodb_client()
+        return self._client
+
+    def apply(
+        self,
+        key: CounterKey,
+        contributions: dict[str, dict[str, int]],
+    ) -> int:
+        """Add each change's deltas to the counter once; return how many changes were new.
+
+        `contributions` maps change id → its deltas. Raises ServiceUnavailableError on
+        throttling (the caller reports the batch items as failed and they are retried).
+        """
+        counter = stats_keys.counter_key(key)
+        pending = dict(contributions)
+        applied = 0
+        ids = list(pending)
+        for start in range(0, len(ids), MAX_MARKERS_PER_TRANSACTION):
+            chunk = {i: pending[i] for i in ids[start : start + MAX_MARKERS_PER_TRANSACTION]}
+            applied += self._apply_chunk(key, counter, chunk)
+        return applied
+
+    def _apply_chunk(
+        self, key: CounterKey, counter: dict[str, str], chunk: dict[str, dict[str, int]]
+    ) -> int:
+        while chunk:
+            change_ids = list(chunk)
+            try:
+                with translate_errors():
+                    self.client.transact_write_items(
+                        TransactItems=[
+                            self._counter_update(key, counter, chunk),
+                            *(self._marker(counter, change_id) for change_id in change_ids),
+                        ]
+                    )
+                return len(change_ids)
+            except Exception as exc:
+                if error_code(exc) != "TransactionCanceledException":
+                    raise
+                reasons = cancellation_reasons(exc)[1:]
+                seen = {
+                    c
+                    for c, r in zip(change_ids, reasons, strict=False)
+                    if r == "ConditionalCheckFailed"
+                }
+                if not seen:
+                    raise
+                chunk = {c: d for c, d in chunk.items() if c not in seen}
+        return 0
+
+    def raise_last_upload(self, scope: str, scope_id: str, moment: datetime) -> None:
+        """Keep the latest upload time; a max is idempotent, so replays need no marker."""
+        with translate_errors():
+            try:
+                self.client.update_item(
+                    TableName=self._table,
+                    Key=to_item(stats_keys.last_upload_key(scope, scope_id)),
+                    UpdateExpression="SET last_upload_at = :t",
+                    ConditionExpression=(
+                        "attribute_not_exists(last_upload_at) OR last_upload_at < :t"
+                    ),
+                    ExpressionAttributeValues={":t": to_value(moment.isoformat())},
+                )
+            except Exception as exc:
+                if error_code(exc) != "ConditionalCheckFailedException":
+                    raise
+
+    def last_upload(self, scope: str, scope_id: str) -> datetime | None:
+        with translate_errors():
+            item = self.client.get_item(
+                TableName=self._table, Key=to_item(stats_keys.last_upload_key(scope, scope_id))
+            ).get("Item")
+        return datetime.fromisoformat(from_item(item)["last_upload_at"]) if item else None
+
+    def counters(self, scope: str, scope_id: str) -> list[dict[str, Any]]:
+        """Every counter item of one scope, oldest day first (for reports and recounts)."""
+        request: dict[str, Any] = {
+            "TableName": self._table,
+            "KeyConditionExpression": "PK = :pk",
+            "ExpressionAttributeValues": to_item({":pk": stats_keys.counter_pk(scope, scope_id)}),
+            "ConsistentRead": True,
+        }
+        items: list[dict[str, Any]] = []
+        while True:
+            with translate_errors():
+                response = self.client.query(**request)
+            items += [from_item(i) for i in response.get("Items", [])]
+            if not response.get("LastEvaluatedKey"):
+                return items
+            request["ExclusiveStartKey"] = response["LastEvaluatedKey"]
+
+    def add_attempt(self, change_id: str) -> int:
+        """Count one failed delivery of a change; returns the attempts so far."""
+        expires = int((datetime.now(UTC) + timedelta(days=stats_keys.MARKER_DAYS)).timestamp())
+        with translate_errors():
+            response = self.client.update_item(
+                TableName=self._table,
+                Key=to_item(stats_keys.attempt_key(change_id)),
+                UpdateExpression="ADD attempts :one SET #ttl = :ttl",
+                ExpressionAttributeNames={"#ttl": stats_keys.TTL_ATTRIBUTE},
+                ExpressionAttributeValues={":one": to_value(1), ":ttl": to_value(expires)},
+                ReturnValues="UPDATED_NEW",
+            )
+        return int(response["Attributes"]["attempts"]["N"])
+
+    def _counter_update(
+        self, key: CounterKey, counter: dict[str, str], chunk: dict[str, dict[str, int]]
+    ) -> dict[str, Any]:
+        totals: dict[str, int] = {}
+        for deltas in chunk.values():
+            for name, value in deltas.items():
+                totals[name] = totals.get(name, 0) + value
+        names = {f"#c{i}": name for i, name in enumerate(sorted(totals))}
+        values = {f":c{i}": to_value(totals[name]) for i, name in enumerate(sorted(totals))}
+        adds = ", ".join(f"#c{i} :c{i}" for i in range(len(names)))
+        return {
+            "Update": {
+                "TableName": self._table,
+                "Key": to_item(counter),
+                "UpdateExpression": (
+                    f"ADD {adds} SET scope_id = :sid, shop_class = :cls, #day = :day"
+                ),
+                "ExpressionAttributeNames": {**names, "#day": "day"},
+                "ExpressionAttributeValues": {
+                    **values,
+                    ":sid": to_value(key.scope_id),
+                    ":cls": to_value(key.shop_class or ""),
+                    ":day": to_value(key.day.isoformat()),
+                },
+            }
+        }
+
+    def _marker(self, counter: dict[str, str], change_id: str) -> dict[str, Any]:
+        expires = int((datetime.now(UTC) + timedelta(days=stats_keys.MARKER_DAYS)).timestamp())
+        return {
+            "Put": {
+                "TableName": self._table,
+                "Item": to_item(
+                    {**stats_keys.marker_key(counter, change_id), stats_keys.TTL_ATTRIBUTE: expires}
+                ),
+                "ConditionExpression": "attribute_not_exists(PK)",
+            }
+        }

@@ -1,0 +1,38 @@
+"""Key strings of the statistics table (no stream), spelled here only.
+
+Item kinds (PK / SK):
+- counter        STAT#<scope>#<scope_id> / <day>[#<shop_class>]
+- applied marker APPLIED#<counter PK>#<counter SK> / <change_id>   (TTL 8 days > stream 24 h)
+- last upload    LAST#<scope>#<scope_id> / LAST
+- forward tries  ATTEMPT#<change_id> / ATTEMPT                     (TTL 8 days)
+"""
+
+from __future__ import annotations
+
+from chalicelib.domain.statistics import CounterKey
+
+PK = "PK"
+SK = "SK"
+TTL_ATTRIBUTE = "expires_at_epoch"
+MARKER_DAYS = 8
+
+
+def counter_key(key: CounterKey) -> dict[str, str]:
+    sk = key.day.isoformat() + (f"#{key.shop_class}" if key.shop_class else "")
+    return {PK: f"STAT#{key.scope}#{key.scope_id}", SK: sk}
+
+
+def counter_pk(scope: str, scope_id: str) -> str:
+    return f"STAT#{scope}#{scope_id}"
+
+
+def marker_key(counter: dict[str, str], change_id: str) -> dict[str, str]:
+    return {PK: f"APPLIED#{counter[PK]}#{counter[SK]}", SK: change_id}
+
+
+def last_upload_key(scope: str, scope_id: str) -> dict[str, str]:
+    return {PK: f"LAST#{scope}#{scope_id}", SK: "LAST"}
+
+
+def attempt_key(change_id: str) -> dict[str, str]:
+    return {PK: f"ATTEMPT#{change_id}", SK: "ATTEMPT"}

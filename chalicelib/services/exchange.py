@@ -1,0 +1,97 @@
+"""Ministry side of 部省联网: apply a province's batch of changes, newest version wins.
+
+Delivery semantics: provinces deliver at least once and possibly out of order. A record
+version is applied only if it is newer than the version held for (province, record id);
+an older one is kept as a version (so every version is held exactly once) without touching
+the head; a repeat answers `duplicate`. Each item gets its own answer, and a province can
+only write records and shops of its own province (its credential is bound to its code).
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any, Protocol
+
+from chalicelib.adapters.record_items import record_from
+from chalicelib.domain.record import StoredRecord
+from chalicelib.services.ports import (
+    Clock,
+    RecordAlreadyExistsError,
+    RecordRepository,
+    StaleVersionError,
+)
+
+MAX_ATTEMPTS = 5
+MAX_BATCH = 100
+
+
+class ExchangeStore(Protocol):
+    def put_shop_copy(self, shop: dict[str, Any]) -> bool: ...
+
+    def touch_province(self, province_code: str, at: datetime, lag_seconds: float) -> None: ...
+
+
+class VersionedRecords(RecordRepository, Protocol):
+    def put_version(self, record: StoredRecord) -> bool: ...
+
+
+class ExchangeService:
+    def __init__(self, records: VersionedRecords, store: ExchangeStore, clock: Clock) -> None:
+        self._records = records
+        self._store = store
+        self._clock = clock
+
+    def apply_batch(self, province_code: str, items: list[Any]) -> list[dict[str, str]]:
+        now = self._clock.now()
+        results = [self._apply_item(province_code, item) for item in items]
+        changed = [
+            datetime.fromisoformat(i["record"]["updated_at"])
+            for i, r in zip(items, results, strict=True)
+            if r["result"] == "applied"
+            and isinstance(i, dict)
+            and i.get("type") == "record_version"
+        ]
+        lag = max(((now - c).total_seconds() for c in changed), default=0.0)
+        self._store.touch_province(province_code, now, max(lag, 0.0))
+        return results
+
+    def _apply_item(self, province_code: str, item: Any) -> dict[str, str]:
+        try:
+            kind = item["type"]
+            if kind == "record_version":
+                record = record_from(item["record"])
+                owner = record.companycode
+            elif kind == "shop":
+                owner = item["shop"]["companycode"]
+            else:
+                return _rejected(f"unknown change type {kind!r}")
+        except (KeyError, TypeError, ValueError) as exc:
+            return _rejected(f"malformed change: {exc!r}")
+        if not isinstance(owner, str) or owner[:2] != province_code[:2]:
+            return _rejected("this change belongs to another province")
+        if kind == "shop":
+            applied = self._store.put_shop_copy(item["shop"])
+            return {"result": "applied" if applied else "stale"}
+        return {"result": self._apply_version(record)}
+
+    def _apply_version(self, record: StoredRecord) -> str:
+        for _ in range(MAX_ATTEMPTS):
+            current = self._records.get(record.record_id, consistent=True)
+            if current is None:
+                try:
+                    self._records.create(record)
+                    return "applied"
+                except RecordAlreadyExistsError:
+                    continue
+            if current.version >= record.version:
+                return "stale" if self._records.put_version(record) else "duplicate"
+            try:
+                self._records.replace(current, record)
+                return "applied"
+            except StaleVersionError:
+                continue
+        return "busy"
+
+
+def _rejected(reason: str) -> dict[str, str]:
+    return {"result": "rejected", "reason": reason}

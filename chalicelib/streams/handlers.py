@@ -1,0 +1,30 @@
+"""Stream handler bodies: Lambda's event in, `{"batchItemFailures": [...]}` out.
+
+Why: `app.py` stays a thin wiring module; these functions are what the Chalice handlers call
+on AWS and what the local stream poller calls through those same handlers. Both return the
+partial-failure answer Lambda expects once the mapping has ReportBatchItemFailures.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from chalicelib.bootstrap import change_forwarder, statistics_aggregator
+from chalicelib.config import get_settings
+from chalicelib.observability import metrics
+
+
+def _answer(failed: list[str]) -> dict[str, Any]:
+    if metrics.metric_set:
+        metrics.flush_metrics()
+    return {"batchItemFailures": [{"itemIdentifier": sequence} for sequence in failed]}
+
+
+def aggregate_batch(event: dict[str, Any]) -> dict[str, Any]:
+    return _answer(statistics_aggregator().handle(event.get("Records", [])))
+
+
+def forward_batch(event: dict[str, Any]) -> dict[str, Any]:
+    if get_settings().stack_role != "province":
+        return _answer([])
+    return _answer(change_forwarder().handle(event.get("Records", [])))

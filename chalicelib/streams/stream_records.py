@@ -1,0 +1,62 @@
+"""Raw DynamoDB stream records (Lambda's event shape) -> domain changes.
+
+Why: the aggregators and the forwarder each need to know which stream records matter (a new
+record version, a shop registry change) and ignore the rest (heads, vehicle entries, tokens,
+audit), from the item's `kind` attribute. Parsing once here keeps that rule in one place.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date, datetime
+from typing import Any
+
+from chalicelib.adapters.dynamo_codec import from_item
+from chalicelib.domain.statistics import RecordChange
+
+KIND_VERSION = "record_version"
+KIND_SHOP = "shop"
+
+
+@dataclass(frozen=True)
+class StreamItem:
+    """One stream record: its sequence number (the batch-failure id) and its new image."""
+
+    sequence_number: str
+    event_name: str
+    kind: str
+    image: dict[str, Any]
+
+
+def stream_item(record: dict[str, Any]) -> StreamItem:
+    dynamodb = record.get("dynamodb") or {}
+    image = from_item(dynamodb.get("NewImage") or {})
+    return StreamItem(
+        sequence_number=str(dynamodb.get("SequenceNumber", "")),
+        event_name=str(record.get("eventName", "")),
+        kind=str(image.get("kind", "")),
+        image=image,
+    )
+
+
+def is_record_version(item: StreamItem) -> bool:
+    """Version items are immutable and written once: each INSERT is exactly one change."""
+    return item.event_name == "INSERT" and item.kind == KIND_VERSION
+
+
+def is_shop_change(item: StreamItem) -> bool:
+    return item.event_name in ("INSERT", "MODIFY") and item.kind == KIND_SHOP
+
+
+def record_change(image: dict[str, Any]) -> RecordChange:
+    return RecordChange(
+        record_id=image["record_id"],
+        version=int(image["version"]),
+        status=image["status"],
+        companycode=image["companycode"],
+        shop_class=image["shop_class"],
+        settlement_date=date.fromisoformat(image["settlement_date"]),
+        received_at=datetime.fromisoformat(image["received_at"]),
+        changed_at=datetime.fromisoformat(image["updated_at"]),
+        flag_codes=tuple(image.get("flag_codes") or ()),
+    )

@@ -1,0 +1,177 @@
+"""Local stand-in for Lambda's DynamoDB event source mapping.
+
+Why: moto runs no event source mappings without Docker, so locally this process reads every
+shard of a table's stream and calls the app's own stream handlers (`app.aggregate_statistics`,
+`app.forward_to_ministry`) with the event shape Lambda sends. Like Lambda with
+ReportBatchItemFailures, each handler has its own position per shard; when a handler reports
+failures, the next batch starts again at the lowest failed record (after a back-off), so a
+handler must be safe to run again. `--deliveries N` delivers every batch N times, to prove it.
+
+Run with the stack's environment (TABLE_NAME, DYNAMODB_ENDPOINT_URL, ...):
+    python -m infra.local.stream_poller --handlers aggregate_statistics,forward_to_ministry
+"""
+
+from __future__ import annotations
+
+import argparse
+import datetime as dt
+import signal
+import sys
+import threading
+import time
+import uuid
+from dataclasses import dataclass, field
+from typing import Any
+
+from chalicelib.config import get_settings
+
+BATCH_SIZE = 100
+IDLE_SLEEP = 0.2
+MAX_BACKOFF = 10.0
+
+
+@dataclass
+class _Position:
+    """Where one handler stands on one shard: records read but not yet done, and back-off."""
+
+    iterator: str | None
+    pending: list[dict[str, Any]] = field(default_factory=list)
+    backoff: float = 0.0
+    retry_at: float = 0.0
+
+
+class _Context:
+    """The parts of Lambda's context object handlers may read."""
+
+    function_name = "local-stream-poller"
+    memory_limit_in_mb = 512
+    invoked_function_arn = "arn:aws:lambda:local:000000000000:function:local"
+
+    def __init__(self) -> None:
+        self.aws_request_id = uuid.uuid4().hex
+
+    @staticmethod
+    def get_remaining_time_in_millis() -> int:
+        return 300_000
+
+
+class StreamPoller:
+    def __init__(self, handlers: dict[str, Any], deliveries: int = 1) -> None:
+        import boto3
+
+        settings = get_settings()
+        kwargs: dict[str, Any] = {"region_name": settings.aws_region}
+        if settings.dynamodb_endpoint_url:
+            kwargs["endpoint_url"] = settings.dynamodb_endpoint_url
+        self._dynamodb = boto3.client("dynamodb", **kwargs)
+        self._streams = boto3.client("dynamodbstreams", **kwargs)
+        self._table = settings.table_name
+        self._handlers = handlers
+        self._deliveries = deliveries
+        self._positions: dict[tuple[str, str], _Position] = {}
+        self._stream_arn: str | None = None
+        self.stopped = threading.Event()
+
+    def run(self) -> None:
+        while not self.stopped.is_set():
+            if not self.poll_once():
+                self.stopped.wait(IDLE_SLEEP)
+
+    def poll_once(self) -> bool:
+        """One pass over every (handler, shard); True if any handler got records."""
+        self._discover_shards()
+        worked = False
+        for (name, _shard), position in self._positions.items():
+            if time.monotonic() < position.retry_at:
+                continue
+            self._fill(position)
+            if position.pending:
+                worked = True
+                self._deliver(name, position)
+        return worked
+
+    def _discover_shards(self) -> None:
+        if self._stream_arn is None:
+            table = self._dynamodb.describe_table(TableName=self._table)["Table"]
+            self._stream_arn = table["LatestStreamArn"]
+        shards = self._streams.describe_stream(StreamArn=self._stream_arn)["StreamDescription"][
+            "Shards"
+        ]
+        for shard in shards:
+            for name in self._handlers:
+                key = (name, shard["ShardId"])
+                if key not in self._positions:
+                    iterator = self._streams.get_shard_iterator(
+                        StreamArn=self._stream_arn,
+                        ShardId=shard["ShardId"],
+                        ShardIteratorType="TRIM_HORIZON",
+                    )["ShardIterator"]
+                    self._positions[key] = _Position(iterator)
+
+    def _fill(self, position: _Position) -> None:
+        if len(position.pending) >= BATCH_SIZE or position.iterator is None:
+            return
+        response = self._streams.get_records(
+            ShardIterator=position.iterator, Limit=BATCH_SIZE - len(position.pending)
+        )
+        position.iterator = response.get("NextShardIterator")
+        position.pending += [self._lambda_record(r) for r in response.get("Records", [])]
+
+    def _deliver(self, name: str, position: _Position) -> None:
+        batch = position.pending[:BATCH_SIZE]
+        event = {"Records": batch}
+        failed: list[str] = []
+        for _ in range(self._deliveries):
+            try:
+                answer = self._handlers[name](event, _Context()) or {}
+                failed = [f["itemIdentifier"] for f in answer.get("batchItemFailures", [])]
+            except Exception as exc:  # a raising handler fails the whole batch, as on Lambda
+                print(f"[poller] {name} raised {exc!r}", file=sys.stderr, flush=True)
+                failed = [batch[0]["dynamodb"]["SequenceNumber"]]
+            if failed:
+                break
+        if not failed:
+            position.pending = position.pending[len(batch) :]
+            position.backoff = 0.0
+            return
+        first = min(failed, key=lambda s: (len(s), s))
+        index = next(
+            (i for i, r in enumerate(batch) if r["dynamodb"]["SequenceNumber"] == first), 0
+        )
+        position.pending = position.pending[index:]
+        position.backoff = min(max(position.backoff * 2, 0.25), MAX_BACKOFF)
+        position.retry_at = time.monotonic() + position.backoff
+
+    def _lambda_record(self, record: dict[str, Any]) -> dict[str, Any]:
+        dynamodb = dict(record["dynamodb"])
+        created = dynamodb.get("ApproximateCreationDateTime")
+        if isinstance(created, dt.datetime):
+            dynamodb["ApproximateCreationDateTime"] = created.timestamp()
+        return {
+            "eventID": record.get("eventID"),
+            "eventName": record.get("eventName"),
+            "eventVersion": record.get("eventVersion", "1.1"),
+            "eventSource": "aws:dynamodb",
+            "awsRegion": record.get("awsRegion", get_settings().aws_region),
+            "dynamodb": dynamodb,
+            "eventSourceARN": self._stream_arn,
+        }
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(prog="python -m infra.local.stream_poller")
+    parser.add_argument("--handlers", default="aggregate_statistics,forward_to_ministry")
+    parser.add_argument("--deliveries", type=int, default=1)
+    args = parser.parse_args(argv)
+    import app as application
+
+    handlers = {name: getattr(application, name) for name in args.handlers.split(",") if name}
+    poller = StreamPoller(handlers, args.deliveries)
+    signal.signal(signal.SIGTERM, lambda *_: poller.stopped.set())
+    signal.signal(signal.SIGINT, lambda *_: poller.stopped.set())
+    poller.run()
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
