@@ -78,6 +78,15 @@ class DynamoExchangeStore:
             raise
         return True
 
+    def has_shop(self, companycode: str) -> bool:
+        with translate_errors():
+            item = self.client.get_item(
+                TableName=self._table,
+                Key=to_item(keys.key(keys.shop_pk(companycode), keys.SHOP_PROFILE)),
+                ProjectionExpression="PK",
+            ).get("Item")
+        return item is not None
+
     def touch_province(self, province_code: str, at: datetime, lag_seconds: float) -> None:
         with translate_errors():
             self.client.update_item(

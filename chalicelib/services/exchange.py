@@ -28,6 +28,8 @@ MAX_BATCH = 100
 class ExchangeStore(Protocol):
     def put_shop_copy(self, shop: dict[str, Any]) -> bool: ...
 
+    def has_shop(self, companycode: str) -> bool: ...
+
     def touch_province(self, province_code: str, at: datetime, lag_seconds: float) -> None: ...
 
 
@@ -40,6 +42,7 @@ class ExchangeService:
         self._records = records
         self._store = store
         self._clock = clock
+        self._known_shops: set[str] = set()
 
     def apply_batch(self, province_code: str, items: list[Any]) -> list[dict[str, str]]:
         now = self._clock.now()
@@ -71,8 +74,18 @@ class ExchangeService:
             return _rejected("this change belongs to another province")
         if kind == "shop":
             applied = self._store.put_shop_copy(item["shop"])
+            self._known_shops.add(owner)
             return {"result": "applied" if applied else "stale"}
+        if not self._shop_known(owner):
+            # The registry entry travels on the same stream but may arrive later (another
+            # shard); refusing keeps every national record attributable to a known shop.
+            return _rejected(f"unknown shop {owner}: its registry entry has not arrived")
         return {"result": self._apply_version(record)}
+
+    def _shop_known(self, companycode: str) -> bool:
+        if companycode not in self._known_shops and self._store.has_shop(companycode):
+            self._known_shops.add(companycode)
+        return companycode in self._known_shops
 
     def _apply_version(self, record: StoredRecord) -> str:
         for _ in range(MAX_ATTEMPTS):

@@ -49,9 +49,9 @@ class MotoServer:
         return f"http://{LOOPBACK}:{self.port}"
 
     def start(self) -> None:
-        from moto.server import ThreadedMotoServer
-
         import logging
+
+        from moto.server import ThreadedMotoServer
 
         logging.getLogger("werkzeug").setLevel(logging.WARNING)  # no line per moto request
         self._server = ThreadedMotoServer(ip_address=LOOPBACK, port=self.port, verbose=False)

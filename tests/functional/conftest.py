@@ -16,7 +16,7 @@ from moto import mock_aws
 from chalicelib import bootstrap
 from chalicelib.config import get_settings
 from infra.seed import create_regulator
-from infra.table_definition import create_table
+from infra.table_definition import create_stack_tables
 from tests.builders import shop_application
 
 REGULATOR = ("regulator", "regulator-test-password")
@@ -80,7 +80,10 @@ def aws() -> Iterator[None]:
         bootstrap.reset()
         import boto3
 
-        create_table(boto3.client("dynamodb"), get_settings().table_name)
+        settings = get_settings()
+        create_stack_tables(
+            boto3.client("dynamodb"), settings.table_name, settings.stats_table_name
+        )
         create_regulator(get_settings().table_name, *REGULATOR, "province_admin")
         create_regulator(get_settings().table_name, *ANALYST, "analyst")
         yield
@@ -98,3 +101,31 @@ def api(aws: None) -> Iterator[Api]:
 @pytest.fixture
 def shop(api: Api) -> tuple[dict[str, Any], str]:
     return api.new_shop(name="南京玄武示范汽车维修有限公司")
+
+
+@pytest.fixture
+def ministry_api(monkeypatch: pytest.MonkeyPatch) -> Iterator[Api]:
+    """The same app configured as the ministry stack, with two provinces' credentials."""
+    monkeypatch.setenv("STACK_ROLE", "ministry")
+    monkeypatch.setenv("PROVINCE_CODE", "000000")
+    with mock_aws():
+        bootstrap.reset()
+        import boto3
+
+        from app import app
+        from infra.seed import create_exchange_credential
+
+        settings = get_settings()
+        create_stack_tables(
+            boto3.client("dynamodb"), settings.table_name, settings.stats_table_name
+        )
+        create_regulator(settings.table_name, *REGULATOR, "province_admin")
+        secrets = {
+            code: create_exchange_credential(settings.table_name, code)
+            for code in ("320000", "420000")
+        }
+        with Client(app) as client:
+            api = Api(client)
+            api.exchange_secrets = secrets  # type: ignore[attr-defined]
+            yield api
+        bootstrap.reset()
