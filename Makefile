@@ -32,7 +32,7 @@ functional: $(STAMP)
 	$(PYTEST) -n 2 tests/functional
 
 e2e: $(STAMP)
-	$(PYTEST) tests/e2e
+	$(PYTEST) tests/e2e_province
 
 bench: $(STAMP)
 	$(PY) -m bench.run

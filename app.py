@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from chalice import Chalice
+from chalice import Chalice, ConvertToMiddleware
 
 from chalicelib.api import access, compat, exchange, records, shops, vehicles
 from chalicelib.config import stream_arn
@@ -20,6 +20,9 @@ app.api.binary_types = []
 
 for blueprint in (access, records, vehicles, shops, compat, exchange):
     app.register_blueprint(blueprint.bp)
+
+# Lambda context (request id, cold start, function name) on every log line of every handler.
+app.register_middleware(ConvertToMiddleware(logger.inject_lambda_context))
 
 
 @app.middleware("http")
