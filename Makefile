@@ -32,7 +32,7 @@ functional: $(STAMP)
 	$(PYTEST) -n 2 tests/functional
 
 e2e: $(STAMP)
-	$(PYTEST) tests/e2e_province
+	$(PYTEST) tests/e2e_province tests/e2e_national
 
 bench: $(STAMP)
 	$(PY) -m bench.run

@@ -121,8 +121,8 @@ class DynamoStatsStore:
                 return items
             request["ExclusiveStartKey"] = response["LastEvaluatedKey"]
 
-    def add_attempt(self, change_id: str) -> int:
-        """Count one failed delivery of a change; returns the attempts so far."""
+    def add_attempt(self, change_id: str) -> tuple[int, bool]:
+        """Count one failed delivery of a change; returns (attempts so far, parked already)."""
         expires = int((datetime.now(UTC) + timedelta(days=stats_keys.MARKER_DAYS)).timestamp())
         with translate_errors():
             response = self.client.update_item(
@@ -131,9 +131,19 @@ class DynamoStatsStore:
                 UpdateExpression="ADD attempts :one SET #ttl = :ttl",
                 ExpressionAttributeNames={"#ttl": stats_keys.TTL_ATTRIBUTE},
                 ExpressionAttributeValues={":one": to_value(1), ":ttl": to_value(expires)},
-                ReturnValues="UPDATED_NEW",
+                ReturnValues="ALL_NEW",
             )
-        return int(response["Attributes"]["attempts"]["N"])
+        attributes = from_item(response["Attributes"])
+        return int(attributes["attempts"]), bool(attributes.get("parked"))
+
+    def mark_parked(self, change_id: str) -> None:
+        with translate_errors():
+            self.client.update_item(
+                TableName=self._table,
+                Key=to_item(stats_keys.attempt_key(change_id)),
+                UpdateExpression="SET parked = :yes",
+                ExpressionAttributeValues={":yes": to_value(True)},
+            )
 
     def _counter_update(
         self, key: CounterKey, counter: dict[str, str], chunk: dict[str, dict[str, int]]

@@ -55,7 +55,10 @@ class Ministry(Protocol):
 
 
 class AttemptCounter(Protocol):
-    def add_attempt(self, change_id: str) -> int: ...
+    def add_attempt(self, change_id: str) -> tuple[int, bool]:
+        """Count one failed delivery; return (attempts so far, already parked?)."""
+
+    def mark_parked(self, change_id: str) -> None: ...
 
 
 class DeadLetters(Protocol):
@@ -119,10 +122,15 @@ class ChangeForwarder:
 
     def _give_up(self, payload: dict[str, Any], reason: str) -> bool:
         """Count a failed attempt; park the item and stop retrying once it has failed enough."""
-        attempts = self._attempts.add_attempt(change_id(payload))
+        attempts, parked = self._attempts.add_attempt(change_id(payload))
         if attempts < self._max:
             return False
+        if parked:
+            return True  # an earlier delivery of this batch parked it: park it only once
+        # Park first, then remember it: if parking fails the batch is retried and the change
+        # parked then; if remembering fails it may be parked twice, which re-drive tolerates.
         self._dead_letters.park(payload, reason, attempts)
+        self._attempts.mark_parked(change_id(payload))
         metrics.add_metric(name="ChangesDeadLettered", unit="Count", value=1)
         logger.error("change parked in dead-letter queue", extra={"change": change_id(payload)})
         return True

@@ -34,10 +34,12 @@ MAX_BACKOFF = 10.0
 class _Position:
     """Where one handler stands on one shard: records read but not yet done, and back-off."""
 
+    shard_id: str
     iterator: str | None
     pending: list[dict[str, Any]] = field(default_factory=list)
     backoff: float = 0.0
     retry_at: float = 0.0
+    last_read: str | None = None
 
 
 class _Context:
@@ -106,7 +108,7 @@ class StreamPoller:
                         ShardId=shard["ShardId"],
                         ShardIteratorType="TRIM_HORIZON",
                     )["ShardIterator"]
-                    self._positions[key] = _Position(iterator)
+                    self._positions[key] = _Position(shard["ShardId"], iterator)
 
     def _fill(self, position: _Position) -> None:
         if len(position.pending) >= BATCH_SIZE or position.iterator is None:
@@ -114,8 +116,29 @@ class StreamPoller:
         response = self._streams.get_records(
             ShardIterator=position.iterator, Limit=BATCH_SIZE - len(position.pending)
         )
+        records = response.get("Records", [])
         position.iterator = response.get("NextShardIterator")
-        position.pending += [self._lambda_record(r) for r in response.get("Records", [])]
+        position.pending += [self._lambda_record(r) for r in records]
+        if records:
+            position.last_read = records[-1]["dynamodb"]["SequenceNumber"]
+        else:
+            self._renew(position)
+
+    def _renew(self, position: _Position) -> None:
+        """Take a fresh iterator after the last record read.
+
+        moto replaces a table (and its stream shard) with a copy when a transaction is
+        cancelled; an old iterator keeps reading the orphaned shard and hears nothing more.
+        A new iterator positioned after the last record read resumes on the live shard.
+        Lambda's own mapping has no such problem: this is a stand-in detail only.
+        """
+        request: dict[str, Any] = {"StreamArn": self._stream_arn, "ShardId": position.shard_id}
+        if position.last_read is None:
+            request["ShardIteratorType"] = "TRIM_HORIZON"
+        else:
+            request["ShardIteratorType"] = "AFTER_SEQUENCE_NUMBER"
+            request["SequenceNumber"] = position.last_read
+        position.iterator = self._streams.get_shard_iterator(**request)["ShardIterator"]
 
     def _deliver(self, name: str, position: _Position) -> None:
         batch = position.pending[:BATCH_SIZE]

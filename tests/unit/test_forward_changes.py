@@ -28,9 +28,14 @@ class FakeAttempts:
     def __init__(self):
         self.counts = {}
 
+        self.parked = set()
+
     def add_attempt(self, change_id):
         self.counts[change_id] = self.counts.get(change_id, 0) + 1
-        return self.counts[change_id]
+        return self.counts[change_id], change_id in self.parked
+
+    def mark_parked(self, change_id):
+        self.parked.add(change_id)
 
 
 class FakeDeadLetters:
@@ -120,3 +125,33 @@ def test_duplicates_and_stale_answers_are_success():
         ministry = FakeMinistry(lambda item, r=result: {"result": r})
         forwarder = ChangeForwarder(ministry, FakeAttempts(), FakeDeadLetters(), max_attempts=3)
         assert forwarder.handle(_batch()) == []
+
+
+def test_a_parked_change_is_parked_once_however_often_its_batch_comes_back():
+    attempts, dead = FakeAttempts(), FakeDeadLetters()
+    forwarder = ChangeForwarder(FakeMinistry(down=True), attempts, dead, max_attempts=2)
+    for _ in range(5):
+        forwarder.handle(_batch())
+    assert len(dead.parked) == 2  # a and b, once each
+
+
+def test_a_failed_park_is_retried_not_lost():
+    class BrokenDeadLetters(FakeDeadLetters):
+        def __init__(self):
+            super().__init__()
+            self.fail = True
+
+        def park(self, item, reason, attempts):
+            if self.fail:
+                raise ConnectionError("sqs down")
+            super().park(item, reason, attempts)
+
+    attempts, dead = FakeAttempts(), BrokenDeadLetters()
+    forwarder = ChangeForwarder(FakeMinistry(down=True), attempts, dead, max_attempts=1)
+    try:
+        forwarder.handle(_batch())
+    except ConnectionError:
+        pass
+    dead.fail = False
+    assert forwarder.handle(_batch()) == []
+    assert len(dead.parked) == 2
