@@ -41,8 +41,18 @@ def free_port() -> int:
 
 @dataclass
 class MotoServer:
+    """moto in server mode on loopback, one request at a time.
+
+    moto's DynamoDB backend is not thread-safe: a TransactWriteItems deep-copies the table
+    for its rollback while other request threads change it ("dictionary changed size during
+    iteration"), and a cancelled transaction restores that copy, losing writes other threads
+    made meanwhile. DynamoDB itself has no such problem, so we serialise requests with a lock
+    instead of teaching the application about a test double's bug.
+    """
+
     port: int
     _server: Any = None
+    _thread: Any = None
 
     @property
     def url(self) -> str:
@@ -50,16 +60,33 @@ class MotoServer:
 
     def start(self) -> None:
         import logging
+        import threading
 
-        from moto.server import ThreadedMotoServer
+        from moto.moto_server.werkzeug_app import (
+            DomainDispatcherApplication,
+            MotoRequestHandler,
+            create_backend_app,
+        )
+        from werkzeug.serving import make_server
 
         logging.getLogger("werkzeug").setLevel(logging.WARNING)  # no line per moto request
-        self._server = ThreadedMotoServer(ip_address=LOOPBACK, port=self.port, verbose=False)
-        self._server.start()
+        backend = DomainDispatcherApplication(create_backend_app)
+        lock = threading.Lock()
+
+        def serialised(environ: Any, start_response: Any) -> list[bytes]:
+            with lock:
+                return list(backend(environ, start_response))
+
+        self._server = make_server(
+            LOOPBACK, self.port, serialised, threaded=True, request_handler=MotoRequestHandler
+        )
+        self._thread = threading.Thread(target=self._server.serve_forever, daemon=True)
+        self._thread.start()
 
     def stop(self) -> None:
         if self._server is not None:
-            self._server.stop()
+            self._server.shutdown()
+            self._thread.join()
             self._server = None
 
     def client(self, service: str = "dynamodb") -> Any:
