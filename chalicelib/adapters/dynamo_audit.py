@@ -14,24 +14,17 @@ from datetime import datetime, timedelta
 from typing import Any
 
 from chalicelib.adapters import keys
-from chalicelib.adapters.aws import dynamodb_client
 from chalicelib.adapters.dynamo_codec import to_item
 from chalicelib.adapters.dynamo_errors import translate_errors
+from chalicelib.adapters.table_adapter import TableAdapter
 
 RETENTION = timedelta(days=400)
 
 
-class DynamoAuditLog:
+class DynamoAuditLog(TableAdapter):
     def __init__(self, table_name: str, clock: Any, client: Any = None) -> None:
-        self._table = table_name
+        super().__init__(table_name, client)
         self._clock = clock
-        self._client = client
-
-    @property
-    def client(self) -> Any:
-        if self._client is None:
-            self._client = dynamodb_client()
-        return self._client
 
     def append(
         self,

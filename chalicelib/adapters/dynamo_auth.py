@@ -12,34 +12,14 @@ from datetime import UTC, datetime
 from typing import Any
 
 from chalicelib.adapters import keys
-from chalicelib.adapters.aws import dynamodb_client
-from chalicelib.adapters.dynamo_codec import from_item, to_item, to_value
+from chalicelib.adapters.dynamo_codec import to_item, to_value
 from chalicelib.adapters.dynamo_errors import error_code, translate_errors
+from chalicelib.adapters.table_adapter import TableAdapter
 from chalicelib.domain.principal import Principal
 from chalicelib.errors import ConflictError
 
 
-class _TableAdapter:
-    def __init__(self, table_name: str, client: Any = None) -> None:
-        self._table = table_name
-        self._client = client
-
-    @property
-    def client(self) -> Any:
-        if self._client is None:
-            self._client = dynamodb_client()
-        return self._client
-
-    def _get(self, pk: str, sk: str) -> dict[str, Any] | None:
-        with translate_errors():
-            response = self.client.get_item(
-                TableName=self._table, Key=to_item(keys.key(pk, sk)), ConsistentRead=True
-            )
-        item = response.get("Item")
-        return from_item(item) if item else None
-
-
-class DynamoTokenStore(_TableAdapter):
+class DynamoTokenStore(TableAdapter):
     def put(self, digest: str, principal: Principal) -> None:
         item = {
             **keys.key(keys.token_pk(digest), keys.TOKEN),
@@ -123,7 +103,7 @@ class DynamoTokenStore(_TableAdapter):
         return datetime.fromtimestamp(int(item[keys.TTL_ATTRIBUTE]), UTC)
 
 
-class DynamoAccountRepository(_TableAdapter):
+class DynamoAccountRepository(TableAdapter):
     def create_regulator(self, username: str, role: str, password_hash: str) -> None:
         item = {
             **keys.key(keys.admin_pk(username), keys.CREDENTIAL),

@@ -11,22 +11,12 @@ from datetime import datetime
 from typing import Any
 
 from chalicelib.adapters import keys
-from chalicelib.adapters.aws import dynamodb_client
 from chalicelib.adapters.dynamo_codec import from_item, to_item, to_value
 from chalicelib.adapters.dynamo_errors import error_code, translate_errors
+from chalicelib.adapters.table_adapter import TableAdapter
 
 
-class DynamoExchangeStore:
-    def __init__(self, table_name: str, client: Any = None) -> None:
-        self._table = table_name
-        self._client = client
-
-    @property
-    def client(self) -> Any:
-        if self._client is None:
-            self._client = dynamodb_client()
-        return self._client
-
+class DynamoExchangeStore(TableAdapter):
     def put_credential(self, province_code: str, secret_hash: str) -> int:
         """Create or rotate a province's exchange credential; returns its new generation."""
         with translate_errors():

@@ -12,7 +12,6 @@ from datetime import date
 from typing import Any
 
 from chalicelib.adapters import keys
-from chalicelib.adapters.aws import dynamodb_client
 from chalicelib.adapters.cursor import decode_cursor, encode_cursor
 from chalicelib.adapters.dynamo_codec import from_item, to_item, to_value
 from chalicelib.adapters.dynamo_errors import cancellation_reasons, error_code, translate_errors
@@ -23,22 +22,13 @@ from chalicelib.adapters.record_items import (
     vehicle_key,
     version_item,
 )
+from chalicelib.adapters.table_adapter import TableAdapter
 from chalicelib.domain.record import EarlierReading, StoredRecord
 from chalicelib.services.ports import Page, RecordAlreadyExistsError, StaleVersionError
 
 
-class DynamoRecordRepository:
+class DynamoRecordRepository(TableAdapter):
     """Records of one province. Raises the ports' errors or ServiceUnavailableError."""
-
-    def __init__(self, table_name: str, client: Any = None) -> None:
-        self._table = table_name
-        self._client = client
-
-    @property
-    def client(self) -> Any:
-        if self._client is None:
-            self._client = dynamodb_client()
-        return self._client
 
     def get(self, record_id: str, *, consistent: bool = False) -> StoredRecord | None:
         with translate_errors():

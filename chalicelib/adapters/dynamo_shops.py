@@ -11,27 +11,17 @@ from datetime import datetime
 from typing import Any
 
 from chalicelib.adapters import keys
-from chalicelib.adapters.aws import dynamodb_client
 from chalicelib.adapters.cursor import decode_cursor, encode_cursor
 from chalicelib.adapters.dynamo_codec import from_item, to_item, to_value
 from chalicelib.adapters.dynamo_errors import cancellation_reasons, error_code, translate_errors
+from chalicelib.adapters.table_adapter import TableAdapter
 from chalicelib.domain.shop import Shop
 from chalicelib.errors import ConflictError
 
 KIND_SHOP = "shop"
 
 
-class DynamoShopRepository:
-    def __init__(self, table_name: str, client: Any = None) -> None:
-        self._table = table_name
-        self._client = client
-
-    @property
-    def client(self) -> Any:
-        if self._client is None:
-            self._client = dynamodb_client()
-        return self._client
-
+class DynamoShopRepository(TableAdapter):
     def next_sequence(self, division_code: str) -> int:
         with translate_errors():
             response = self.client.update_item(

@@ -14,25 +14,15 @@ from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from chalicelib.adapters import stats_keys
-from chalicelib.adapters.aws import dynamodb_client
 from chalicelib.adapters.dynamo_codec import from_item, to_item, to_value
 from chalicelib.adapters.dynamo_errors import cancellation_reasons, error_code, translate_errors
+from chalicelib.adapters.table_adapter import TableAdapter
 from chalicelib.domain.statistics import CounterKey
 
 MAX_MARKERS_PER_TRANSACTION = 99  # + the counter update = DynamoDB's 100-action limit
 
 
-class DynamoStatsStore:
-    def __init__(self, table_name: str, client: Any = None) -> None:
-        self._table = table_name
-        self._client = client
-
-    @property
-    def client(self) -> Any:
-        if self._client is None:
-            self._client = dynamodb_client()
-        return self._client
-
+class DynamoStatsStore(TableAdapter):
     def apply(
         self,
         key: CounterKey,
