@@ -72,7 +72,9 @@ def upload_vs_put(shop: Any, client: Any, table: str) -> tuple[str, str]:
         stored = service.own(shop, receipt.record_id)
         nonce = uuid.uuid4().hex
         items = [
-            to_item({**build(stored), "PK": f"BENCH{n}#{nonce}", "SK": "T"})
+            # Unique index keys too: moto refuses a transactional put whose GSI key another
+            # item already has (DynamoDB allows it), which would fail this baseline.
+            to_item({**build(stored), "PK": f"BENCH{n}#{nonce}", "SK": "T", "GSI1SK": nonce})
             for n, build in enumerate((head_item, version_item, vehicle_item))
         ]
         started = time.perf_counter()
