@@ -12,7 +12,7 @@ import argparse
 import os
 import signal
 import sys
-import threading
+import time
 from dataclasses import dataclass
 
 from infra.local.stack import FAKE_AWS_ENV, MotoServer, ProvinceApp, provision
@@ -43,16 +43,24 @@ def main(argv: list[str] | None = None) -> int:
     os.environ.update(FAKE_AWS_ENV)
     moto = MotoServer(args.moto_port)
     moto.start()
-    stopped = threading.Event()
-    signal.signal(signal.SIGINT, lambda *_: stopped.set())
-    signal.signal(signal.SIGTERM, lambda *_: stopped.set())
+    stop_requested: list[int] = []
+
+    def _request_stop(signum: int, _frame: object) -> None:
+        # A plain list append: taking a lock here (Event.set) can deadlock with the main
+        # thread, which the signal interrupts while it may hold that very lock.
+        stop_requested.append(signum)
+
+    signal.signal(signal.SIGINT, _request_stop)
+    signal.signal(signal.SIGTERM, _request_stop)
+    signal.signal(signal.SIGHUP, _request_stop)
     apps = build_stacks(moto, args.port)
     try:
         for app in apps:
             app.start()
             app.start_poller()
         _banner(apps, moto.url)
-        stopped.wait()
+        while not stop_requested:
+            time.sleep(0.2)
     finally:
         print("\nstopping…", flush=True)
         for app in apps:

@@ -17,7 +17,6 @@ import argparse
 import datetime as dt
 import signal
 import sys
-import threading
 import time
 import uuid
 from dataclasses import dataclass, field
@@ -72,12 +71,12 @@ class StreamPoller:
         self._deliveries = deliveries
         self._positions: dict[tuple[str, str], _Position] = {}
         self._stream_arn: str | None = None
-        self.stopped = threading.Event()
+        self.stop_requested: list[int] = []  # appended by signal handlers: no lock to deadlock
 
     def run(self) -> None:
-        while not self.stopped.is_set():
+        while not self.stop_requested:
             if not self.poll_once():
-                self.stopped.wait(IDLE_SLEEP)
+                time.sleep(IDLE_SLEEP)
 
     def poll_once(self) -> bool:
         """One pass over every (handler, shard); True if any handler got records."""
@@ -190,8 +189,8 @@ def main(argv: list[str] | None = None) -> int:
 
     handlers = {name: getattr(application, name) for name in args.handlers.split(",") if name}
     poller = StreamPoller(handlers, args.deliveries)
-    signal.signal(signal.SIGTERM, lambda *_: poller.stopped.set())
-    signal.signal(signal.SIGINT, lambda *_: poller.stopped.set())
+    signal.signal(signal.SIGTERM, lambda signum, _frame: poller.stop_requested.append(signum))
+    signal.signal(signal.SIGINT, lambda signum, _frame: poller.stop_requested.append(signum))
     poller.run()
     return 0
 
