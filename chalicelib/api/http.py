@@ -47,6 +47,8 @@ def read_json(request: Request) -> Any:
             FieldError("Content-Type", "application_json", "send the body as application/json"),
         )
     raw = request.raw_body or b""
+    if isinstance(raw, str):
+        raw = raw.encode("utf-8")
     if len(raw) > MAX_BODY_BYTES:
         raise PayloadError(
             413,
@@ -78,3 +80,8 @@ def bearer_token(request: Request) -> str:
     header = request.headers.get("authorization") or ""
     scheme, _, token = header.partition(" ")
     return token.strip() if scheme.lower() == "bearer" else ""
+
+
+def query_params(request: Request) -> dict[str, str]:
+    """The query string as a plain dict (the last value wins for repeated names)."""
+    return {str(k): str(v) for k, v in (request.query_params or {}).items()}

@@ -9,7 +9,13 @@ from chalice import Blueprint
 
 from chalicelib.api.auth import require_shop
 from chalicelib.api.errors import error_body, rest_errors, status_for
-from chalicelib.api.http import ANY_CONTENT_TYPE, json_response, read_json, require_object
+from chalicelib.api.http import (
+    ANY_CONTENT_TYPE,
+    json_response,
+    query_params,
+    read_json,
+    require_object,
+)
 from chalicelib.api.schemas import MAX_BATCH, RecordIn, VoidRequest, parse
 from chalicelib.api.views import record_view
 from chalicelib.bootstrap import record_service
@@ -62,7 +68,7 @@ def _batch_item(shop: Any, index: int, item: Any) -> dict[str, Any]:
 def list_records() -> Any:
     request = bp.current_request
     shop = require_shop(request)
-    params = request.query_params or {}
+    params = query_params(request)
     today = china_date(record_service().now())
     date_to = _date_param(params, "to", today)
     date_from = _date_param(params, "from", date_to - timedelta(days=30))

@@ -8,7 +8,7 @@ from chalice import Blueprint
 
 from chalicelib.api.auth import require_regulator, require_role
 from chalicelib.api.errors import rest_errors
-from chalicelib.api.http import ANY_CONTENT_TYPE, json_response, read_json, source_ip
+from chalicelib.api.http import ANY_CONTENT_TYPE, json_response, query_params, read_json, source_ip
 from chalicelib.api.schemas import RegisterShopRequest, parse
 from chalicelib.api.views import shop_view
 from chalicelib.bootstrap import shop_registry
@@ -37,7 +37,7 @@ def register_shop() -> Any:
 @rest_errors
 def list_shops() -> Any:
     _actor(write=False)
-    params = bp.current_request.query_params or {}
+    params = query_params(bp.current_request)
     shops, cursor = shop_registry().list(50, params.get("cursor"))
     return json_response({"shops": [shop_view(s) for s in shops], "next_cursor": cursor})
 

@@ -7,7 +7,7 @@ from typing import Any
 from chalice import Blueprint
 
 from chalicelib.api.errors import rest_errors
-from chalicelib.api.http import json_response, source_ip
+from chalicelib.api.http import json_response, query_params, source_ip
 from chalicelib.api.views import history_entry_view
 from chalicelib.bootstrap import history_service
 
@@ -18,7 +18,7 @@ bp = Blueprint(__name__)
 @rest_errors
 def vehicle_history(vin: str) -> Any:
     request = bp.current_request
-    plate = (request.query_params or {}).get("plate", "")
+    plate = query_params(request).get("plate", "")
     records = history_service().history(vin, plate, source_ip=source_ip(request))
     return json_response(
         {

@@ -9,9 +9,10 @@ is still accepted, as regulators expect (digest §2.4).
 
 from __future__ import annotations
 
+import dataclasses
 import hashlib
 import json
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import date, datetime
 from decimal import Decimal
 from typing import Any, Literal
@@ -119,7 +120,7 @@ class Flag:
 
     code: str
     field: str
-    detail: dict[str, str] = field(default_factory=dict)
+    detail: dict[str, str] = dataclasses.field(default_factory=dict)
 
     def to_dict(self) -> dict[str, Any]:
         return {"code": self.code, "field": self.field, "detail": dict(self.detail)}
