@@ -10,7 +10,7 @@ from typing import Any
 
 from chalice import Chalice, ConvertToMiddleware
 
-from chalicelib.api import access, compat, exchange, records, shops, vehicles
+from chalicelib.api import access, compat, exchange, pages, records, shops, vehicles
 from chalicelib.config import stream_arn
 from chalicelib.observability import logger, metrics
 from chalicelib.streams.handlers import aggregate_batch, forward_batch
@@ -18,7 +18,7 @@ from chalicelib.streams.handlers import aggregate_batch, forward_batch
 app = Chalice(app_name="vmehr")
 app.api.binary_types = []
 
-for blueprint in (access, records, vehicles, shops, compat, exchange):
+for blueprint in (access, records, vehicles, shops, compat, exchange, pages):
     app.register_blueprint(blueprint.bp)
 
 # Lambda context (request id, cold start, function name) on every log line of every handler.

@@ -1,0 +1,141 @@
+"""The hosted query page (public): a VIN + plate form and the vehicle's timeline.
+
+Why: owners look up their vehicle's file on a phone. The form is POSTed so the plate (the
+proof of possession) never sits in URLs, browser history or access logs. A failed proof
+renders exactly the same page as an unknown VIN. Everything the page needs (CSS) is served
+here: no CDN, no script.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+from urllib.parse import parse_qs, urlencode
+
+from chalice import Blueprint, Response
+
+from chalicelib.api.http import query_params, source_ip
+from chalicelib.api.views import history_entry_view
+from chalicelib.bootstrap import history_service, record_service
+from chalicelib.domain.china_time import china_date
+from chalicelib.errors import DomainError
+from chalicelib.observability import logger
+
+bp = Blueprint(__name__)
+FORM_TYPES = ["application/x-www-form-urlencoded", "multipart/form-data"]
+MAX_FORM_BYTES = 4096
+SECURITY_HEADERS = {
+    "Content-Security-Policy": "default-src 'none'; style-src 'self'; img-src 'self' data:; "
+    "form-action 'self'; base-uri 'none'; frame-ancestors 'none'",
+    "X-Content-Type-Options": "nosniff",
+    "Referrer-Policy": "no-referrer",
+    "Cache-Control": "no-store",
+}
+
+
+@bp.route("/", methods=["GET"])
+def query_page() -> Response:
+    lang = _lang(query_params(bp.current_request).get("lang"))
+    return _page("query.html", lang, 200, vin="", plate="", not_found=False)
+
+
+@bp.route("/vehicle", methods=["POST"], content_types=FORM_TYPES)
+def vehicle_page() -> Response:
+    request = bp.current_request
+    form = _form(request.raw_body)
+    lang = _lang(form.get("lang"))
+    vin, plate = form.get("vin", "")[:32], form.get("plate", "")[:16]
+    try:
+        records = history_service().history(vin, plate, source_ip=source_ip(request))
+    except DomainError:
+        return _page("query.html", lang, 404, vin=vin, plate="", not_found=True)
+    except Exception:
+        logger.exception("vehicle page failed")
+        return _page("query.html", lang, 503, vin=vin, plate="", not_found=False)
+    return _page("vehicle.html", lang, 200, **_vehicle_context(records, lang))
+
+
+@bp.route("/static/{name}", methods=["GET"])
+def static_asset(name: str) -> Response:
+    from chalicelib.web.render import static_file
+
+    body = static_file(name) if name.endswith(".css") else None
+    if body is None:
+        return Response(body="not found", status_code=404, headers={"Content-Type": "text/plain"})
+    return Response(
+        body=body.decode("utf-8"),
+        status_code=200,
+        headers={"Content-Type": "text/css; charset=utf-8", "Cache-Control": "max-age=3600"},
+    )
+
+
+def _vehicle_context(records: list[Any], lang: str) -> dict[str, Any]:
+    from chalicelib.web.i18n import TEXTS, explain_flag
+    from chalicelib.web.mileage_chart import Reading, mileage_svg
+    from chalicelib.web.vehicle_card import decode_vin
+
+    vin = records[0].content.vin
+    entries = []
+    for record in records:
+        entry = history_entry_view(record)
+        entry["explained_flags"] = [explain_flag(f, lang) for f in entry["flags"]]
+        entries.append(entry)
+    readings = [
+        Reading(
+            r.content.settlement_date,
+            r.content.repair_mileage,
+            any(f.code == "mileage_rollback" for f in r.flags),
+        )
+        for r in records
+    ]
+    today = china_date(record_service().now())
+    return {
+        "vin": vin,
+        "card": decode_vin(vin, today),
+        "records": entries,
+        "chart": _markup(mileage_svg(readings, TEXTS[lang]["chart"])),
+    }
+
+
+def _page(template: str, lang: str, status: int, **context: Any) -> Response:
+    from chalicelib.web.i18n import TEXTS
+    from chalicelib.web.render import render
+
+    other = "en" if lang == "zh-CN" else "zh-CN"
+    html = render(
+        template,
+        lang=lang,
+        other_lang=other,
+        t=TEXTS[lang],
+        base=".",
+        switch_url="./?" + urlencode({"lang": other}),
+        **context,
+    )
+    headers: dict[str, str | list[str]] = {
+        "Content-Type": "text/html; charset=utf-8",
+        **SECURITY_HEADERS,
+    }
+    return Response(body=html, status_code=status, headers=headers)
+
+
+def _markup(svg: str) -> Any:
+    """The chart is built from escaped values only, so it may be inserted as markup."""
+    from markupsafe import Markup
+
+    return Markup(svg)  # noqa: S704 - every interpolated value is escaped in mileage_svg
+
+
+def _form(raw: bytes | str | None) -> dict[str, str]:
+    data = raw.encode("utf-8") if isinstance(raw, str) else (raw or b"")
+    if len(data) > MAX_FORM_BYTES:
+        return {}
+    try:
+        parsed = parse_qs(data.decode("utf-8"), max_num_fields=10)
+    except (UnicodeDecodeError, ValueError):
+        return {}
+    return {key: values[-1].strip() for key, values in parsed.items() if values}
+
+
+def _lang(value: str | None) -> str:
+    from chalicelib.web.i18n import language
+
+    return language(value)

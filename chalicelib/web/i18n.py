@@ -1,0 +1,117 @@
+"""Texts of the hosted pages in zh-CN (default) and English, and plain-word flag explanations.
+
+Why: owners read the page on a phone, usually in Chinese; a used-car buyer may not. Quality
+flags are codes in the API; on the page each becomes a sentence a person understands, e.g.
+"odometer lower than the record of 2024-03-02".
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+LANGUAGES = ("zh-CN", "en")
+
+TEXTS: dict[str, dict[str, str]] = {
+    "zh-CN": {
+        "title": "汽车维修电子健康档案查询",
+        "intro": "输入车辆识别代号（VIN）和当前号牌，查询车辆的维修记录。",
+        "vin": "车辆识别代号（VIN）",
+        "plate": "号牌号码",
+        "query": "查询",
+        "switch": "English",
+        "not_found": "没有与该车辆识别代号和号牌相符的档案。请核对后重试。",
+        "vehicle": "车辆信息",
+        "manufacturer": "制造商",
+        "region": "产地",
+        "model_year": "车型年份（可能）",
+        "records": "维修记录",
+        "record_count": "共 {n} 条记录",
+        "settled": "结算日期",
+        "mileage": "送修里程",
+        "km": "公里",
+        "shop": "维修企业",
+        "fault": "故障描述",
+        "items": "维修项目",
+        "hours": "工时",
+        "parts": "配件",
+        "code": "编码",
+        "quantity": "数量",
+        "flags": "数据提示",
+        "corrected": "该记录已更正（第 {version} 版）",
+        "chart": "里程变化",
+        "chart_rollback": "红点表示里程低于之前的记录",
+        "unknown": "未知",
+        "privacy": "本页只显示您输入的车辆信息，不含车主个人信息。",
+    },
+    "en": {
+        "title": "Vehicle maintenance record lookup",
+        "intro": "Enter the vehicle identification number (VIN) and the current plate.",
+        "vin": "Vehicle identification number (VIN)",
+        "plate": "Plate number",
+        "query": "Look up",
+        "switch": "中文",
+        "not_found": "No vehicle file matches this VIN and plate. Please check and try again.",
+        "vehicle": "Vehicle",
+        "manufacturer": "Manufacturer",
+        "region": "Made in",
+        "model_year": "Model year (likely)",
+        "records": "Maintenance records",
+        "record_count": "{n} records",
+        "settled": "Settled",
+        "mileage": "Odometer",
+        "km": "km",
+        "shop": "Repair shop",
+        "fault": "Fault",
+        "items": "Repair items",
+        "hours": "hours",
+        "parts": "Parts",
+        "code": "code",
+        "quantity": "qty",
+        "flags": "Data notes",
+        "corrected": "This record was corrected (version {version})",
+        "chart": "Odometer over time",
+        "chart_rollback": "Red dots mark readings lower than an earlier record",
+        "unknown": "unknown",
+        "privacy": "This page shows only the vehicle you entered, never owner data.",
+    },
+}
+
+_FLAGS: dict[str, dict[str, str]] = {
+    "zh-CN": {
+        "vin_length": "车辆识别代号不是17位",
+        "vin_charset": "车辆识别代号含有不允许的字符（如 I、O、Q）",
+        "vin_check_digit": "车辆识别代号校验位不符（进口车可能没有校验位）",
+        "plate_missing": "未填写号牌",
+        "plate_format": "号牌格式不符合国家标准",
+        "mileage_zero": "里程填写为0",
+        "mileage_rollback": "里程低于 {previous_settlement_date} 的记录（{previous_mileage} 公里）",
+        "company_name_mismatch": "上传的企业名称与登记名称（{registered_name}）不一致",
+    },
+    "en": {
+        "vin_length": "the VIN is not 17 characters long",
+        "vin_charset": "the VIN contains characters that are not allowed (such as I, O, Q)",
+        "vin_check_digit": "the VIN check digit does not match (imports may have none)",
+        "plate_missing": "no plate was given",
+        "plate_format": "the plate does not follow the national format",
+        "mileage_zero": "the odometer was entered as 0",
+        "mileage_rollback": (
+            "odometer lower than the record of {previous_settlement_date} ({previous_mileage} km)"
+        ),
+        "company_name_mismatch": (
+            "the uploaded shop name differs from the registered one ({registered_name})"
+        ),
+    },
+}
+
+
+def language(requested: str | None) -> str:
+    return requested if requested in LANGUAGES else "zh-CN"
+
+
+def explain_flag(flag: dict[str, Any], lang: str) -> str:
+    """One flag as a sentence; unknown codes fall back to the code itself."""
+    template = _FLAGS[lang].get(flag["code"], flag["code"])
+    try:
+        return template.format(**flag.get("detail", {}))
+    except (KeyError, IndexError):
+        return template
