@@ -25,7 +25,11 @@ def _clock() -> SystemClock:
 def _records():  # type: ignore[no-untyped-def]
     from chalicelib.adapters.dynamo_records import DynamoRecordRepository
 
-    return DynamoRecordRepository(get_settings().table_name)
+    settings = get_settings()
+    # Only a province keeps chains: the ministry stores the provinces' links as they come.
+    return DynamoRecordRepository(
+        settings.table_name, maintain_chain=settings.stack_role == "province"
+    )
 
 
 @functools.cache
@@ -61,7 +65,9 @@ def auth_service() -> AuthService:
 
 @functools.cache
 def record_service() -> RecordService:
-    return RecordService(_records(), _clock(), get_settings().clock_skew_seconds)
+    settings = get_settings()
+    key = settings.signing_key.encode("utf-8") if settings.signing_key else None
+    return RecordService(_records(), _clock(), settings.clock_skew_seconds, key)
 
 
 @functools.cache
@@ -79,6 +85,15 @@ def account_repository():  # type: ignore[no-untyped-def]
     from chalicelib.adapters.dynamo_auth import DynamoAccountRepository
 
     return DynamoAccountRepository(get_settings().table_name)
+
+
+@functools.cache
+def report_verifier():  # type: ignore[no-untyped-def]
+    from chalicelib.services.verify_report import ReportVerifier
+
+    settings = get_settings()
+    key = settings.signing_key.encode("utf-8") if settings.signing_key else None
+    return ReportVerifier(_records(), key)
 
 
 @functools.cache
@@ -151,6 +166,7 @@ def reset() -> None:
         change_forwarder,
         exchange_store,
         exchange_service,
+        report_verifier,
     ):
         factory.cache_clear()
     reset_clients()

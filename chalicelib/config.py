@@ -31,6 +31,7 @@ ENV_DEAD_LETTER_QUEUE_URL = "DEAD_LETTER_QUEUE_URL"
 ENV_SQS_ENDPOINT_URL = "SQS_ENDPOINT_URL"
 ENV_FORWARD_MAX_ATTEMPTS = "FORWARD_MAX_ATTEMPTS"
 ENV_EXCHANGE_TIMEOUT_SECONDS = "EXCHANGE_TIMEOUT_SECONDS"
+ENV_SIGNING_KEY = "SIGNING_KEY"
 
 # Chalice evaluates the stream ARN when app.py is imported (it is a decorator argument), so
 # it needs a value even where no stream exists (packaging, tests, chalice local): this one.
@@ -59,6 +60,7 @@ class Settings(BaseModel):
     sqs_endpoint_url: str | None = None
     forward_max_attempts: int = Field(default=8, ge=1, le=1000)
     exchange_timeout_seconds: float = Field(default=10.0, gt=0, le=25)
+    signing_key: str | None = Field(default=None, min_length=32)
 
     @property
     def province_prefix(self) -> str:
@@ -83,6 +85,7 @@ _ENV_TO_FIELD = {
     ENV_SQS_ENDPOINT_URL: "sqs_endpoint_url",
     ENV_FORWARD_MAX_ATTEMPTS: "forward_max_attempts",
     ENV_EXCHANGE_TIMEOUT_SECONDS: "exchange_timeout_seconds",
+    ENV_SIGNING_KEY: "signing_key",
 }
 
 

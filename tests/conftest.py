@@ -19,6 +19,7 @@ os.environ.update(
         "STACK_ROLE": "province",
         "PROVINCE_CODE": "320000",
         "TABLE_NAME": "vmehr-test",
+        "SIGNING_KEY": "test-signing-key-0123456789abcdef0123",
     }
 )
 os.environ.pop("DYNAMODB_ENDPOINT_URL", None)

@@ -16,6 +16,8 @@ from chalicelib.adapters.cursor import decode_cursor, encode_cursor
 from chalicelib.adapters.dynamo_codec import from_item, to_item, to_value
 from chalicelib.adapters.dynamo_errors import cancellation_reasons, error_code, translate_errors
 from chalicelib.adapters.record_items import (
+    chain_head_item,
+    chain_link_item,
     head_item,
     record_from,
     vehicle_item,
@@ -23,12 +25,22 @@ from chalicelib.adapters.record_items import (
     version_item,
 )
 from chalicelib.adapters.table_adapter import TableAdapter
+from chalicelib.domain.chain import ChainHead
 from chalicelib.domain.record import EarlierReading, StoredRecord
-from chalicelib.services.ports import Page, RecordAlreadyExistsError, StaleVersionError
+from chalicelib.services.ports import (
+    ChainMovedError,
+    Page,
+    RecordAlreadyExistsError,
+    StaleVersionError,
+)
 
 
 class DynamoRecordRepository(TableAdapter):
-    """Records of one province. Raises the ports' errors or ServiceUnavailableError."""
+    """Records of one stack. Raises the ports' errors or ServiceUnavailableError."""
+
+    def __init__(self, table_name: str, client: Any = None, *, maintain_chain: bool = True) -> None:
+        super().__init__(table_name, client)
+        self._maintain_chain = maintain_chain
 
     def get(self, record_id: str, *, consistent: bool = False) -> StoredRecord | None:
         with translate_errors():
@@ -47,12 +59,15 @@ class DynamoRecordRepository(TableAdapter):
         ]
         if record.status == "active":  # the ministry may first hear of a record as voided
             actions.append(self._put(vehicle_item(record)))
+        chain_at = self._add_chain(actions, record)
         try:
             with translate_errors():
                 self.client.transact_write_items(TransactItems=actions)
         except Exception as exc:
             if _condition_failed(exc, index=0):
                 raise RecordAlreadyExistsError(record.record_id) from exc
+            if chain_at is not None and _condition_failed(exc, index=chain_at):
+                raise ChainMovedError(record.content.vin) from exc
             raise
 
     def replace(self, current: StoredRecord, new: StoredRecord) -> None:
@@ -64,13 +79,55 @@ class DynamoRecordRepository(TableAdapter):
             actions.append({"Delete": {"TableName": self._table, "Key": to_item(old_entry)}})
         if new.status == "active":
             actions.append(self._put(vehicle_item(new)))
+        chain_at = self._add_chain(actions, new)
         try:
             with translate_errors():
                 self.client.transact_write_items(TransactItems=actions)
         except Exception as exc:
             if _condition_failed(exc, index=0) or _condition_failed(exc, index=1):
                 raise StaleVersionError(new.record_id) from exc
+            if chain_at is not None and _condition_failed(exc, index=chain_at):
+                raise ChainMovedError(new.content.vin) from exc
             raise
+
+    def chain_head(self, vin: str) -> ChainHead:
+        item = self._get(keys.vehicle_pk(vin), keys.CHAIN_HEAD)
+        if item is None:
+            return ChainHead(vin)
+        return ChainHead(vin, int(item["seq"]), str(item["hash"]))
+
+    def chain_links(self, vin: str, upto_seq: int) -> list[dict[str, Any]]:
+        """The links of a vehicle's chain, oldest first, up to a sequence number."""
+        return self._query(
+            KeyConditionExpression="PK = :pk AND SK BETWEEN :lo AND :hi",
+            ExpressionAttributeValues=to_item(
+                {
+                    ":pk": keys.vehicle_pk(vin),
+                    ":lo": keys.chain_link_sk(1),
+                    ":hi": keys.chain_link_sk(upto_seq),
+                }
+            ),
+            ConsistentRead=True,
+        )
+
+    def version(self, record_id: str, version: int) -> StoredRecord | None:
+        item = self._get(keys.record_pk(record_id), keys.version_sk(version))
+        return record_from(item) if item else None
+
+    def _add_chain(self, actions: list[dict[str, Any]], record: StoredRecord) -> int | None:
+        """Append the chain head move and the link entry; return the head action's index."""
+        if record.chain is None or not self._maintain_chain:
+            return None
+        previous = record.chain.seq - 1
+        head = self._put(
+            chain_head_item(record),
+            "attribute_not_exists(PK)" if previous == 0 else "seq = :previous",
+        )
+        if previous:
+            head["Put"]["ExpressionAttributeValues"] = {":previous": to_value(previous)}
+        actions.append(head)
+        actions.append(self._put(chain_link_item(record), "attribute_not_exists(PK)"))
+        return len(actions) - 2
 
     def put_version(self, record: StoredRecord) -> bool:
         """Keep an out-of-order older version without touching the head; False if held already."""

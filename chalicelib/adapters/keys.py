@@ -8,6 +8,8 @@ Item kinds (PK / SK):
 - record head        REC#<record_id> / HEAD           (GSI1: SHOPREC#<cc> / <settle_date>#<id>)
 - record version     REC#<record_id> / V#<000001>
 - vehicle file entry VIN#<vin> / REC#<settle_date>#<record_id>
+- chain head         VIN#<vin> / CHAIN                (latest link: seq, hash)
+- chain link         VIN#<vin> / CHAIN#<seq:09d>      (record id, version, hashes)
 - shop profile       SHOP#<cc> / PROFILE              (GSI1: REGISTRY#<province> / <division>#<cc>)
 - shop credential    SHOP#<cc> / CRED
 - USCC guard         USCC#<uscc> / GUARD
@@ -66,6 +68,17 @@ def vehicle_pk(vin: str) -> str:
 
 def vehicle_entry_sk(settlement_date: date, record_id: str) -> str:
     return f"REC#{settlement_date.isoformat()}#{record_id}"
+
+
+CHAIN_HEAD = "CHAIN"
+
+
+def chain_link_sk(seq: int) -> str:
+    return f"CHAIN#{seq:09d}"
+
+
+def chain_link_prefix() -> str:
+    return "CHAIN#"
 
 
 def vehicle_entry_prefix() -> str:

@@ -11,6 +11,7 @@ from datetime import datetime
 from typing import Any
 
 from chalicelib.adapters import keys
+from chalicelib.domain.chain import ChainLink
 from chalicelib.domain.record import Flag, RecordContent, StoredRecord
 
 KIND_HEAD = "record_head"
@@ -39,6 +40,7 @@ def body(record: StoredRecord) -> dict[str, Any]:
         "settlement_list_code": record.content.settlement_list_code,
         "plate_number": record.content.plate_number,
         "mileage": record.content.repair_mileage,
+        "chain": record.chain.to_dict() if record.chain else None,
     }
 
 
@@ -87,4 +89,27 @@ def record_from(attrs: dict[str, Any]) -> StoredRecord:
         received_at=datetime.fromisoformat(attrs["received_at"]),
         updated_at=datetime.fromisoformat(attrs["updated_at"]),
         reason=attrs.get("reason"),
+        chain=ChainLink.from_dict(attrs["chain"]) if attrs.get("chain") else None,
     )
+
+
+def chain_link_item(record: StoredRecord) -> dict[str, Any]:
+    """The link's entry in its vehicle's partition: the chain in order, for verification."""
+    assert record.chain is not None
+    return {
+        **keys.key(keys.vehicle_pk(record.chain.vin), keys.chain_link_sk(record.chain.seq)),
+        "kind": "chain_link",
+        "record_id": record.record_id,
+        "version": record.version,
+        **record.chain.to_dict(),
+    }
+
+
+def chain_head_item(record: StoredRecord) -> dict[str, Any]:
+    assert record.chain is not None
+    return {
+        **keys.key(keys.vehicle_pk(record.chain.vin), keys.CHAIN_HEAD),
+        "kind": "chain_head",
+        "seq": record.chain.seq,
+        "hash": record.chain.hash,
+    }

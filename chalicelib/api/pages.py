@@ -54,6 +54,18 @@ def vehicle_page() -> Response:
     return _page("vehicle.html", lang, 200, **_vehicle_context(records, lang))
 
 
+@bp.route("/verify/{code}", methods=["GET"])
+def verify_page(code: str) -> Response:
+    from chalicelib.bootstrap import report_verifier
+
+    lang = _lang(query_params(bp.current_request).get("lang"))
+    try:
+        result = report_verifier().verify(code[:80])
+    except DomainError:
+        return _page("query.html", lang, 503, vin="", plate="", not_found=False)
+    return _page("verify.html", lang, 200 if result.valid else 404, result=result)
+
+
 @bp.route("/static/{name}", methods=["GET"])
 def static_asset(name: str) -> Response:
     from chalicelib.web.render import static_file
@@ -88,8 +100,11 @@ def _vehicle_context(records: list[Any], lang: str) -> dict[str, Any]:
         for r in records
     ]
     today = china_date(record_service().now())
+    from chalicelib.bootstrap import report_verifier
+
     return {
         "vin": vin,
+        "report_code": report_verifier().code_for(vin),
         "card": decode_vin(vin, today),
         "records": entries,
         "chart": _markup(mileage_svg(readings, TEXTS[lang]["chart"])),

@@ -17,6 +17,7 @@ from datetime import date, datetime
 from decimal import Decimal
 from typing import Any, Literal
 
+from chalicelib.domain.chain import ChainLink
 from chalicelib.domain.plate import plate_flags
 from chalicelib.domain.vin import vin_flags
 from chalicelib.errors import FieldError
@@ -217,6 +218,7 @@ class StoredRecord:
     received_at: datetime
     updated_at: datetime
     reason: str | None = None
+    chain: ChainLink | None = None
 
 
 @dataclass(frozen=True)
@@ -230,9 +232,11 @@ class Receipt:
     flags: tuple[Flag, ...]
     content_hash: str
     received_at: datetime
+    chain: ChainLink | None = None
+    signature: str | None = None
 
     def to_dict(self) -> dict[str, Any]:
-        return {
+        body: dict[str, Any] = {
             "record_id": self.record_id,
             "version": self.version,
             "result": self.result,
@@ -241,9 +245,14 @@ class Receipt:
             "content_hash": self.content_hash,
             "received_at": self.received_at.isoformat(),
         }
+        if self.chain is not None:
+            body["chain"] = {**self.chain.to_dict(), "signature": self.signature}
+        return body
 
     @classmethod
-    def of(cls, record: StoredRecord, result: ReceiptResult) -> Receipt:
+    def of(
+        cls, record: StoredRecord, result: ReceiptResult, signature: str | None = None
+    ) -> Receipt:
         return cls(
             record_id=record.record_id,
             version=record.version,
@@ -252,6 +261,8 @@ class Receipt:
             flags=record.flags,
             content_hash=record.content_hash,
             received_at=record.updated_at,
+            chain=record.chain,
+            signature=signature,
         )
 
 

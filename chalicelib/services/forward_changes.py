@@ -47,6 +47,7 @@ RECORD_FIELDS = (
     "received_at",
     "updated_at",
     "reason",
+    "chain",
 )
 
 

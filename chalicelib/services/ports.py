@@ -11,6 +11,7 @@ from dataclasses import dataclass
 from datetime import date, datetime
 from typing import Any, Protocol
 
+from chalicelib.domain.chain import ChainHead
 from chalicelib.domain.principal import Principal
 from chalicelib.domain.record import EarlierReading, StoredRecord
 from chalicelib.domain.shop import Shop
@@ -22,6 +23,10 @@ class RecordAlreadyExistsError(Exception):
 
 class StaleVersionError(Exception):
     """A replace was based on a version that is no longer the current one."""
+
+
+class ChainMovedError(Exception):
+    """Another version joined the vehicle's chain first; re-read the chain head and retry."""
 
 
 @dataclass(frozen=True)
@@ -61,6 +66,12 @@ class RecordRepository(Protocol):
     ) -> Page: ...
 
     def vehicle_history(self, vin: str) -> list[StoredRecord]: ...
+
+    def chain_head(self, vin: str) -> ChainHead: ...
+
+    def chain_links(self, vin: str, upto_seq: int) -> list[dict[str, Any]]: ...
+
+    def version(self, record_id: str, version: int) -> StoredRecord | None: ...
 
     def earlier_reading(
         self, vin: str, settlement_date: date, exclude_record_id: str

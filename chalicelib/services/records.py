@@ -13,9 +13,11 @@ from __future__ import annotations
 import dataclasses
 from datetime import date, datetime
 
+from chalicelib.domain.chain import chain_message, link_facts, next_link, sign
 from chalicelib.domain.china_time import latest_allowed_date
 from chalicelib.domain.record import (
     Receipt,
+    ReceiptResult,
     RecordContent,
     StoredRecord,
     check_dates,
@@ -33,6 +35,7 @@ from chalicelib.errors import (
 )
 from chalicelib.observability import metrics
 from chalicelib.services.ports import (
+    ChainMovedError,
     Clock,
     Page,
     RecordAlreadyExistsError,
@@ -46,10 +49,17 @@ REASON_MAX_LENGTH = 250
 
 
 class RecordService:
-    def __init__(self, records: RecordRepository, clock: Clock, clock_skew_seconds: int) -> None:
+    def __init__(
+        self,
+        records: RecordRepository,
+        clock: Clock,
+        clock_skew_seconds: int,
+        signing_key: bytes | None = None,
+    ) -> None:
         self._records = records
         self._clock = clock
         self._skew = clock_skew_seconds
+        self._key = signing_key
 
     def upload(
         self, shop: Shop, content: RecordContent, correction_reason: str | None = None
@@ -95,21 +105,24 @@ class RecordService:
 
     def _write(self, candidate: StoredRecord, correction_reason: str | None) -> Receipt:
         for _ in range(MAX_WRITE_ATTEMPTS):
-            try:
-                self._records.create(candidate)
-                return Receipt.of(candidate, "created")
-            except RecordAlreadyExistsError:
-                pass
+            # Read first: replays and corrections (most DMS re-uploads) then cost one read
+            # instead of a cancelled transaction. The write stays conditional, so a race
+            # between this read and the write is still caught.
             current = self._records.get(candidate.record_id, consistent=True)
-            if current is None:  # voided records are never deleted; a vanished head is a race
-                continue
+            if current is None:
+                try:
+                    created = self._chained(candidate)
+                    self._records.create(created)
+                    return self._receipt(created, "created")
+                except (RecordAlreadyExistsError, ChainMovedError):
+                    continue
             if current.status == "void":
                 raise ConflictError(
                     "this settlement list's record was voided; upload it under a new number",
                     code="record_voided",
                 )
             if current.content_hash == candidate.content_hash:
-                return Receipt.of(current, "unchanged")
+                return self._receipt(current, "unchanged")
             corrected = dataclasses.replace(
                 candidate,
                 version=current.version + 1,
@@ -117,11 +130,32 @@ class RecordService:
                 reason=correction_reason,
             )
             try:
+                corrected = self._chained(corrected)
                 self._records.replace(current, corrected)
-                return Receipt.of(corrected, "corrected")
-            except StaleVersionError:
+                return self._receipt(corrected, "corrected")
+            except (StaleVersionError, ChainMovedError):
                 continue
         raise ServiceUnavailableError("the record is being changed concurrently; retry", 1)
+
+    def _chained(self, record: StoredRecord) -> StoredRecord:
+        """The version as the next link of its vehicle's chain (read head, link, sign later)."""
+        head = self._records.chain_head(record.content.vin)
+        facts = link_facts(
+            record_id=record.record_id,
+            version=record.version,
+            status=record.status,
+            companycode=record.companycode,
+            content_hash=record.content_hash,
+            reason=record.reason,
+            updated_at=record.updated_at.isoformat(),
+        )
+        return dataclasses.replace(record, chain=next_link(head, facts))
+
+    def _receipt(self, record: StoredRecord, result: ReceiptResult) -> Receipt:
+        signature = None
+        if record.chain is not None and self._key is not None:
+            signature = sign(self._key, chain_message(record.chain))
+        return Receipt.of(record, result, signature)
 
     def void(self, shop: Shop, record_id: str, reason: str) -> Receipt:
         """Mark the shop's record void (never deleted). Voiding twice answers the same receipt.
@@ -137,7 +171,7 @@ class RecordService:
         for _ in range(MAX_WRITE_ATTEMPTS):
             current = self.own(shop, record_id)
             if current.status == "void":
-                return Receipt.of(current, "voided")
+                return self._receipt(current, "voided")
             voided = dataclasses.replace(
                 current,
                 version=current.version + 1,
@@ -146,11 +180,12 @@ class RecordService:
                 updated_at=self._clock.now(),
             )
             try:
+                voided = self._chained(voided)
                 self._records.replace(current, voided)
-            except StaleVersionError:
+            except (StaleVersionError, ChainMovedError):
                 continue
             metrics.add_metric(name="RecordVoided", unit="Count", value=1)
-            return Receipt.of(voided, "voided")
+            return self._receipt(voided, "voided")
         raise ServiceUnavailableError("the record is being changed concurrently; retry", 1)
 
     def own(self, shop: Shop, record_id: str) -> StoredRecord:

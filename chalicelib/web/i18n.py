@@ -42,6 +42,11 @@ TEXTS: dict[str, dict[str, str]] = {
         "chart_rollback": "红点表示里程低于之前的记录",
         "unknown": "未知",
         "privacy": "本页只显示您输入的车辆信息，不含车主个人信息。",
+        "report_code": "报告验证码",
+        "report_hint": "任何人都可以用此验证码核对本报告是否与系统中的记录一致：",
+        "verify_title": "报告验证",
+        "verify_ok": "验证通过：报告与系统中截至第 {seq} 条档案记录完全一致。",
+        "verify_bad": "验证未通过：验证码无效，或报告所依据的记录已被更改。",
     },
     "en": {
         "title": "Vehicle maintenance record lookup",
@@ -73,6 +78,11 @@ TEXTS: dict[str, dict[str, str]] = {
         "chart_rollback": "Red dots mark readings lower than an earlier record",
         "unknown": "unknown",
         "privacy": "This page shows only the vehicle you entered, never owner data.",
+        "report_code": "Report verification code",
+        "report_hint": "Anyone can check that this report matches the stored records at:",
+        "verify_title": "Report verification",
+        "verify_ok": "Verified: the report matches the stored file up to entry {seq}.",
+        "verify_bad": "Not verified: the code is invalid or the records behind it have changed.",
     },
 }
 

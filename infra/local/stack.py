@@ -135,6 +135,8 @@ class ProvinceApp:
             "STATS_TABLE_NAME": self.stats_table_name or f"{self.table_name}-stats",
             "DYNAMODB_ENDPOINT_URL": self.dynamodb_url,
             "SQS_ENDPOINT_URL": self.dynamodb_url,
+            # Local runs only: a real stack takes its key from the province's secret store.
+            "SIGNING_KEY": f"local-only-signing-key-{self.province_code}-not-for-production",
             **self.extra_env,
         }
 

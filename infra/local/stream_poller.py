@@ -110,26 +110,25 @@ class StreamPoller:
                     self._positions[key] = _Position(shard["ShardId"], iterator)
 
     def _fill(self, position: _Position) -> None:
-        if len(position.pending) >= BATCH_SIZE or position.iterator is None:
+        if len(position.pending) >= BATCH_SIZE:
             return
+        self._renew(position)
         response = self._streams.get_records(
             ShardIterator=position.iterator, Limit=BATCH_SIZE - len(position.pending)
         )
         records = response.get("Records", [])
-        position.iterator = response.get("NextShardIterator")
         position.pending += [self._lambda_record(r) for r in records]
         if records:
             position.last_read = records[-1]["dynamodb"]["SequenceNumber"]
-        else:
-            self._renew(position)
 
     def _renew(self, position: _Position) -> None:
-        """Take a fresh iterator after the last record read.
+        """Take a fresh iterator after the last record read, before every read.
 
         moto replaces a table (and its stream shard) with a copy when a transaction is
-        cancelled; an old iterator keeps reading the orphaned shard and hears nothing more.
-        A new iterator positioned after the last record read resumes on the live shard.
-        Lambda's own mapping has no such problem: this is a stand-in detail only.
+        cancelled, after having applied the transaction's other actions to the old one; an
+        old iterator would read those never-committed records from the orphaned shard, then
+        nothing more. A fresh iterator always reads the live shard. Lambda's own mapping has
+        no such problem: this is a stand-in detail only.
         """
         request: dict[str, Any] = {"StreamArn": self._stream_arn, "ShardId": position.shard_id}
         if position.last_read is None:
