@@ -48,7 +48,13 @@ def _row(name: str, ours: list[float], base_name: str, base: list[float]) -> str
 def upload_vs_put(shop: Any, counted: Any, client: Any, table: str) -> tuple[str, str]:
     from chalicelib import bootstrap
     from chalicelib.adapters.dynamo_codec import to_item
-    from chalicelib.adapters.record_items import head_item, vehicle_item, version_item
+    from chalicelib.adapters.record_items import (
+        chain_head_item,
+        chain_link_item,
+        head_item,
+        vehicle_item,
+        version_item,
+    )
     from chalicelib.api.schemas import RecordIn, parse
     from tests.builders import record_payload
 
@@ -73,7 +79,9 @@ def upload_vs_put(shop: Any, counted: Any, client: Any, table: str) -> tuple[str
         nonce = uuid.uuid4().hex
         items = [
             to_item({**build(stored), "PK": f"BENCH{n}#{nonce}", "SK": "T"})
-            for n, build in enumerate((head_item, version_item, vehicle_item))
+            for n, build in enumerate(
+                (head_item, version_item, vehicle_item, chain_head_item, chain_link_item)
+            )
         ]
         started = time.perf_counter()
         client.put_item(TableName=table, Item=items[0])
@@ -95,7 +103,7 @@ def upload_vs_put(shop: Any, counted: Any, client: Any, table: str) -> tuple[str
     per_upload = " + ".join(f"{n / ROUNDS:g} {op}" for op, n in sorted(calls.items()))
     rows = (
         _row("upload (`RecordService.upload`)", ours, "bare `put_item`", bare),
-        _row("upload (`RecordService.upload`)", ours, "bare 3-item transaction", transact),
+        _row("upload (`RecordService.upload`)", ours, "bare 5-item transaction", transact),
     )
     return "\n".join(rows), per_upload
 
@@ -127,8 +135,11 @@ def history_vs_query(shop: Any, client: Any, table: str) -> str:
         started = time.perf_counter()
         request: dict[str, Any] = {
             "TableName": table,
-            "KeyConditionExpression": "PK = :pk",
-            "ExpressionAttributeValues": {":pk": {"S": keys.vehicle_pk(vin)}},
+            "KeyConditionExpression": "PK = :pk AND begins_with(SK, :rec)",
+            "ExpressionAttributeValues": {
+                ":pk": {"S": keys.vehicle_pk(vin)},
+                ":rec": {"S": keys.vehicle_entry_prefix()},
+            },
         }
         items = []
         while True:
