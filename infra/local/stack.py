@@ -39,6 +39,45 @@ def free_port() -> int:
         return int(sock.getsockname()[1])
 
 
+class _TableCopyOnce:
+    """Stands in for the `copy` module inside moto's DynamoDB backend.
+
+    moto backs up a table for a transaction's rollback with one deep copy *per action*, all
+    taken before any action runs, so copies of one table within one request are identical.
+    Copying each table once per request (requests are serialised) gives the same backup and
+    turns a 100-action transaction from 100 table copies into one.
+    """
+
+    def __init__(self, table_type: type) -> None:
+        import copy
+
+        self._copy = copy
+        self._table_type = table_type
+        self._copies: dict[int, Any] = {}
+
+    def clear(self) -> None:
+        self._copies.clear()
+
+    def deepcopy(self, value: Any, memo: Any = None) -> Any:
+        if not isinstance(value, self._table_type):
+            return self._copy.deepcopy(value, memo)
+        if id(value) not in self._copies:
+            self._copies[id(value)] = self._copy.deepcopy(value)
+        return self._copies[id(value)]
+
+    def __getattr__(self, name: str) -> Any:
+        return getattr(self._copy, name)
+
+
+def _install_table_copy_once() -> _TableCopyOnce:
+    import moto.dynamodb.models as dynamodb_models
+    from moto.dynamodb.models.table import Table
+
+    shim = _TableCopyOnce(Table)
+    dynamodb_models.copy = shim  # type: ignore[assignment]
+    return shim
+
+
 @dataclass
 class MotoServer:
     """moto in server mode on loopback, one request at a time.
@@ -72,9 +111,11 @@ class MotoServer:
         logging.getLogger("werkzeug").setLevel(logging.WARNING)  # no line per moto request
         backend = DomainDispatcherApplication(create_backend_app)
         lock = threading.Lock()
+        table_copies = _install_table_copy_once()
 
         def serialised(environ: Any, start_response: Any) -> list[bytes]:
             with lock:
+                table_copies.clear()
                 return list(backend(environ, start_response))
 
         self._server = make_server(
