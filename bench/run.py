@@ -212,9 +212,10 @@ def main() -> None:
         print(imports(), flush=True)
         print(f"\nDynamoDB calls per upload: {per_upload}", flush=True)
         print(
-            "moto deep-copies a table once per action of every TransactWriteItems (for its "
-            "rollback), so transactions cost O(table size) here and not on DynamoDB: read the "
-            "transaction baseline as the floor of what an upload must spend.\n",
+            "moto deep-copies each table a TransactWriteItems touches (for its rollback; the "
+            "local server does it once per table, moto itself once per action), so "
+            "transactions cost O(table size) here and not on DynamoDB: read the transaction "
+            "baseline as the floor of what an upload must spend.\n",
             flush=True,
         )
     finally:
