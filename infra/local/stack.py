@@ -33,10 +33,34 @@ FAKE_AWS_ENV = {
 }
 
 
+# Listening ports are picked below Linux's ephemeral range (32768-60999 by default): a port
+# the kernel may hand to an outgoing connection can be taken between our check and the bind.
+_PORT_RANGE = (20000, 32000)
+
+
+def free_port_run(length: int = 1, tries: int = 200) -> int:
+    """A base port such that `length` consecutive loopback ports are free right now."""
+    import random
+
+    for _ in range(tries):
+        base = random.randrange(_PORT_RANGE[0], _PORT_RANGE[1] - length)
+        if all(_port_free(base + i) for i in range(length)):
+            return base
+    raise RuntimeError(f"no run of {length} free ports found")
+
+
 def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind((LOOPBACK, 0))
-        return int(sock.getsockname()[1])
+    return free_port_run(1)
+
+
+def _port_free(port: int) -> bool:
+    with socket.socket() as probe:
+        probe.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+        try:
+            probe.bind((LOOPBACK, port))
+        except OSError:
+            return False
+    return True
 
 
 class _TableCopyOnce:

@@ -20,8 +20,8 @@ import pytest
 
 from chalicelib import bootstrap
 from infra.local.run import build_stacks
-from infra.local.stack import FAKE_AWS_ENV, MotoServer, free_port
-from tests.e2e_national.support import NationalSystem, free_port_run, sessions_alive
+from infra.local.stack import FAKE_AWS_ENV, MotoServer, free_port, free_port_run
+from tests.e2e_national.support import NationalSystem, sessions_alive
 
 DELIVERIES = 3
 HUBEI_MAX_ATTEMPTS = "3"

@@ -7,7 +7,6 @@ rests on a fixed sleep.
 from __future__ import annotations
 
 import json
-import socket
 import time
 import urllib.error
 import urllib.parse
@@ -25,7 +24,10 @@ from chalicelib.adapters.stats_keys import counter_key
 from chalicelib.domain.record import RecordContent, StoredRecord, record_id_for
 from chalicelib.domain.statistics import coalesce
 from chalicelib.streams.stream_records import record_change
-from infra.local.stack import LOOPBACK, MotoServer, ProvinceApp
+from infra.local.stack import (
+    MotoServer,
+    ProvinceApp,
+)
 from infra.seed import DEMO_SHOP_SECRET, HUBEI_DEMO_SHOP_NAME
 from tests.builders import record_payload, unique_vin
 
@@ -52,28 +54,6 @@ def eventually(check: Callable[[], T], timeout: float = DEADLINE, interval: floa
             if time.monotonic() >= deadline:
                 raise
         time.sleep(interval)
-
-
-def free_port_run(length: int = 3, tries: int = 50) -> int:
-    """A base port such that `length` consecutive loopback ports are free."""
-    for _ in range(tries):
-        with socket.socket() as probe:
-            probe.bind((LOOPBACK, 0))
-            base = int(probe.getsockname()[1])
-        if base + length > 65535:
-            continue
-        if all(_port_free(base + i) for i in range(length)):
-            return base
-    raise RuntimeError(f"no run of {length} free ports found")
-
-
-def _port_free(port: int) -> bool:
-    with socket.socket() as probe:
-        try:
-            probe.bind((LOOPBACK, port))
-        except OSError:
-            return False
-    return True
 
 
 def sessions_alive(session_ids: set[int]) -> list[str]:
