@@ -17,7 +17,7 @@ from datetime import date, datetime
 from decimal import Decimal
 from typing import Any, Literal
 
-from chalicelib.domain.chain import ChainLink
+from chalicelib.domain.chain import ChainLink, link_facts
 from chalicelib.domain.plate import plate_flags
 from chalicelib.domain.vin import vin_flags
 from chalicelib.errors import FieldError
@@ -280,3 +280,16 @@ def _decimal_text(value: Decimal) -> str:
 
 def _squash(text: str) -> str:
     return "".join(text.split()).replace("（", "(").replace("）", ")")
+
+
+def chain_facts(record: StoredRecord) -> dict[str, Any]:
+    """What this version's chain link vouches for (see domain/chain.py)."""
+    return link_facts(
+        record_id=record.record_id,
+        version=record.version,
+        status=record.status,
+        companycode=record.companycode,
+        content_hash=record.content_hash,
+        reason=record.reason,
+        updated_at=record.updated_at.isoformat(),
+    )

@@ -13,13 +13,14 @@ from __future__ import annotations
 import dataclasses
 from datetime import date, datetime
 
-from chalicelib.domain.chain import chain_message, link_facts, next_link, sign
+from chalicelib.domain.chain import chain_message, next_link, sign
 from chalicelib.domain.china_time import latest_allowed_date
 from chalicelib.domain.record import (
     Receipt,
     ReceiptResult,
     RecordContent,
     StoredRecord,
+    chain_facts,
     check_dates,
     quality_flags,
     record_id_for,
@@ -140,16 +141,7 @@ class RecordService:
     def _chained(self, record: StoredRecord) -> StoredRecord:
         """The version as the next link of its vehicle's chain (read head, link, sign later)."""
         head = self._records.chain_head(record.content.vin)
-        facts = link_facts(
-            record_id=record.record_id,
-            version=record.version,
-            status=record.status,
-            companycode=record.companycode,
-            content_hash=record.content_hash,
-            reason=record.reason,
-            updated_at=record.updated_at.isoformat(),
-        )
-        return dataclasses.replace(record, chain=next_link(head, facts))
+        return dataclasses.replace(record, chain=next_link(head, chain_facts(record)))
 
     def _receipt(self, record: StoredRecord, result: ReceiptResult) -> Receipt:
         signature = None

@@ -11,7 +11,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from chalicelib.domain.chain import GENESIS, ChainLink, chain_message, link_facts, link_hash, sign
+from chalicelib.domain.chain import GENESIS, ChainLink, chain_message, link_hash, sign
+from chalicelib.domain.record import chain_facts
 from chalicelib.services.ports import RecordRepository
 
 SIGNATURE_CHARS = 24
@@ -66,16 +67,7 @@ class ReportVerifier:
                 return None
             if stored.content.content_hash() != stored.content_hash:
                 return None  # the stored content no longer matches what was chained
-            facts = link_facts(
-                record_id=stored.record_id,
-                version=stored.version,
-                status=stored.status,
-                companycode=stored.companycode,
-                content_hash=stored.content_hash,
-                reason=stored.reason,
-                updated_at=stored.updated_at.isoformat(),
-            )
-            digest = link_hash(previous, facts)
+            digest = link_hash(previous, chain_facts(stored))
             if digest != link["hash"] or stored.chain is None or stored.chain.hash != digest:
                 return None
             previous = digest
