@@ -16,7 +16,8 @@ from chalicelib.observability import logger, metrics
 from chalicelib.streams.handlers import aggregate_batch, forward_batch
 
 app = Chalice(app_name="vmehr")
-app.api.binary_types = []
+# Multipart form posts carry photo vouchers: API Gateway must hand them over as bytes.
+app.api.binary_types = ["multipart/form-data"]
 
 for blueprint in (access, records, vehicles, shops, compat, exchange, pages):
     app.register_blueprint(blueprint.bp)

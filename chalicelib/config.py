@@ -32,6 +32,8 @@ ENV_SQS_ENDPOINT_URL = "SQS_ENDPOINT_URL"
 ENV_FORWARD_MAX_ATTEMPTS = "FORWARD_MAX_ATTEMPTS"
 ENV_EXCHANGE_TIMEOUT_SECONDS = "EXCHANGE_TIMEOUT_SECONDS"
 ENV_SIGNING_KEY = "SIGNING_KEY"
+ENV_COOKIE_SECURE = "COOKIE_SECURE"
+ENV_BASE_PATH = "BASE_PATH"
 
 # Chalice evaluates the stream ARN when app.py is imported (it is a decorator argument), so
 # it needs a value even where no stream exists (packaging, tests, chalice local): this one.
@@ -61,6 +63,8 @@ class Settings(BaseModel):
     forward_max_attempts: int = Field(default=8, ge=1, le=1000)
     exchange_timeout_seconds: float = Field(default=10.0, gt=0, le=25)
     signing_key: str | None = Field(default=None, min_length=32)
+    cookie_secure: bool = True
+    base_path: str = Field(default="", pattern=r"^(/[A-Za-z0-9_-]+)*$")
 
     @property
     def province_prefix(self) -> str:
@@ -86,6 +90,8 @@ _ENV_TO_FIELD = {
     ENV_FORWARD_MAX_ATTEMPTS: "forward_max_attempts",
     ENV_EXCHANGE_TIMEOUT_SECONDS: "exchange_timeout_seconds",
     ENV_SIGNING_KEY: "signing_key",
+    ENV_COOKIE_SECURE: "cookie_secure",
+    ENV_BASE_PATH: "base_path",
 }
 
 

@@ -46,6 +46,12 @@ class DynamoTokenStore(TableAdapter):
             expires_at=datetime.fromisoformat(item["expires_at"]),
         )
 
+    def delete(self, digest: str) -> None:
+        with translate_errors():
+            self.client.delete_item(
+                TableName=self._table, Key=to_item(keys.key(keys.token_pk(digest), keys.TOKEN))
+            )
+
     def failures(self, kind: str, principal_id: str, now: datetime) -> int:
         item = self._get(keys.login_failure_pk(kind, principal_id), keys.LOGIN_FAILURE)
         if not item or int(item[keys.TTL_ATTRIBUTE]) <= int(now.timestamp()):

@@ -9,7 +9,6 @@ here: no CDN, no script.
 from __future__ import annotations
 
 from typing import Any
-from urllib.parse import parse_qs, urlencode
 
 from chalice import Blueprint, Response
 
@@ -19,17 +18,12 @@ from chalicelib.bootstrap import history_service, record_service
 from chalicelib.domain.china_time import china_date
 from chalicelib.errors import DomainError
 from chalicelib.observability import logger
+from chalicelib.web.forms import parse_urlencoded
+from chalicelib.web.respond import html_page, language
 
 bp = Blueprint(__name__)
 FORM_TYPES = ["application/x-www-form-urlencoded", "multipart/form-data"]
 MAX_FORM_BYTES = 4096
-SECURITY_HEADERS = {
-    "Content-Security-Policy": "default-src 'none'; style-src 'self'; img-src 'self' data:; "
-    "form-action 'self'; base-uri 'none'; frame-ancestors 'none'",
-    "X-Content-Type-Options": "nosniff",
-    "Referrer-Policy": "no-referrer",
-    "Cache-Control": "no-store",
-}
 
 
 @bp.route("/", methods=["GET"])
@@ -113,23 +107,8 @@ def _vehicle_context(records: list[Any], lang: str) -> dict[str, Any]:
 
 def _page(template: str, lang: str, status: int, **context: Any) -> Response:
     from chalicelib.web.i18n import TEXTS
-    from chalicelib.web.render import render
 
-    other = "en" if lang == "zh-CN" else "zh-CN"
-    html = render(
-        template,
-        lang=lang,
-        other_lang=other,
-        t=TEXTS[lang],
-        base=".",
-        switch_url="./?" + urlencode({"lang": other}),
-        **context,
-    )
-    headers: dict[str, str | list[str]] = {
-        "Content-Type": "text/html; charset=utf-8",
-        **SECURITY_HEADERS,
-    }
-    return Response(body=html, status_code=status, headers=headers)
+    return html_page(template, lang=lang, texts=TEXTS[lang], status=status, **context)
 
 
 def _markup(svg: str) -> Any:
@@ -140,17 +119,8 @@ def _markup(svg: str) -> Any:
 
 
 def _form(raw: bytes | str | None) -> dict[str, str]:
-    data = raw.encode("utf-8") if isinstance(raw, str) else (raw or b"")
-    if len(data) > MAX_FORM_BYTES:
-        return {}
-    try:
-        parsed = parse_qs(data.decode("utf-8"), max_num_fields=10)
-    except (UnicodeDecodeError, ValueError):
-        return {}
-    return {key: values[-1].strip() for key, values in parsed.items() if values}
+    return parse_urlencoded(raw, MAX_FORM_BYTES).fields
 
 
 def _lang(value: str | None) -> str:
-    from chalicelib.web.i18n import language
-
     return language(value)

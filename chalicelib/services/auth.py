@@ -44,6 +44,10 @@ class TokenCache:
             return None
         return principal
 
+    def forget(self, digest: str) -> None:
+        with self._lock:
+            self._entries.pop(digest, None)
+
     def put(self, digest: str, principal: Principal) -> None:
         with self._lock:
             if len(self._entries) >= self._max:
@@ -132,6 +136,14 @@ class AuthService:
                 raise AuthenticationError("missing or invalid token")
             self._cache.put(digest, principal)
         return principal
+
+    def revoke(self, token: str) -> None:
+        """End a token now (sign-out); unknown or empty tokens are ignored."""
+        if not token or len(token) > 128:
+            return
+        digest = token_digest(token)
+        self._cache.forget(digest)
+        self._tokens.delete(digest)
 
     def shop_of(self, principal: Principal) -> Shop:
         """The calling shop, refusing tokens issued before its secret was rotated."""

@@ -9,8 +9,6 @@ from __future__ import annotations
 
 from typing import Any
 
-LANGUAGES = ("zh-CN", "en")
-
 TEXTS: dict[str, dict[str, str]] = {
     "zh-CN": {
         "title": "汽车维修电子健康档案查询",
@@ -47,6 +45,7 @@ TEXTS: dict[str, dict[str, str]] = {
         "verify_title": "报告验证",
         "verify_ok": "验证通过：报告与系统中截至第 {seq} 条档案记录完全一致。",
         "verify_bad": "验证未通过：验证码无效，或报告所依据的记录已被更改。",
+        "skip_to_content": "跳到正文",
     },
     "en": {
         "title": "Vehicle maintenance record lookup",
@@ -83,6 +82,7 @@ TEXTS: dict[str, dict[str, str]] = {
         "verify_title": "Report verification",
         "verify_ok": "Verified: the report matches the stored file up to entry {seq}.",
         "verify_bad": "Not verified: the code is invalid or the records behind it have changed.",
+        "skip_to_content": "Skip to content",
     },
 }
 
@@ -112,10 +112,6 @@ _FLAGS: dict[str, dict[str, str]] = {
         ),
     },
 }
-
-
-def language(requested: str | None) -> str:
-    return requested if requested in LANGUAGES else "zh-CN"
 
 
 def explain_flag(flag: dict[str, Any], lang: str) -> str:

@@ -202,6 +202,8 @@ class ProvinceApp:
             "SQS_ENDPOINT_URL": self.dynamodb_url,
             # Local runs only: a real stack takes its key from the province's secret store.
             "SIGNING_KEY": f"local-only-signing-key-{self.province_code}-not-for-production",
+            # Plain HTTP on loopback: a Secure cookie would never be sent back.
+            "COOKIE_SECURE": "false",
             **self.extra_env,
         }
 

@@ -1,0 +1,112 @@
+"""Signed-in pages: the cookie session, its CSRF check and the answers to page errors.
+
+Why: the regulator console and the shop portal are server-rendered pages signed in with a
+cookie. The cookie holds a bearer token of the same kind the JSON API uses (stored hashed, with
+the same lifetime and revocation), so a page and an API call are authorised by one mechanism.
+Every POST of a signed-in page must carry the session's CSRF token. `page_errors` turns domain
+errors into pages: not signed in -> the sign-in page, forbidden -> 403, not found -> 404.
+"""
+
+from __future__ import annotations
+
+import functools
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Any
+
+from chalice import Response
+from chalice.app import Request
+
+from chalicelib.bootstrap import auth_service
+from chalicelib.domain.principal import Principal
+from chalicelib.errors import AuthenticationError, DomainError, ForbiddenError
+from chalicelib.observability import logger
+from chalicelib.web.cookies import clear_cookie, read_cookie, set_cookie
+from chalicelib.web.csrf import CSRF_FIELD, csrf_token, csrf_valid
+from chalicelib.web.forms import Form
+
+
+class SignInRequiredError(AuthenticationError):
+    """No valid session cookie: the page sends the browser to its sign-in page."""
+
+    code = "sign_in_required"
+
+
+@dataclass(frozen=True)
+class WebSession:
+    token: str
+    principal: Principal
+
+    @property
+    def csrf(self) -> str:
+        return csrf_token(self.token)
+
+
+def web_session(request: Request, kind: str) -> WebSession:
+    """The signed-in principal of `kind` ("shop" or "regulator"), or SignInRequiredError."""
+    token = read_cookie(request)
+    try:
+        principal = auth_service().resolve(token)
+    except AuthenticationError as exc:
+        raise SignInRequiredError("sign in first") from exc
+    if principal.kind != kind:
+        raise SignInRequiredError("sign in first")
+    return WebSession(token, principal)
+
+
+def require_csrf(session: WebSession, form: Form) -> None:
+    if not csrf_valid(session.token, form.get(CSRF_FIELD)):
+        raise ForbiddenError("the form has expired or did not come from this site", code="csrf")
+
+
+def session_cookie(token: str, principal: Principal) -> str:
+    from chalicelib.bootstrap import record_service
+
+    remaining = int((principal.expires_at - record_service().now()).total_seconds())
+    return set_cookie(token, max(remaining, 0))
+
+
+def end_session(request: Request) -> str:
+    auth_service().revoke(read_cookie(request))
+    return clear_cookie()
+
+
+def page_errors(
+    sign_in_path: str, error_page: Callable[[int, str], Response]
+) -> Callable[[Callable[..., Response]], Callable[..., Response]]:
+    """Map domain errors of a signed-in page to the sign-in redirect or an error page."""
+
+    def decorate(view: Callable[..., Response]) -> Callable[..., Response]:
+        @functools.wraps(view)
+        def wrapper(*args: Any, **kwargs: Any) -> Response:
+            from chalicelib.web.respond import redirect
+
+            try:
+                return view(*args, **kwargs)
+            except SignInRequiredError:
+                return redirect(sign_in_path, cookies=[clear_cookie()])
+            except AuthenticationError:
+                return redirect(sign_in_path, cookies=[clear_cookie()])
+            except DomainError as exc:
+                from chalicelib.api.errors import status_for
+
+                return error_page(status_for(exc), exc.code)
+            except Exception:
+                logger.exception("page failed")
+                return error_page(500, "internal_error")
+
+        return wrapper
+
+    return decorate
+
+
+__all__ = [
+    "CSRF_FIELD",
+    "SignInRequiredError",
+    "WebSession",
+    "end_session",
+    "page_errors",
+    "require_csrf",
+    "session_cookie",
+    "web_session",
+]

@@ -1,0 +1,68 @@
+"""Form parsing (URL-encoded and multipart) and CSRF tokens of the server-rendered pages."""
+
+from __future__ import annotations
+
+from chalicelib.web.csrf import csrf_token, csrf_valid
+from chalicelib.web.forms import parse_form, parse_multipart, parse_urlencoded
+
+
+def _multipart(boundary: str, parts: list[tuple[str, str | None, bytes]]) -> bytes:
+    chunks = []
+    for name, filename, data in parts:
+        disposition = f'form-data; name="{name}"'
+        if filename is not None:
+            disposition += f'; filename="{filename}"'
+        head = f"--{boundary}\r\nContent-Disposition: {disposition}\r\n"
+        if filename is not None:
+            head += "Content-Type: application/octet-stream\r\n"
+        chunks.append(head.encode() + b"\r\n" + data + b"\r\n")
+    return b"".join(chunks) + f"--{boundary}--\r\n".encode()
+
+
+def test_urlencoded_fields_keep_every_value_of_a_repeated_name():
+    # Given a form with a repeated field and Chinese text
+    raw = "item=%E6%9C%BA%E6%B2%B9&item=%E6%BB%A4%E8%8A%AF&vin=+LSV123+"
+    # When it is parsed
+    form = parse_urlencoded(raw)
+    # Then both values are kept in order and values are trimmed
+    assert form.getlist("item") == ["机油", "滤芯"]
+    assert form.get("item") == "滤芯"
+    assert form.get("vin") == "LSV123"
+
+
+def test_an_oversized_or_broken_form_reads_as_empty():
+    assert parse_urlencoded("a=" + "x" * 100, max_bytes=50).fields == {}
+    assert parse_urlencoded(b"a=%ff%fe\xff").fields == {}
+
+
+def test_multipart_gives_fields_and_the_exact_file_bytes():
+    # Given a multipart body with a text field and a binary file
+    photo = bytes(range(256)) * 4
+    body = _multipart("XyZ", [("text", None, "收费不对".encode()), ("photo", "a.png", photo)])
+    # When it is parsed by the request's content type
+    form = parse_form(body, "multipart/form-data; boundary=XyZ", max_bytes=10_000)
+    # Then the text is decoded and the file bytes are unchanged
+    assert form.get("text") == "收费不对"
+    assert form.files["photo"].data == photo
+    assert form.files["photo"].filename == "a.png"
+
+
+def test_multipart_over_the_limit_or_without_boundary_is_empty():
+    body = _multipart("B", [("text", None, b"x" * 500)])
+    assert parse_multipart(body, "multipart/form-data; boundary=B", max_bytes=100).fields == {}
+    assert parse_multipart(body, "multipart/form-data", max_bytes=10_000).fields == {}
+
+
+def test_an_empty_file_input_is_not_an_upload():
+    body = _multipart("B", [("photo", "", b"")])
+    assert parse_multipart(body, "multipart/form-data; boundary=B", 10_000).files == {}
+
+
+def test_csrf_token_belongs_to_its_session_only():
+    # Given two sessions
+    mine, other = "a" * 32, "b" * 32
+    # Then a token is valid for its own session and for no other, and never empty
+    assert csrf_valid(mine, csrf_token(mine))
+    assert not csrf_valid(other, csrf_token(mine))
+    assert not csrf_valid(mine, "")
+    assert not csrf_valid("", csrf_token(""))
