@@ -10,16 +10,29 @@ from typing import Any
 
 from chalice import Chalice, ConvertToMiddleware
 
-from chalicelib.api import access, compat, exchange, pages, records, shops, vehicles
+from chalicelib.api import (
+    access,
+    compat,
+    complaint_handling,
+    exchange,
+    feedback,
+    pages,
+    records,
+    shop_feedback,
+    shops,
+    vehicles,
+)
 from chalicelib.config import stream_arn
 from chalicelib.observability import logger, metrics
 from chalicelib.streams.handlers import aggregate_batch, forward_batch
 
 app = Chalice(app_name="vmehr")
-# Multipart form posts carry photo vouchers: API Gateway must hand them over as bytes.
-app.api.binary_types = ["multipart/form-data"]
+# Photo vouchers travel as bytes: multipart form posts in, JPEG/PNG out to regulators.
+app.api.binary_types = ["multipart/form-data", "image/jpeg", "image/png"]
 
 for blueprint in (access, records, vehicles, shops, compat, exchange, pages):
+    app.register_blueprint(blueprint.bp)
+for blueprint in (feedback, complaint_handling, shop_feedback):
     app.register_blueprint(blueprint.bp)
 
 # Lambda context (request id, cold start, function name) on every log line of every handler.

@@ -147,6 +147,68 @@ def exchange_service():  # type: ignore[no-untyped-def]
     return ExchangeService(_records(), exchange_store(), _clock())
 
 
+@functools.cache
+def evaluation_service():  # type: ignore[no-untyped-def]
+    from chalicelib.adapters.dynamo_feedback import DynamoFeedbackRepository
+    from chalicelib.services.evaluations import EvaluationService
+
+    settings = get_settings()
+    return EvaluationService(
+        _records(),
+        DynamoFeedbackRepository(settings.table_name),
+        _audit(),
+        _clock(),
+        settings.province_code,
+    )
+
+
+@functools.cache
+def complaint_service():  # type: ignore[no-untyped-def]
+    from chalicelib.adapters.dynamo_complaints import DynamoComplaintRepository
+    from chalicelib.adapters.s3_photos import S3PhotoStore
+    from chalicelib.services.complaints import ComplaintService
+
+    settings = get_settings()
+    if not settings.signing_key:
+        raise RuntimeError("SIGNING_KEY must be set: complaint codes are keyed with it")
+    return ComplaintService(
+        records=_records(),
+        complaints=DynamoComplaintRepository(settings.table_name),
+        photos=S3PhotoStore(settings.photo_bucket) if settings.photo_bucket else None,
+        shops=_shops(),
+        audit=_audit(),
+        clock=_clock(),
+        id_key=settings.signing_key.encode("utf-8"),
+        province_code=settings.province_code,
+        clock_skew_seconds=settings.clock_skew_seconds,
+    )
+
+
+@functools.cache
+def public_gate():  # type: ignore[no-untyped-def]
+    from chalicelib.adapters.dynamo_rate import DynamoRateCounter
+    from chalicelib.services.public_gate import Limits, PublicGate
+
+    settings = get_settings()
+    limits = Limits(
+        per_ip=settings.public_ip_limit,
+        per_vin=settings.public_vin_limit,
+        submissions_per_ip=settings.public_submit_limit,
+    )
+    return PublicGate(DynamoRateCounter(settings.table_name), _clock(), limits)
+
+
+@functools.cache
+def shop_directory():  # type: ignore[no-untyped-def]
+    from chalicelib.adapters.dynamo_directory import DynamoShopDirectory
+    from chalicelib.services.shop_directory import ShopDirectoryService
+
+    settings = get_settings()
+    return ShopDirectoryService(
+        DynamoShopDirectory(settings.table_name), evaluation_service(), settings.province_code
+    )
+
+
 def reset() -> None:
     """Forget every built service (tests switch settings and endpoints between suites)."""
     from chalicelib.adapters.aws import reset_clients
@@ -167,9 +229,16 @@ def reset() -> None:
         exchange_store,
         exchange_service,
         report_verifier,
+        evaluation_service,
+        complaint_service,
+        public_gate,
+        shop_directory,
     ):
         factory.cache_clear()
     reset_clients()
+    from chalicelib.adapters.s3_photos import s3_client
+
+    s3_client.cache_clear()
     from chalicelib.adapters.sqs_dead_letters import reset as reset_sqs
 
     reset_sqs()

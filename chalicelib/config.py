@@ -34,6 +34,11 @@ ENV_EXCHANGE_TIMEOUT_SECONDS = "EXCHANGE_TIMEOUT_SECONDS"
 ENV_SIGNING_KEY = "SIGNING_KEY"
 ENV_COOKIE_SECURE = "COOKIE_SECURE"
 ENV_BASE_PATH = "BASE_PATH"
+ENV_PHOTO_BUCKET = "PHOTO_BUCKET"
+ENV_S3_ENDPOINT_URL = "S3_ENDPOINT_URL"
+ENV_PUBLIC_IP_LIMIT = "PUBLIC_IP_LIMIT"
+ENV_PUBLIC_VIN_LIMIT = "PUBLIC_VIN_LIMIT"
+ENV_PUBLIC_SUBMIT_LIMIT = "PUBLIC_SUBMIT_LIMIT"
 
 # Chalice evaluates the stream ARN when app.py is imported (it is a decorator argument), so
 # it needs a value even where no stream exists (packaging, tests, chalice local): this one.
@@ -65,6 +70,13 @@ class Settings(BaseModel):
     signing_key: str | None = Field(default=None, min_length=32)
     cookie_secure: bool = True
     base_path: str = Field(default="", pattern=r"^(/[A-Za-z0-9_-]+)*$")
+    photo_bucket: str | None = Field(default=None, min_length=3, max_length=63)
+    s3_endpoint_url: str | None = None
+    # Public endpoints: requests per client address per 10 minutes, per VIN per hour, and
+    # evaluation/complaint submissions per client address per hour.
+    public_ip_limit: int = Field(default=60, ge=1, le=100_000)
+    public_vin_limit: int = Field(default=30, ge=1, le=100_000)
+    public_submit_limit: int = Field(default=10, ge=1, le=100_000)
 
     @property
     def province_prefix(self) -> str:
@@ -92,6 +104,11 @@ _ENV_TO_FIELD = {
     ENV_SIGNING_KEY: "signing_key",
     ENV_COOKIE_SECURE: "cookie_secure",
     ENV_BASE_PATH: "base_path",
+    ENV_PHOTO_BUCKET: "photo_bucket",
+    ENV_S3_ENDPOINT_URL: "s3_endpoint_url",
+    ENV_PUBLIC_IP_LIMIT: "public_ip_limit",
+    ENV_PUBLIC_VIN_LIMIT: "public_vin_limit",
+    ENV_PUBLIC_SUBMIT_LIMIT: "public_submit_limit",
 }
 
 

@@ -82,3 +82,13 @@ class ServiceUnavailableError(DomainError):
     def __init__(self, message: str, retry_after: int = 1) -> None:
         super().__init__(message)
         self.retry_after = retry_after
+
+
+class RateLimitedError(DomainError):
+    """Too many requests from one client address or for one VIN; retry after `retry_after`."""
+
+    code = "rate_limited"
+
+    def __init__(self, message: str, retry_after: int) -> None:
+        super().__init__(message)
+        self.retry_after = retry_after

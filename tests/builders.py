@@ -94,3 +94,41 @@ def shop_application(**overrides: Any) -> dict[str, Any]:
     }
     body.update(overrides)
     return body
+
+
+def tiny_png(width: int = 4, height: int = 3) -> bytes:
+    """A real, decodable PNG (grey pixels) built with the standard library."""
+    import struct
+    import zlib
+
+    def chunk(kind: bytes, data: bytes) -> bytes:
+        body = kind + data
+        return struct.pack(">I", len(data)) + body + struct.pack(">I", zlib.crc32(body))
+
+    header = struct.pack(">IIBBBBB", width, height, 8, 0, 0, 0, 0)
+    rows = b"".join(b"\x00" + bytes([128]) * width for _ in range(height))
+    return (
+        b"\x89PNG\r\n\x1a\n"
+        + chunk(b"IHDR", header)
+        + chunk(b"IDAT", zlib.compress(rows))
+        + chunk(b"IEND", b"")
+    )
+
+
+def tiny_jpeg() -> bytes:
+    """A minimal JPEG stream shape: SOI, a JFIF APP0 segment, some data and EOI."""
+    app0 = b"\xff\xe0\x00\x10JFIF\x00\x01\x01\x00\x00\x01\x00\x01\x00\x00"
+    return b"\xff\xd8" + app0 + b"\x00" * 40 + b"\xff\xd9"
+
+
+def evaluation_payload(vin: str, plate: str, code: str, **overrides: Any) -> dict[str, Any]:
+    body: dict[str, Any] = {
+        "vin": vin,
+        "plate": plate,
+        "settlement_list_code": code,
+        "scores": {"appointment": 5, "attitude": 4, "quality": 5, "speed": 4, "price": 3},
+        "tags": ["warm_service", "fair_price"],
+        "text": "师傅很专业，价格公道",
+    }
+    body.update(overrides)
+    return body

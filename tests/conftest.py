@@ -20,6 +20,7 @@ os.environ.update(
         "PROVINCE_CODE": "320000",
         "TABLE_NAME": "vmehr-test",
         "SIGNING_KEY": "test-signing-key-0123456789abcdef0123",
+        "PHOTO_BUCKET": "vmehr-photos-test",
     }
 )
 os.environ.pop("DYNAMODB_ENDPOINT_URL", None)

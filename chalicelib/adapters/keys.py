@@ -18,6 +18,12 @@ Item kinds (PK / SK):
 - bearer token       TOKEN#<sha256(token)> / TOKEN   (TTL)
 - login failures     LOGINFAIL#<kind>#<id> / LOGINFAIL (TTL)
 - audit entry        AUDIT#<yyyy-mm-dd>#<shard> / <iso time>#<uuid> (TTL, 400 days)
+- evaluation         REC#<record_id> / EVAL           (GSI1: SHOPEVAL#<cc> / <created>#<id>)
+- shop rating totals SHOP#<cc> / RATING; province totals RATING#<province> / RATING
+- complaint          COMPLAINT#<id> / COMPLAINT
+                     (GSI1: SHOPCOMPLAINT#<cc> / <created>#<id>;
+                      GSI2: COMPLAINTQ#<province>#<status> / <created>#<id>)
+- rate window        RATE#<bucket>#<window> / RATE    (TTL)
 Ministry stack only:
 - exchange credential EXCH#<province_code> / CRED
 - province status     PROVINCES / <province_code>
@@ -155,3 +161,46 @@ def exchange_credential_pk(province_code: str) -> str:
 
 PROVINCES_PK = "PROVINCES"
 """Ministry table: one item per connected province (SK = province code), its exchange status."""
+
+
+# Consumer feedback (issue 4).
+EVALUATION = "EVAL"
+"""A record's evaluation lives in the record's partition: REC#<record_id> / EVAL."""
+
+
+def shop_evaluations_gsi_pk(companycode: str) -> str:
+    return f"SHOPEVAL#{companycode}"
+
+
+RATING = "RATING"
+"""A shop's rating totals: SHOP#<cc> / RATING; the province's: RATING#<province> / RATING."""
+
+
+def province_rating_pk(province_code: str) -> str:
+    return f"RATING#{province_code}"
+
+
+def complaint_pk(complaint_id: str) -> str:
+    return f"COMPLAINT#{complaint_id}"
+
+
+COMPLAINT = "COMPLAINT"
+GSI2 = "GSI2"
+GSI2PK = "GSI2PK"
+GSI2SK = "GSI2SK"
+
+
+def shop_complaints_gsi_pk(companycode: str) -> str:
+    return f"SHOPCOMPLAINT#{companycode}"
+
+
+def complaint_queue_gsi_pk(province_code: str, status: str) -> str:
+    """GSI2: a province's complaints by status, oldest first (the regulator's queue)."""
+    return f"COMPLAINTQ#{province_code}#{status}"
+
+
+def rate_pk(bucket: str, window: int) -> str:
+    return f"RATE#{bucket}#{window}"
+
+
+RATE = "RATE"

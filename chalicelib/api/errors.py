@@ -19,6 +19,7 @@ from chalicelib.errors import (
     ForbiddenError,
     LockedOutError,
     NotFoundError,
+    RateLimitedError,
     ServiceUnavailableError,
     ValidationFailedError,
 )
@@ -31,6 +32,7 @@ _STATUS: list[tuple[type[DomainError], int]] = [
     (NotFoundError, 404),
     (ConflictError, 409),
     (LockedOutError, 429),
+    (RateLimitedError, 429),
     (ServiceUnavailableError, 503),
 ]
 
@@ -50,7 +52,7 @@ def error_body(error: DomainError) -> dict[str, Any]:
 
 
 def retry_headers(error: DomainError) -> dict[str, str]:
-    if isinstance(error, LockedOutError | ServiceUnavailableError):
+    if isinstance(error, LockedOutError | RateLimitedError | ServiceUnavailableError):
         return {"Retry-After": str(error.retry_after)}
     if isinstance(error, AuthenticationError):
         return {"WWW-Authenticate": 'Bearer realm="vmehr"'}

@@ -37,7 +37,7 @@ def json_response(body: Any, status: int = 200, headers: dict[str, str] | None =
     )
 
 
-def read_json(request: Request) -> Any:
+def read_json(request: Request, max_bytes: int = MAX_BODY_BYTES) -> Any:
     """The parsed JSON body, or PayloadError naming what is wrong with it."""
     content_type = (request.headers.get("content-type") or "").split(";")[0].strip().lower()
     if content_type != "application/json":
@@ -49,11 +49,11 @@ def read_json(request: Request) -> Any:
     raw = request.raw_body or b""
     if isinstance(raw, str):
         raw = raw.encode("utf-8")
-    if len(raw) > MAX_BODY_BYTES:
+    if len(raw) > max_bytes:
         raise PayloadError(
             413,
             "payload_too_large",
-            FieldError("body", "max_bytes", f"the body must be at most {MAX_BODY_BYTES} bytes"),
+            FieldError("body", "max_bytes", f"the body must be at most {max_bytes} bytes"),
         )
     try:
         return json.loads(raw.decode("utf-8"))
@@ -85,3 +85,13 @@ def bearer_token(request: Request) -> str:
 def query_params(request: Request) -> dict[str, str]:
     """The query string as a plain dict (the last value wins for repeated names)."""
     return {str(k): str(v) for k, v in (request.query_params or {}).items()}
+
+
+def int_param(params: dict[str, str], name: str, default: int) -> int:
+    """A page-size style query parameter: 1–100, or a 400 naming the parameter."""
+    value = params.get(name)
+    if value is None:
+        return default
+    if not value.isdigit() or not 1 <= int(value) <= 100:
+        raise ValidationFailedError([FieldError(name, "range", f"{name} must be 1–100")])
+    return int(value)

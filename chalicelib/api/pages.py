@@ -14,9 +14,9 @@ from chalice import Blueprint, Response
 
 from chalicelib.api.http import query_params, source_ip
 from chalicelib.api.views import history_entry_view
-from chalicelib.bootstrap import history_service, record_service
+from chalicelib.bootstrap import history_service, public_gate, record_service
 from chalicelib.domain.china_time import china_date
-from chalicelib.errors import DomainError
+from chalicelib.errors import DomainError, RateLimitedError
 from chalicelib.observability import logger
 from chalicelib.web.forms import parse_urlencoded
 from chalicelib.web.respond import html_page, language
@@ -39,7 +39,10 @@ def vehicle_page() -> Response:
     lang = _lang(form.get("lang"))
     vin, plate = form.get("vin", "")[:32], form.get("plate", "")[:16]
     try:
+        public_gate().admit(source_ip(request), vin)
         records = history_service().history(vin, plate, source_ip=source_ip(request))
+    except RateLimitedError as exc:
+        return _page("query.html", lang, 429, vin=vin, plate="", not_found=False, limited=exc)
     except DomainError:
         return _page("query.html", lang, 404, vin=vin, plate="", not_found=True)
     except Exception:
@@ -54,7 +57,10 @@ def verify_page(code: str) -> Response:
 
     lang = _lang(query_params(bp.current_request).get("lang"))
     try:
+        public_gate().admit(source_ip(bp.current_request))
         result = report_verifier().verify(code[:80])
+    except RateLimitedError as exc:
+        return _page("query.html", lang, 429, vin="", plate="", not_found=False, limited=exc)
     except DomainError:
         return _page("query.html", lang, 503, vin="", plate="", not_found=False)
     return _page("verify.html", lang, 200 if result.valid else 404, result=result)

@@ -11,6 +11,7 @@ from chalicelib.api.auth import require_shop
 from chalicelib.api.errors import error_body, rest_errors, status_for
 from chalicelib.api.http import (
     ANY_CONTENT_TYPE,
+    int_param,
     json_response,
     query_params,
     read_json,
@@ -72,7 +73,7 @@ def list_records() -> Any:
     today = china_date(record_service().now())
     date_to = _date_param(params, "to", today)
     date_from = _date_param(params, "from", date_to - timedelta(days=30))
-    limit = _int_param(params, "limit", 50)
+    limit = int_param(params, "limit", 50)
     page = record_service().list_own(shop, date_from, date_to, limit, params.get("cursor"))
     return json_response(
         {"records": [record_view(r) for r in page.items], "next_cursor": page.cursor}
@@ -112,12 +113,3 @@ def _date_param(params: dict[str, str], name: str, default: date) -> date:
         raise ValidationFailedError(
             [FieldError(name, "date", f"{name} must be a date written YYYY-MM-DD")]
         ) from exc
-
-
-def _int_param(params: dict[str, str], name: str, default: int) -> int:
-    value = params.get(name)
-    if value is None:
-        return default
-    if not value.isdigit() or not 1 <= int(value) <= 100:
-        raise ValidationFailedError([FieldError(name, "range", f"{name} must be 1–100")])
-    return int(value)

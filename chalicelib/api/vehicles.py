@@ -9,7 +9,7 @@ from chalice import Blueprint
 from chalicelib.api.errors import rest_errors
 from chalicelib.api.http import json_response, query_params, source_ip
 from chalicelib.api.views import history_entry_view
-from chalicelib.bootstrap import history_service
+from chalicelib.bootstrap import history_service, public_gate
 
 bp = Blueprint(__name__)
 
@@ -19,6 +19,7 @@ bp = Blueprint(__name__)
 def vehicle_history(vin: str) -> Any:
     request = bp.current_request
     plate = query_params(request).get("plate", "")
+    public_gate().admit(source_ip(request), vin)
     records = history_service().history(vin, plate, source_ip=source_ip(request))
     return json_response(
         {

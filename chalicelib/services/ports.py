@@ -12,6 +12,8 @@ from datetime import date, datetime
 from typing import Any, Protocol
 
 from chalicelib.domain.chain import ChainHead
+from chalicelib.domain.complaint import Complaint
+from chalicelib.domain.evaluation import Evaluation, RatingTotals
 from chalicelib.domain.principal import Principal
 from chalicelib.domain.record import EarlierReading, StoredRecord
 from chalicelib.domain.shop import Shop
@@ -135,3 +137,73 @@ class AuditLog(Protocol):
 
 
 Records = Sequence[StoredRecord]
+
+
+class EvaluationExistsError(Exception):
+    """The record has been evaluated already (an evaluation is written once)."""
+
+
+class ComplaintExistsError(Exception):
+    """A complaint with this id exists already (the caller re-reads it)."""
+
+
+class FeedbackRepository(Protocol):
+    """Evaluations and the running rating totals of shops and of the province."""
+
+    def evaluation(self, record_id: str) -> Evaluation | None: ...
+
+    def add_evaluation(self, evaluation: Evaluation, province_code: str) -> None:
+        """Write the evaluation and add it to the shop's and province's totals, atomically.
+
+        Raises EvaluationExistsError if the record has an evaluation already.
+        """
+
+    def set_reply(self, record_id: str, reply: str, at: datetime) -> None:
+        """Store the shop's one reply. Raises ConflictError if it has replied already."""
+
+    def shop_evaluations(
+        self, companycode: str, limit: int, cursor: str | None
+    ) -> tuple[list[Evaluation], str | None]: ...
+
+    def shop_totals(self, companycodes: Sequence[str]) -> dict[str, RatingTotals]: ...
+
+    def province_totals(self, province_code: str) -> RatingTotals: ...
+
+
+class ComplaintRepository(Protocol):
+    def get(self, complaint_id: str) -> Complaint | None: ...
+
+    def create(self, complaint: Complaint, content_hash: str) -> None:
+        """Raises ComplaintExistsError if the id is taken."""
+
+    def content_hash(self, complaint_id: str) -> str | None: ...
+
+    def save(self, complaint: Complaint) -> None:
+        """Write `complaint` (version = previous + 1) if the stored one is still the previous.
+
+        Raises StaleVersionError otherwise.
+        """
+
+    def by_shop(
+        self, companycode: str, limit: int, cursor: str | None
+    ) -> tuple[list[Complaint], str | None]: ...
+
+    def queue(
+        self, province_code: str, status: str, limit: int, cursor: str | None
+    ) -> tuple[list[Complaint], str | None]: ...
+
+
+class PhotoStore(Protocol):
+    def put(self, key: str, data: bytes, content_type: str) -> None: ...
+
+    def get(self, key: str) -> bytes: ...
+
+
+class RateCounter(Protocol):
+    def hit(self, bucket: str, window_seconds: int, now: datetime) -> int:
+        """Count one request in the current window of `bucket`; return the window's count."""
+
+
+class ShopDirectory(Protocol):
+    def division_shops(self, division_code: str) -> list[dict[str, str]]:
+        """Public facts (companycode, name, shop_class, status) of a division's shops."""

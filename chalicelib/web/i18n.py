@@ -46,6 +46,7 @@ TEXTS: dict[str, dict[str, str]] = {
         "verify_ok": "验证通过：报告与系统中截至第 {seq} 条档案记录完全一致。",
         "verify_bad": "验证未通过：验证码无效，或报告所依据的记录已被更改。",
         "skip_to_content": "跳到正文",
+        "rate_limited": "查询过于频繁，请稍后再试。",
     },
     "en": {
         "title": "Vehicle maintenance record lookup",
@@ -83,6 +84,7 @@ TEXTS: dict[str, dict[str, str]] = {
         "verify_ok": "Verified: the report matches the stored file up to entry {seq}.",
         "verify_bad": "Not verified: the code is invalid or the records behind it have changed.",
         "skip_to_content": "Skip to content",
+        "rate_limited": "Too many requests. Please try again later.",
     },
 }
 

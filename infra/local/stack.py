@@ -19,6 +19,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from infra.photo_bucket import create_photo_bucket, photo_bucket_name
 from infra.table_definition import create_stack_tables
 
 PROJECT_DIR = Path(__file__).resolve().parents[2]
@@ -204,6 +205,8 @@ class ProvinceApp:
             "SIGNING_KEY": f"local-only-signing-key-{self.province_code}-not-for-production",
             # Plain HTTP on loopback: a Secure cookie would never be sent back.
             "COOKIE_SECURE": "false",
+            "PHOTO_BUCKET": photo_bucket_name(self.table_name),
+            "S3_ENDPOINT_URL": self.dynamodb_url,
             **self.extra_env,
         }
 
@@ -292,5 +295,8 @@ def _stop_process(process: subprocess.Popen[bytes] | None) -> None:
 
 
 def provision(moto: MotoServer, table_name: str, stats_table_name: str | None = None) -> str:
-    """Create a stack's tables from the definitions in infra/; returns the stream ARN."""
+    """Create a stack's tables (from infra/) and photo bucket; returns the stream ARN."""
+    create_photo_bucket(
+        moto.client("s3"), photo_bucket_name(table_name), FAKE_AWS_ENV["AWS_REGION"]
+    )
     return create_stack_tables(moto.client(), table_name, stats_table_name or f"{table_name}-stats")

@@ -15,6 +15,7 @@ from moto import mock_aws
 
 from chalicelib import bootstrap
 from chalicelib.config import get_settings
+from infra.photo_bucket import create_photo_bucket
 from infra.seed import create_regulator
 from infra.table_definition import create_stack_tables
 from tests.builders import shop_application
@@ -84,6 +85,8 @@ def aws() -> Iterator[None]:
         create_stack_tables(
             boto3.client("dynamodb"), settings.table_name, settings.stats_table_name
         )
+        assert settings.photo_bucket is not None
+        create_photo_bucket(boto3.client("s3"), settings.photo_bucket, settings.aws_region)
         create_regulator(get_settings().table_name, *REGULATOR, "province_admin")
         create_regulator(get_settings().table_name, *ANALYST, "analyst")
         yield
