@@ -16,6 +16,7 @@ from chalicelib.api import (
     complaint_handling,
     exchange,
     feedback,
+    feedback_pages,
     pages,
     records,
     shop_feedback,
@@ -32,7 +33,7 @@ app.api.binary_types = ["multipart/form-data", "image/jpeg", "image/png"]
 
 for blueprint in (access, records, vehicles, shops, compat, exchange, pages):
     app.register_blueprint(blueprint.bp)
-for blueprint in (feedback, complaint_handling, shop_feedback):
+for blueprint in (feedback, feedback_pages, complaint_handling, shop_feedback):
     app.register_blueprint(blueprint.bp)
 
 # Lambda context (request id, cold start, function name) on every log line of every handler.

@@ -29,6 +29,10 @@ class DynamoFeedbackRepository(TableAdapter):
         item = self._get(keys.record_pk(record_id), keys.EVALUATION)
         return _evaluation_from(item) if item else None
 
+    def evaluations(self, record_ids: Sequence[str]) -> dict[str, Evaluation]:
+        keyed = [keys.key(keys.record_pk(r), keys.EVALUATION) for r in dict.fromkeys(record_ids)]
+        return {e.record_id: e for e in (_evaluation_from(i) for i in self._batch_get(keyed))}
+
     def add_evaluation(self, evaluation: Evaluation, province_code: str) -> None:
         put = {
             "Put": {
@@ -93,25 +97,23 @@ class DynamoFeedbackRepository(TableAdapter):
         return found, encode_cursor(response.get("LastEvaluatedKey"))
 
     def shop_totals(self, companycodes: Sequence[str]) -> dict[str, RatingTotals]:
-        wanted = sorted(set(companycodes))
-        totals: dict[str, RatingTotals] = {}
+        keyed = [keys.key(keys.shop_pk(c), keys.RATING) for c in sorted(set(companycodes))]
+        return {
+            item["PK"].removeprefix("SHOP#"): _totals_from(item) for item in self._batch_get(keyed)
+        }
+
+    def _batch_get(self, wanted: list[dict[str, str]]) -> list[dict[str, Any]]:
+        """Items by key, 100 keys per request, unprocessed keys retried."""
+        found: list[dict[str, Any]] = []
         for start in range(0, len(wanted), 100):
-            request = {
-                self._table: {
-                    "Keys": [
-                        to_item(keys.key(keys.shop_pk(c), keys.RATING))
-                        for c in wanted[start : start + 100]
-                    ]
-                }
-            }
+            chunk = [to_item(k) for k in wanted[start : start + 100]]
+            request: dict[str, Any] = {self._table: {"Keys": chunk}}
             while request:
                 with translate_errors():
                     response = self.client.batch_get_item(RequestItems=request)
-                for raw in response.get("Responses", {}).get(self._table, []):
-                    item = from_item(raw)
-                    totals[item["PK"].removeprefix("SHOP#")] = _totals_from(item)
+                found += [from_item(i) for i in response.get("Responses", {}).get(self._table, [])]
                 request = response.get("UnprocessedKeys") or {}
-        return totals
+        return found
 
     def province_totals(self, province_code: str) -> RatingTotals:
         item = self._get(keys.province_rating_pk(province_code), keys.RATING, consistent=False)

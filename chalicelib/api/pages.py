@@ -12,6 +12,7 @@ from typing import Any
 
 from chalice import Blueprint, Response
 
+from chalicelib.api.feedback_views import evaluation_view
 from chalicelib.api.http import query_params, source_ip
 from chalicelib.api.views import history_entry_view
 from chalicelib.bootstrap import history_service, public_gate, record_service
@@ -48,7 +49,7 @@ def vehicle_page() -> Response:
     except Exception:
         logger.exception("vehicle page failed")
         return _page("query.html", lang, 503, vin=vin, plate="", not_found=False)
-    return _page("vehicle.html", lang, 200, **_vehicle_context(records, lang))
+    return _page("vehicle.html", lang, 200, plate=plate, **_vehicle_context(records, lang))
 
 
 @bp.route("/verify/{code}", methods=["GET"])
@@ -87,9 +88,15 @@ def _vehicle_context(records: list[Any], lang: str) -> dict[str, Any]:
 
     vin = records[0].content.vin
     entries = []
+    feedback = _feedback_of(records)
     for record in records:
         entry = history_entry_view(record)
         entry["explained_flags"] = [explain_flag(f, lang) for f in entry["flags"]]
+        entry["ref"] = record.record_id
+        entry["corrected_text"] = _corrected_text(record, lang)
+        entry["rating"] = feedback["ratings"].get(record.companycode)
+        evaluation = feedback["evaluations"].get(record.record_id)
+        entry["evaluation"] = evaluation_view(evaluation) if evaluation else None
         entries.append(entry)
     readings = [
         Reading(
@@ -107,14 +114,43 @@ def _vehicle_context(records: list[Any], lang: str) -> dict[str, Any]:
         "report_code": report_verifier().code_for(vin),
         "card": decode_vin(vin, today),
         "records": entries,
+        "feedback_enabled": feedback["enabled"],
         "chart": _markup(mileage_svg(readings, TEXTS[lang]["chart"])),
     }
 
 
 def _page(template: str, lang: str, status: int, **context: Any) -> Response:
-    from chalicelib.web.i18n import TEXTS
+    from chalicelib.web.i18n import consumer_texts
 
-    return html_page(template, lang=lang, texts=TEXTS[lang], status=status, **context)
+    return html_page(template, lang=lang, texts=consumer_texts(lang), status=status, **context)
+
+
+def _feedback_of(records: list[Any]) -> dict[str, Any]:
+    """Shop ratings and the records' evaluations (province stacks only: they hold feedback)."""
+    from chalicelib.bootstrap import evaluation_service
+    from chalicelib.config import get_settings
+
+    if get_settings().stack_role != "province":
+        return {"enabled": False, "ratings": {}, "evaluations": {}}
+    service = evaluation_service()
+    return {
+        "enabled": True,
+        "ratings": service.ratings([r.companycode for r in records]),
+        "evaluations": service.evaluations_of([r.record_id for r in records]),
+    }
+
+
+def _corrected_text(record: Any, lang: str) -> str | None:
+    """ "corrected on 2024-05-02 (reason)" for a record whose current version is a correction."""
+    from chalicelib.web.i18n import consumer_texts
+
+    if record.version <= 1:
+        return None
+    texts = consumer_texts(lang)
+    day = china_date(record.updated_at).isoformat()
+    if record.reason:
+        return texts["corrected_on"].format(date=day, reason=record.reason)
+    return texts["corrected_on_no_reason"].format(date=day)
 
 
 def _markup(svg: str) -> Any:

@@ -137,8 +137,8 @@ class EvaluationService:
             shop.companycode, min(max(limit, 1), MAX_PAGE_SIZE), cursor
         )
 
-    def evaluation_of(self, record_id: str) -> Evaluation | None:
-        return self._feedback.evaluation(record_id)
+    def evaluations_of(self, record_ids: Sequence[str]) -> dict[str, Evaluation]:
+        return self._feedback.evaluations(record_ids) if record_ids else {}
 
     def ratings(self, companycodes: Sequence[str]) -> dict[str, ShopRating]:
         """Shrunk ratings of these shops (shops nobody rated get the province prior)."""

@@ -152,6 +152,8 @@ class FeedbackRepository(Protocol):
 
     def evaluation(self, record_id: str) -> Evaluation | None: ...
 
+    def evaluations(self, record_ids: Sequence[str]) -> dict[str, Evaluation]: ...
+
     def add_evaluation(self, evaluation: Evaluation, province_code: str) -> None:
         """Write the evaluation and add it to the shop's and province's totals, atomically.
 

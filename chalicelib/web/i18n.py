@@ -123,3 +123,17 @@ def explain_flag(flag: dict[str, Any], lang: str) -> str:
         return template.format(**flag.get("detail", {}))
     except (KeyError, IndexError):
         return template
+
+
+def consumer_texts(lang: str) -> dict[str, str]:
+    """Every text of the consumer pages: the query page's and the feedback pages'."""
+    from chalicelib.web.feedback_texts import FEEDBACK_TEXTS
+
+    return {**TEXTS[lang], **FEEDBACK_TEXTS[lang]}
+
+
+def tag_label(tag: str, lang: str) -> str:
+    from chalicelib.domain.evaluation import ALL_TAGS
+    from chalicelib.web.feedback_texts import TAG_LABELS_EN
+
+    return TAG_LABELS_EN.get(tag, tag) if lang == "en" else ALL_TAGS.get(tag, tag)

@@ -58,6 +58,7 @@ def main(argv: list[str] | None = None) -> int:
         for app in apps:
             app.start()
             app.start_poller()
+        _seed_demo_vehicle(apps[1])
         _banner(apps, moto.url)
         while not stop_requested:
             time.sleep(0.2)
@@ -127,6 +128,16 @@ def _seed_demo_shop(spec: StackSpec) -> None:
         create_demo_shop(spec.table_name, spec.division_code)
 
 
+def _seed_demo_vehicle(jiangsu: ProvinceApp) -> None:
+    from infra.demo_data import seed_demo_vehicle
+    from infra.seed import DEMO_SHOP_NAME, DEMO_SHOP_SECRET
+
+    spec = PROVINCES[0]
+    seed_demo_vehicle(
+        jiangsu.url, f"{spec.division_code}000000001", DEMO_SHOP_SECRET, DEMO_SHOP_NAME
+    )
+
+
 def _banner(apps: list[ProvinceApp], moto_url: str) -> None:
     from infra.seed import DEMO_REGULATOR, DEMO_SHOP_SECRET
 
@@ -136,7 +147,12 @@ def _banner(apps: list[ProvinceApp], moto_url: str) -> None:
         shop = f"{spec.division_code}000000001"
         lines.append(f"  Province {spec.province_code} {spec.name}: {app.url}")
         lines.append(f"      demo shop companycode={shop} secret={DEMO_SHOP_SECRET}")
+    from infra.demo_data import DEMO_PLATE, DEMO_SETTLEMENT_NUMBERS, DEMO_VIN
+
     lines += [
+        f"  Demo vehicle (open {provinces[0].url}/ on a phone-sized window):",
+        f"      VIN {DEMO_VIN}  plate {DEMO_PLATE}  settlement numbers "
+        + ", ".join(DEMO_SETTLEMENT_NUMBERS),
         f"  Ministry (national history, exchange):  {ministry.url}",
         f"  DynamoDB / Streams / SQS (moto server): {moto_url}",
         f"  Demo regulator on every stack: username={DEMO_REGULATOR[0]} "
