@@ -87,20 +87,82 @@ class DynamoStatsStore(TableAdapter):
                 if error_code(exc) != "ConditionalCheckFailedException":
                     raise
 
-    def last_upload(self, scope: str, scope_id: str) -> datetime | None:
+    def raise_row_last_upload(self, key: CounterKey, moment: datetime) -> None:
+        """The latest upload time on a shop's month row (a max: replays need no marker)."""
         with translate_errors():
-            item = self.client.get_item(
-                TableName=self._table, Key=to_item(stats_keys.last_upload_key(scope, scope_id))
-            ).get("Item")
-        return datetime.fromisoformat(from_item(item)["last_upload_at"]) if item else None
+            try:
+                self.client.update_item(
+                    TableName=self._table,
+                    Key=to_item(stats_keys.counter_key(key)),
+                    UpdateExpression="SET last_upload_at = :t",
+                    ConditionExpression=(
+                        "attribute_not_exists(last_upload_at) OR last_upload_at < :t"
+                    ),
+                    ExpressionAttributeValues={":t": to_value(moment.isoformat())},
+                )
+            except Exception as exc:
+                if error_code(exc) != "ConditionalCheckFailedException":
+                    raise
 
-    def counters(self, scope: str, scope_id: str) -> list[dict[str, Any]]:
-        """Every counter item of one scope, oldest day first (for reports and recounts)."""
+    def dock(self, province_code: str, shop_class: str, companycode: str, moment: datetime) -> bool:
+        """Count a shop as docked (对接) on its first upload, exactly once; True if it was new."""
+        marker = {
+            **stats_keys.docked_marker_key(companycode),
+            "first_upload_at": moment.isoformat(),
+            "province_code": province_code,
+            "shop_class": shop_class,
+        }
+        actions = [
+            {
+                "Put": {
+                    "TableName": self._table,
+                    "Item": to_item(marker),
+                    "ConditionExpression": "attribute_not_exists(PK)",
+                }
+            },
+            {
+                "Update": {
+                    "TableName": self._table,
+                    "Key": to_item(stats_keys.docked_counter_key(province_code, shop_class)),
+                    "UpdateExpression": "ADD docked :one",
+                    "ExpressionAttributeValues": {":one": to_value(1)},
+                }
+            },
+        ]
+        try:
+            with translate_errors():
+                self.client.transact_write_items(TransactItems=actions)
+        except Exception as exc:
+            if cancellation_reasons(exc)[:1] == ["ConditionalCheckFailed"]:
+                return False
+            raise
+        return True
+
+    def docked_counts(self, province_code: str) -> dict[str, int]:
+        """Docked shops by class (shops that have uploaded at least once)."""
+        items = self._query_all(stats_keys.docked_pk(province_code))
+        return {str(i["SK"]): int(i.get("docked", 0)) for i in items}
+
+    def shop_rows(self, province_code: str, month: str) -> list[dict[str, Any]]:
+        """Every shop's counts of one month (YYYY-MM) in a province, with its last upload."""
+        return self._query_all(stats_keys.shop_month_pk(province_code, month))
+
+    def day_counters(
+        self, scope: str, scope_id: str, first: str, last: str
+    ) -> list[dict[str, Any]]:
+        """Counter items of one scope for days first..last (ISO dates), oldest first."""
+        return self._query_all(stats_keys.counter_pk(scope, scope_id), between=(first, last + "#~"))
+
+    def _query_all(self, pk: str, between: tuple[str, str] | None = None) -> list[dict[str, Any]]:
+        condition = "PK = :pk"
+        values: dict[str, Any] = {":pk": pk}
+        if between is not None:
+            condition += " AND SK BETWEEN :lo AND :hi"
+            values.update({":lo": between[0], ":hi": between[1]})
         request: dict[str, Any] = {
             "TableName": self._table,
-            "KeyConditionExpression": "PK = :pk",
-            "ExpressionAttributeValues": to_item({":pk": stats_keys.counter_pk(scope, scope_id)}),
-            "ConsistentRead": True,
+            "KeyConditionExpression": condition,
+            "ExpressionAttributeValues": to_item(values),
         }
         items: list[dict[str, Any]] = []
         while True:
@@ -110,6 +172,17 @@ class DynamoStatsStore(TableAdapter):
             if not response.get("LastEvaluatedKey"):
                 return items
             request["ExclusiveStartKey"] = response["LastEvaluatedKey"]
+
+    def last_upload(self, scope: str, scope_id: str) -> datetime | None:
+        with translate_errors():
+            item = self.client.get_item(
+                TableName=self._table, Key=to_item(stats_keys.last_upload_key(scope, scope_id))
+            ).get("Item")
+        return datetime.fromisoformat(from_item(item)["last_upload_at"]) if item else None
+
+    def counters(self, scope: str, scope_id: str) -> list[dict[str, Any]]:
+        """Every counter item of one scope, oldest day first (for reports and recounts)."""
+        return self._query_all(stats_keys.counter_pk(scope, scope_id))
 
     def add_attempt(self, change_id: str) -> tuple[int, bool]:
         """Count one failed delivery of a change; returns (attempts so far, parked already)."""

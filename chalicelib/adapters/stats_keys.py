@@ -2,6 +2,9 @@
 
 Item kinds (PK / SK):
 - counter        STAT#<scope>#<scope_id> / <day>[#<shop_class>]
+- shop month row STAT#shopmonth#<province>#<yyyy-mm> / <companycode>  (+ last_upload_at)
+- docked counter DOCKED#<province> / <shop_class>          (shops that have ever uploaded)
+- docked marker  DOCKEDSHOP#<companycode> / DOCKED          (first upload time; written once)
 - applied marker APPLIED#<counter PK>#<counter SK> / <change_id>   (TTL 8 days > stream 24 h)
 - last upload    LAST#<scope>#<scope_id> / LAST
 - forward tries  ATTEMPT#<change_id> / ATTEMPT                     (TTL 8 days)
@@ -18,8 +21,27 @@ MARKER_DAYS = 8
 
 
 def counter_key(key: CounterKey) -> dict[str, str]:
+    if key.row is not None:
+        return {PK: f"STAT#{key.scope}#{key.scope_id}", SK: key.row}
     sk = key.day.isoformat() + (f"#{key.shop_class}" if key.shop_class else "")
     return {PK: f"STAT#{key.scope}#{key.scope_id}", SK: sk}
+
+
+def shop_month_pk(province_code: str, month: str) -> str:
+    """The partition holding every shop's row of one month (`month` is YYYY-MM)."""
+    return f"STAT#shopmonth#{province_code}#{month}"
+
+
+def docked_counter_key(province_code: str, shop_class: str) -> dict[str, str]:
+    return {PK: f"DOCKED#{province_code}", SK: shop_class}
+
+
+def docked_pk(province_code: str) -> str:
+    return f"DOCKED#{province_code}"
+
+
+def docked_marker_key(companycode: str) -> dict[str, str]:
+    return {PK: f"DOCKEDSHOP#{companycode}", SK: "DOCKED"}
 
 
 def counter_pk(scope: str, scope_id: str) -> str:

@@ -46,12 +46,18 @@ class RecordChange:
 
 @dataclass(frozen=True)
 class CounterKey:
-    """One statistics item: a scope (shop, province, nation…) and a day."""
+    """One statistics item: a scope (shop, province, nation…) and a day.
+
+    A `row` key is one shop's row in a month-wide table of its province ("shopmonth": every
+    shop's counts of one month under one partition, so a regulator can rank a province's shops
+    by error rate with one query); `day` is then the month's first day.
+    """
 
     scope: str
     scope_id: str
     day: date
     shop_class: str | None = None
+    row: str | None = None
 
 
 @dataclass
@@ -106,21 +112,38 @@ def change_deltas(change: RecordChange) -> dict[str, int]:
     return deltas
 
 
+SHOP_MONTH = "shopmonth"
+
+
+def shop_month_key(change: RecordChange, day: date) -> CounterKey:
+    """The shop's row in its province's table of the month."""
+    month = day.replace(day=1)
+    return CounterKey(
+        SHOP_MONTH,
+        f"{change.province_code}#{month.isoformat()[:7]}",
+        month,
+        change.shop_class,
+        row=change.companycode,
+    )
+
+
 def province_scopes(change: RecordChange) -> list[CounterKey]:
-    """Province stack: per shop per day, and per province per day by shop class."""
+    """Province stack: per shop per day, per province per day by class, per shop per month."""
     day = china_date(change.changed_at)
     return [
         CounterKey("shop", change.companycode, day),
         CounterKey("province", change.province_code, day, change.shop_class),
+        shop_month_key(change, day),
     ]
 
 
 def ministry_scopes(change: RecordChange) -> list[CounterKey]:
-    """Ministry stack: per province per day by shop class, and the national total per day."""
+    """Ministry stack: per province per day by class, the nation per day, per shop per month."""
     day = china_date(change.changed_at)
     return [
         CounterKey("province", change.province_code, day, change.shop_class),
         CounterKey("nation", "000000", day, change.shop_class),
+        shop_month_key(change, day),
     ]
 
 

@@ -21,6 +21,10 @@ class StatsStore(Protocol):
 
     def raise_last_upload(self, scope: str, scope_id: str, moment: Any) -> None: ...
 
+    def raise_row_last_upload(self, key: CounterKey, moment: Any) -> None: ...
+
+    def dock(self, province_code: str, shop_class: str, companycode: str, moment: Any) -> bool: ...
+
 
 class StatisticsAggregator:
     def __init__(self, store: StatsStore, scopes: str) -> None:
@@ -48,10 +52,20 @@ class StatisticsAggregator:
         for key, update in coalesce(changes, self._scopes).items():
             try:
                 applied += self._store.apply(key, update.contributions)
-                if update.latest_upload is not None and key.scope in ("shop", "province"):
-                    self._store.raise_last_upload(key.scope, key.scope_id, update.latest_upload)
+                if update.latest_upload is not None:
+                    self._record_upload_time(key, update.latest_upload)
             except Exception:
                 logger.exception("statistics update failed", extra={"counter": key.scope_id})
                 failed += [sequence_of[c] for c in update.contributions]
         metrics.add_metric(name="StatisticsChangesApplied", unit="Count", value=applied)
         return sorted(set(failed), key=lambda s: (len(s), s))
+
+    def _record_upload_time(self, key: CounterKey, moment: Any) -> None:
+        """Last-upload times (idempotent maxima) and, on a shop's first upload, its docking."""
+        if key.scope in ("shop", "province"):
+            self._store.raise_last_upload(key.scope, key.scope_id, moment)
+        elif key.row is not None:
+            self._store.raise_row_last_upload(key, moment)
+            province = key.scope_id.split("#")[0]
+            if self._store.dock(province, key.shop_class or "", key.row, moment):
+                metrics.add_metric(name="ShopDocked", unit="Count", value=1)

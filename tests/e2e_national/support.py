@@ -36,7 +36,7 @@ HUBEI_SHOP = "420102000000001"
 SHOP_OF = {"320000": JIANGSU_SHOP, "420000": HUBEI_SHOP}
 DEADLINE = 20.0
 # Counter items carry these besides their counts (see DynamoStatsStore._counter_update).
-COUNTER_METADATA = {"PK", "SK", "scope_id", "shop_class", "day"}
+COUNTER_METADATA = {"PK", "SK", "scope_id", "shop_class", "day", "last_upload_at"}
 
 T = TypeVar("T")
 

@@ -7,6 +7,7 @@ from typing import Any
 import boto3
 
 from chalicelib.adapters.aws import dynamodb_client
+from chalicelib.adapters.stats_keys import counter_key
 from chalicelib.config import get_settings
 from chalicelib.domain.statistics import coalesce
 from chalicelib.streams.stream_records import is_record_version, record_change, stream_item
@@ -47,8 +48,8 @@ def _recount(event: dict[str, Any]) -> dict[tuple[str, str], dict[str, int]]:
     changes = [record_change(i.image) for i in items if is_record_version(i)]
     expected = {}
     for key, update in coalesce(changes, "province").items():
-        sk = key.day.isoformat() + (f"#{key.shop_class}" if key.shop_class else "")
-        expected[(f"STAT#{key.scope}#{key.scope_id}", sk)] = update.totals()
+        counter = counter_key(key)
+        expected[(counter["PK"], counter["SK"])] = update.totals()
     return expected
 
 
@@ -115,3 +116,34 @@ def test_last_upload_time_per_shop_is_kept(api, shop):
     from chalicelib.bootstrap import stats_store
 
     assert stats_store().last_upload("shop", registered["companycode"]) is not None
+
+
+def test_a_shop_is_docked_once_on_its_first_upload_and_has_a_month_row(api, shop):
+    # Given two shops of class 2, one uploading three times, and one that never uploads
+    registered, token = shop
+    api.new_shop()
+    for _ in range(3):
+        api.post("/v1/records", record_payload(), token)
+    event = _stream_event()
+    # When the aggregator receives the batch twice
+    for _ in range(2):
+        api.client.lambda_.invoke("aggregate_statistics", event)
+    # Then one shop is docked in its class, and its month row counts its uploads
+    from chalicelib.bootstrap import stats_store
+
+    store = stats_store()
+    assert store.docked_counts("320000") == {"class_2": 1}
+    month = next(v for k, v in _counters().items() if k[0].startswith("STAT#shopmonth#320000#"))
+    assert month["uploads"] == 3
+    rows = store.shop_rows("320000", _month_of(event))
+    assert [r["SK"] for r in rows] == [registered["companycode"]]
+    assert rows[0]["last_upload_at"]
+
+
+def _month_of(event: dict[str, Any]) -> str:
+    from datetime import datetime
+
+    from chalicelib.domain.china_time import china_date
+
+    image = next(stream_item(r) for r in event["Records"] if is_record_version(stream_item(r)))
+    return china_date(datetime.fromisoformat(image.image["updated_at"])).isoformat()[:7]

@@ -59,13 +59,17 @@ def test_a_batch_writes_each_counter_once_with_every_change_behind_it():
     changes = [_change(rid=f"r{i}") for i in range(3)] + [_change(cc="320102000000002", rid="x")]
     # When they are coalesced for the province stack
     updates = coalesce(changes, "province")
-    # Then there is one item per shop-day and one per province-day-class
-    by_scope = {(k.scope, k.scope_id): u for k, u in updates.items()}
+    # Then there is one item per shop-day, one per province-day-class, one per shop-month
+    by_scope = {(k.scope, k.scope_id, k.row): u for k, u in updates.items()}
+    month = next(k.scope_id for k in updates if k.scope == "shopmonth")
     assert set(by_scope) == {
-        ("shop", "320102000000001"),
-        ("shop", "320102000000002"),
-        ("province", "320000"),
+        ("shop", "320102000000001", None),
+        ("shop", "320102000000002", None),
+        ("province", "320000", None),
+        ("shopmonth", month, "320102000000001"),
+        ("shopmonth", month, "320102000000002"),
     }
+    by_scope = {(k.scope, k.scope_id): u for k, u in updates.items() if k.row is None}
     assert by_scope[("shop", "320102000000001")].totals()["uploads"] == 3
     assert by_scope[("province", "320000")].totals()["uploads"] == 4
     assert len(by_scope[("province", "320000")].contributions) == 4
@@ -73,7 +77,8 @@ def test_a_batch_writes_each_counter_once_with_every_change_behind_it():
 
 def test_ministry_scopes_are_province_and_nation():
     updates = coalesce([_change()], "ministry")
-    assert {(k.scope, k.scope_id, k.shop_class) for k in updates} == {
+    assert {(k.scope, k.scope_id.split("#")[0], k.shop_class) for k in updates} == {
         ("province", "320000", "class_2"),
         ("nation", "000000", "class_2"),
+        ("shopmonth", "320000", "class_2"),
     }
