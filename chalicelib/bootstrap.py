@@ -209,6 +209,17 @@ def shop_directory():  # type: ignore[no-untyped-def]
     )
 
 
+@functools.cache
+def monitoring_service():  # type: ignore[no-untyped-def]
+    from chalicelib.adapters.dynamo_directory import DynamoShopDirectory
+    from chalicelib.services.monitoring import MonitoringService
+
+    settings = get_settings()
+    return MonitoringService(
+        stats_store(), DynamoShopDirectory(settings.table_name), _clock(), settings.province_code
+    )
+
+
 def reset() -> None:
     """Forget every built service (tests switch settings and endpoints between suites)."""
     from chalicelib.adapters.aws import reset_clients
@@ -233,6 +244,7 @@ def reset() -> None:
         complaint_service,
         public_gate,
         shop_directory,
+        monitoring_service,
     ):
         factory.cache_clear()
     reset_clients()

@@ -17,16 +17,22 @@ from chalicelib.adapters.table_adapter import TableAdapter
 
 class DynamoShopDirectory(TableAdapter):
     def division_shops(self, division_code: str) -> list[dict[str, str]]:
+        return self._registry(division_code[:2] + "0000", f"{division_code}#")
+
+    def province_shops(self, province_code: str) -> list[dict[str, str]]:
+        """Every registry entry of the province (public facts and division), by division."""
+        return self._registry(province_code, "")
+
+    def _registry(self, province_code: str, prefix: str) -> list[dict[str, str]]:
+        condition = "GSI1PK = :pk" + (" AND begins_with(GSI1SK, :prefix)" if prefix else "")
+        values = {":pk": keys.registry_gsi_pk(province_code)}
+        if prefix:
+            values[":prefix"] = prefix
         request: dict[str, Any] = {
             "TableName": self._table,
             "IndexName": keys.GSI1,
-            "KeyConditionExpression": "GSI1PK = :pk AND begins_with(GSI1SK, :division)",
-            "ExpressionAttributeValues": to_item(
-                {
-                    ":pk": keys.registry_gsi_pk(division_code[:2] + "0000"),
-                    ":division": f"{division_code}#",
-                }
-            ),
+            "KeyConditionExpression": condition,
+            "ExpressionAttributeValues": to_item(values),
         }
         shops: list[dict[str, str]] = []
         while True:
@@ -40,6 +46,7 @@ class DynamoShopDirectory(TableAdapter):
                         "name": str(item.get("name", "")),
                         "shop_class": str(item.get("shop_class", "")),
                         "status": str(item.get("status", "active")),
+                        "division_code": str(item.get("division_code", "")),
                     }
                 )
             if not response.get("LastEvaluatedKey"):

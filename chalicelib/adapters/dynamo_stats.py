@@ -123,7 +123,7 @@ class DynamoStatsStore(TableAdapter):
             {
                 "Update": {
                     "TableName": self._table,
-                    "Key": to_item(stats_keys.docked_counter_key(province_code, shop_class)),
+                    "Key": to_item(stats_keys.docked_counter_key(companycode, shop_class)),
                     "UpdateExpression": "ADD docked :one",
                     "ExpressionAttributeValues": {":one": to_value(1)},
                 }
@@ -138,10 +138,14 @@ class DynamoStatsStore(TableAdapter):
             raise
         return True
 
-    def docked_counts(self, province_code: str) -> dict[str, int]:
-        """Docked shops by class (shops that have uploaded at least once)."""
+    def docked_counts(self, province_code: str) -> dict[tuple[str, str], int]:
+        """Docked shops (that have uploaded at least once) by (division, class)."""
         items = self._query_all(stats_keys.docked_pk(province_code))
-        return {str(i["SK"]): int(i.get("docked", 0)) for i in items}
+        counts: dict[tuple[str, str], int] = {}
+        for item in items:
+            division, _, shop_class = str(item["SK"]).partition("#")
+            counts[(division, shop_class)] = int(item.get("docked", 0))
+        return counts
 
     def shop_rows(self, province_code: str, month: str) -> list[dict[str, Any]]:
         """Every shop's counts of one month (YYYY-MM) in a province, with its last upload."""

@@ -3,7 +3,7 @@
 Item kinds (PK / SK):
 - counter        STAT#<scope>#<scope_id> / <day>[#<shop_class>]
 - shop month row STAT#shopmonth#<province>#<yyyy-mm> / <companycode>  (+ last_upload_at)
-- docked counter DOCKED#<province> / <shop_class>          (shops that have ever uploaded)
+- docked counter DOCKED#<province> / <division>#<shop_class> (shops that have ever uploaded)
 - docked marker  DOCKEDSHOP#<companycode> / DOCKED          (first upload time; written once)
 - applied marker APPLIED#<counter PK>#<counter SK> / <change_id>   (TTL 8 days > stream 24 h)
 - last upload    LAST#<scope>#<scope_id> / LAST
@@ -32,8 +32,8 @@ def shop_month_pk(province_code: str, month: str) -> str:
     return f"STAT#shopmonth#{province_code}#{month}"
 
 
-def docked_counter_key(province_code: str, shop_class: str) -> dict[str, str]:
-    return {PK: f"DOCKED#{province_code}", SK: shop_class}
+def docked_counter_key(companycode: str, shop_class: str) -> dict[str, str]:
+    return {PK: f"DOCKED#{companycode[:2]}0000", SK: f"{companycode[:6]}#{shop_class}"}
 
 
 def docked_pk(province_code: str) -> str:

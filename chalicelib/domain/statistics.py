@@ -128,11 +128,13 @@ def shop_month_key(change: RecordChange, day: date) -> CounterKey:
 
 
 def province_scopes(change: RecordChange) -> list[CounterKey]:
-    """Province stack: per shop per day, per province per day by class, per shop per month."""
+    """Province stack: per shop per day; per province and per district (division) per day by
+    class (district officers see only theirs); per shop per month."""
     day = china_date(change.changed_at)
     return [
         CounterKey("shop", change.companycode, day),
         CounterKey("province", change.province_code, day, change.shop_class),
+        CounterKey("division", change.companycode[:6], day, change.shop_class),
         shop_month_key(change, day),
     ]
 

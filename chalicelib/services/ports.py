@@ -208,4 +208,20 @@ class RateCounter(Protocol):
 
 class ShopDirectory(Protocol):
     def division_shops(self, division_code: str) -> list[dict[str, str]]:
-        """Public facts (companycode, name, shop_class, status) of a division's shops."""
+        """Public facts (companycode, name, shop_class, status, division_code) of a division."""
+
+    def province_shops(self, province_code: str) -> list[dict[str, str]]: ...
+
+
+class MonitoringStats(Protocol):
+    """What the consoles read from the statistics table (see adapters/dynamo_stats.py)."""
+
+    def docked_counts(self, province_code: str) -> dict[tuple[str, str], int]: ...
+
+    def shop_rows(self, province_code: str, month: str) -> list[dict[str, Any]]: ...
+
+    def day_counters(
+        self, scope: str, scope_id: str, first: str, last: str
+    ) -> list[dict[str, Any]]: ...
+
+    def last_upload(self, scope: str, scope_id: str) -> datetime | None: ...

@@ -132,7 +132,7 @@ def test_a_shop_is_docked_once_on_its_first_upload_and_has_a_month_row(api, shop
     from chalicelib.bootstrap import stats_store
 
     store = stats_store()
-    assert store.docked_counts("320000") == {"class_2": 1}
+    assert store.docked_counts("320000") == {("320102", "class_2"): 1}
     month = next(v for k, v in _counters().items() if k[0].startswith("STAT#shopmonth#320000#"))
     assert month["uploads"] == 3
     rows = store.shop_rows("320000", _month_of(event))

@@ -66,6 +66,7 @@ def test_a_batch_writes_each_counter_once_with_every_change_behind_it():
         ("shop", "320102000000001", None),
         ("shop", "320102000000002", None),
         ("province", "320000", None),
+        ("division", "320102", None),
         ("shopmonth", month, "320102000000001"),
         ("shopmonth", month, "320102000000002"),
     }
