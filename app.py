@@ -19,6 +19,7 @@ from chalicelib.api import (
     feedback_pages,
     pages,
     records,
+    reminders,
     shop_feedback,
     shops,
     vehicles,
@@ -33,7 +34,7 @@ app.api.binary_types = ["multipart/form-data", "image/jpeg", "image/png"]
 
 for blueprint in (access, records, vehicles, shops, compat, exchange, pages):
     app.register_blueprint(blueprint.bp)
-for blueprint in (feedback, feedback_pages, complaint_handling, shop_feedback):
+for blueprint in (feedback, feedback_pages, complaint_handling, shop_feedback, reminders):
     app.register_blueprint(blueprint.bp)
 
 # Lambda context (request id, cold start, function name) on every log line of every handler.

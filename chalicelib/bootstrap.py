@@ -220,6 +220,22 @@ def monitoring_service():  # type: ignore[no-untyped-def]
     )
 
 
+@functools.cache
+def reminder_service():  # type: ignore[no-untyped-def]
+    from chalicelib.adapters.dynamo_directory import DynamoShopDirectory
+    from chalicelib.adapters.dynamo_reminders import DynamoReminderStore
+    from chalicelib.services.reminders import ReminderService
+
+    settings = get_settings()
+    return ReminderService(
+        DynamoReminderStore(settings.table_name),
+        DynamoShopDirectory(settings.table_name),
+        _audit(),
+        _clock(),
+        settings.province_code,
+    )
+
+
 def reset() -> None:
     """Forget every built service (tests switch settings and endpoints between suites)."""
     from chalicelib.adapters.aws import reset_clients
@@ -245,6 +261,7 @@ def reset() -> None:
         public_gate,
         shop_directory,
         monitoring_service,
+        reminder_service,
     ):
         factory.cache_clear()
     reset_clients()

@@ -24,6 +24,8 @@ Item kinds (PK / SK):
                      (GSI1: SHOPCOMPLAINT#<cc> / <created>#<id>;
                       GSI2: COMPLAINTQ#<province>#<status> / <created>#<id>)
 - rate window        RATE#<bucket>#<window> / RATE    (TTL)
+- reminder           REMINDER#<id> / REMINDER         (GSI1: REMINDERS#<province> / <created>#<id>)
+- reminder delivery  SHOPREMINDER#<cc> / <created>#<id>
 Ministry stack only:
 - exchange credential EXCH#<province_code> / CRED
 - province status     PROVINCES / <province_code>
@@ -204,3 +206,18 @@ def rate_pk(bucket: str, window: int) -> str:
 
 
 RATE = "RATE"
+
+
+def reminder_pk(reminder_id: str) -> str:
+    return f"REMINDER#{reminder_id}"
+
+
+REMINDER = "REMINDER"
+
+
+def reminders_gsi_pk(province_code: str) -> str:
+    return f"REMINDERS#{province_code}"
+
+
+def shop_reminders_pk(companycode: str) -> str:
+    return f"SHOPREMINDER#{companycode}"

@@ -1,0 +1,116 @@
+"""Reminder routes: regulators send notices and see sent/read counts; shops read theirs.
+
+Why: the reminder (提醒通知) is how a regulator nudges shops that stopped uploading or upload
+with errors (digest §1.7). Sending is a regulator action (audited); reading is the shop's read
+receipt, counted once.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from chalice import Blueprint
+from pydantic import Field
+
+from chalicelib.api.auth import require_regulator, require_role, require_shop
+from chalicelib.api.errors import rest_errors
+from chalicelib.api.http import (
+    ANY_CONTENT_TYPE,
+    int_param,
+    json_response,
+    query_params,
+    read_json,
+    source_ip,
+)
+from chalicelib.api.schemas import _Strict, parse
+from chalicelib.bootstrap import reminder_service
+from chalicelib.domain.reminder import (
+    BODY_MAX_LENGTH,
+    MAX_RECIPIENTS,
+    TITLE_MAX_LENGTH,
+    Delivery,
+    Reminder,
+)
+
+bp = Blueprint(__name__)
+
+
+class SendReminderIn(_Strict):
+    companycodes: list[str] = Field(min_length=1, max_length=MAX_RECIPIENTS)
+    title: str = Field(min_length=1, max_length=TITLE_MAX_LENGTH)
+    body: str = Field(min_length=1, max_length=BODY_MAX_LENGTH)
+
+
+@bp.route("/v1/reminders", methods=["POST"], content_types=ANY_CONTENT_TYPE)
+@rest_errors
+def send_reminder() -> Any:
+    require_role("province")
+    request = bp.current_request
+    principal = require_regulator(request, write=True)
+    body: SendReminderIn = parse(SendReminderIn, read_json(request))
+    reminder = reminder_service().send(
+        f"regulator:{principal.principal_id}",
+        body.companycodes,
+        body.title,
+        body.body,
+        source_ip=source_ip(request),
+    )
+    return json_response(reminder_view(reminder), 201)
+
+
+@bp.route("/v1/reminders", methods=["GET"])
+@rest_errors
+def sent_reminders() -> Any:
+    require_role("province")
+    request = bp.current_request
+    require_regulator(request)
+    params = query_params(request)
+    items, cursor = reminder_service().sent(int_param(params, "limit", 50), params.get("cursor"))
+    return json_response({"reminders": [reminder_view(r) for r in items], "next_cursor": cursor})
+
+
+@bp.route("/v1/shop/reminders", methods=["GET"])
+@rest_errors
+def shop_reminders() -> Any:
+    request = bp.current_request
+    shop = require_shop(request)
+    params = query_params(request)
+    items, cursor = reminder_service().for_shop(
+        shop, int_param(params, "limit", 50), params.get("cursor")
+    )
+    return json_response(
+        {
+            "reminders": [delivery_view(d) for d in items],
+            "unread": sum(1 for d in items if d.read_at is None),
+            "next_cursor": cursor,
+        }
+    )
+
+
+@bp.route("/v1/shop/reminders/{reminder_id}/read", methods=["POST"], content_types=ANY_CONTENT_TYPE)
+@rest_errors
+def read_reminder(reminder_id: str) -> Any:
+    shop = require_shop(bp.current_request)
+    return json_response(delivery_view(reminder_service().read(shop, reminder_id)))
+
+
+def reminder_view(reminder: Reminder) -> dict[str, Any]:
+    return {
+        "reminder_id": reminder.reminder_id,
+        "title": reminder.title,
+        "body": reminder.body,
+        "sender": reminder.sender,
+        "recipients": reminder.recipients,
+        "read": reminder.read,
+        "created_at": reminder.created_at.isoformat(),
+    }
+
+
+def delivery_view(delivery: Delivery) -> dict[str, Any]:
+    return {
+        "reminder_id": delivery.reminder_id,
+        "title": delivery.title,
+        "body": delivery.body,
+        "created_at": delivery.created_at.isoformat(),
+        "read_at": delivery.read_at.isoformat() if delivery.read_at else None,
+    }
