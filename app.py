@@ -18,6 +18,7 @@ from chalicelib.api import (
     feedback,
     feedback_pages,
     pages,
+    record_search,
     records,
     reminders,
     shop_feedback,
@@ -26,7 +27,7 @@ from chalicelib.api import (
 )
 from chalicelib.config import stream_arn
 from chalicelib.observability import logger, metrics
-from chalicelib.streams.handlers import aggregate_batch, forward_batch
+from chalicelib.streams.handlers import aggregate_batch, export_batch, forward_batch
 
 app = Chalice(app_name="vmehr")
 # Photo vouchers travel as bytes: multipart form posts in, JPEG/PNG out to regulators.
@@ -34,7 +35,14 @@ app.api.binary_types = ["multipart/form-data", "image/jpeg", "image/png"]
 
 for blueprint in (access, records, vehicles, shops, compat, exchange, pages):
     app.register_blueprint(blueprint.bp)
-for blueprint in (feedback, feedback_pages, complaint_handling, shop_feedback, reminders):
+for blueprint in (
+    feedback,
+    feedback_pages,
+    complaint_handling,
+    shop_feedback,
+    reminders,
+    record_search,
+):
     app.register_blueprint(blueprint.bp)
 
 # Lambda context (request id, cold start, function name) on every log line of every handler.
@@ -67,3 +75,9 @@ def aggregate_statistics(event: Any) -> dict[str, Any]:
 def forward_to_ministry(event: Any) -> dict[str, Any]:
     """Province table stream → the ministry's exchange endpoint (no-op on the ministry)."""
     return forward_batch(event.to_dict())
+
+
+@app.on_dynamodb_record(stream_arn=stream_arn(), batch_size=1, starting_position="TRIM_HORIZON")
+def run_exports(event: Any) -> dict[str, Any]:
+    """Table stream → CSV exports of record searches (one job per invocation, any size)."""
+    return export_batch(event.to_dict())

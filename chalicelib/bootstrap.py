@@ -46,6 +46,11 @@ def _audit():  # type: ignore[no-untyped-def]
     return DynamoAuditLog(get_settings().table_name, _clock())
 
 
+def audit_log():  # type: ignore[no-untyped-def]
+    """The stack's append-only audit log (for routes that audit reads themselves)."""
+    return _audit()
+
+
 @functools.cache
 def auth_service() -> AuthService:
     from chalicelib.adapters.dynamo_auth import DynamoAccountRepository, DynamoTokenStore
@@ -236,6 +241,33 @@ def reminder_service():  # type: ignore[no-untyped-def]
     )
 
 
+@functools.cache
+def record_search_service():  # type: ignore[no-untyped-def]
+    from chalicelib.adapters.dynamo_search import DynamoRecordSearch
+    from chalicelib.services.record_search import RecordSearchService
+
+    settings = get_settings()
+    return RecordSearchService(DynamoRecordSearch(settings.table_name), settings.province_code)
+
+
+@functools.cache
+def export_service():  # type: ignore[no-untyped-def]
+    from chalicelib.adapters.dynamo_exports import DynamoExportJobStore
+    from chalicelib.adapters.s3_exports import S3ExportSink
+    from chalicelib.services.record_export import ExportService
+
+    settings = get_settings()
+    if not settings.photo_bucket:
+        raise RuntimeError("PHOTO_BUCKET must be set: exports are written to that bucket")
+    return ExportService(
+        record_search_service(),
+        DynamoExportJobStore(settings.table_name),
+        S3ExportSink(settings.photo_bucket),
+        _audit(),
+        _clock(),
+    )
+
+
 def reset() -> None:
     """Forget every built service (tests switch settings and endpoints between suites)."""
     from chalicelib.adapters.aws import reset_clients
@@ -262,6 +294,8 @@ def reset() -> None:
         shop_directory,
         monitoring_service,
         reminder_service,
+        record_search_service,
+        export_service,
     ):
         factory.cache_clear()
     reset_clients()

@@ -5,9 +5,11 @@ one module makes the access patterns reviewable (README's table mirrors this fil
 tests import builders instead of copying strings.
 
 Item kinds (PK / SK):
-- record head        REC#<record_id> / HEAD           (GSI1: SHOPREC#<cc> / <settle_date>#<id>)
+- record head        REC#<record_id> / HEAD           (GSI1: SHOPREC#<cc> / <settle_date>#<id>;
+                     GSI2: RECDAY#<province>#<settle_date> / <cc>#<id>)
 - record version     REC#<record_id> / V#<000001>
 - vehicle file entry VIN#<vin> / REC#<settle_date>#<record_id>
+                     (GSI2: PLATE#<plate> / <settle_date>#<record_id>)
 - chain head         VIN#<vin> / CHAIN                (latest link: seq, hash)
 - chain link         VIN#<vin> / CHAIN#<seq:09d>      (record id, version, hashes)
 - shop profile       SHOP#<cc> / PROFILE              (GSI1: REGISTRY#<province> / <division>#<cc>)
@@ -221,3 +223,26 @@ def reminders_gsi_pk(province_code: str) -> str:
 
 def shop_reminders_pk(companycode: str) -> str:
     return f"SHOPREMINDER#{companycode}"
+
+
+def records_by_day_gsi_pk(province_code: str, settlement_date: date) -> str:
+    """GSI2: a province's records settled on one day, sorted by companycode (so a district's
+    shops are one `begins_with`): the regulator's record search by date."""
+    return f"RECDAY#{province_code}#{settlement_date.isoformat()}"
+
+
+def records_by_day_gsi_sk(companycode: str, record_id: str) -> str:
+    return f"{companycode}#{record_id}"
+
+
+def plate_gsi_pk(plate: str) -> str:
+    """GSI2: the vehicle entries recorded under a plate (the regulator's search by plate)."""
+    return f"PLATE#{plate}"
+
+
+def export_job_pk(job_id: str) -> str:
+    """A CSV export job: EXPORT#<id> / EXPORT (its INSERT on the stream starts it)."""
+    return f"EXPORT#{job_id}"
+
+
+EXPORT = "EXPORT"

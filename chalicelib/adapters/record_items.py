@@ -45,11 +45,14 @@ def body(record: StoredRecord) -> dict[str, Any]:
 
 
 def head_item(record: StoredRecord) -> dict[str, Any]:
+    province = record.companycode[:2] + "0000"
     return {
         keys.PK: keys.record_pk(record.record_id),
         keys.SK: keys.HEAD,
         keys.GSI1PK: keys.shop_records_gsi_pk(record.companycode),
         keys.GSI1SK: keys.shop_records_gsi_sk(record.content.settlement_date, record.record_id),
+        keys.GSI2PK: keys.records_by_day_gsi_pk(province, record.content.settlement_date),
+        keys.GSI2SK: keys.records_by_day_gsi_sk(record.companycode, record.record_id),
         "kind": KIND_HEAD,
         **body(record),
     }
@@ -72,7 +75,11 @@ def vehicle_key(record: StoredRecord) -> dict[str, str]:
 
 
 def vehicle_item(record: StoredRecord) -> dict[str, Any]:
-    return {**vehicle_key(record), "kind": KIND_VEHICLE, **body(record)}
+    item = {**vehicle_key(record), "kind": KIND_VEHICLE, **body(record)}
+    if record.content.plate_number:
+        item[keys.GSI2PK] = keys.plate_gsi_pk(record.content.plate_number)
+        item[keys.GSI2SK] = keys.vehicle_entry_sk(record.content.settlement_date, record.record_id)
+    return item
 
 
 def record_from(attrs: dict[str, Any]) -> StoredRecord:

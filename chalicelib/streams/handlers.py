@@ -28,3 +28,22 @@ def forward_batch(event: dict[str, Any]) -> dict[str, Any]:
     if get_settings().stack_role != "province":
         return _answer([])
     return _answer(change_forwarder().handle(event.get("Records", [])))
+
+
+def export_batch(event: dict[str, Any]) -> dict[str, Any]:
+    """New export jobs -> CSV files; a failed job is reported and retried by the stream."""
+    from chalicelib.bootstrap import export_service
+    from chalicelib.observability import logger
+    from chalicelib.streams.stream_records import stream_item
+
+    failed = []
+    for raw in event.get("Records", []):
+        item = stream_item(raw)
+        if item.event_name != "INSERT" or item.kind != "export_job":
+            continue
+        try:
+            export_service().run(str(item.image["job_id"]))
+        except Exception:
+            logger.exception("export failed", extra={"job": item.image.get("job_id")})
+            failed.append(item.sequence_number)
+    return _answer(failed)

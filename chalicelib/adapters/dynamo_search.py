@@ -1,0 +1,113 @@
+"""Record search on the table's indexes: by VIN, plate, shop, or settlement day and district.
+
+Why: regulators search a province's records (digest §3.4 `query4manager`) by VIN, plate,
+company and date, and export what they find. Each criterion has its own index so no search
+scans the table; every method yields lazily, page by page, so an export of any size never
+holds more than one page in memory.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from datetime import date
+from typing import Any
+
+from chalicelib.adapters import keys
+from chalicelib.adapters.dynamo_codec import from_item, to_item
+from chalicelib.adapters.dynamo_errors import translate_errors
+from chalicelib.adapters.record_items import record_from
+from chalicelib.adapters.table_adapter import TableAdapter
+from chalicelib.domain.record import StoredRecord
+
+SUMMARY_FIELDS = (
+    "record_id",
+    "companycode",
+    "version",
+    "status",
+    "vin",
+    "settlement_date",
+    "settlement_list_code",
+    "plate_number",
+    "flag_codes",
+    "received_at",
+    "mileage",
+    "shop_name",
+)
+
+
+class DynamoRecordSearch(TableAdapter):
+    def by_vin(self, vin: str) -> Iterator[dict[str, Any]]:
+        yield from self._pages(
+            KeyConditionExpression="PK = :pk AND begins_with(SK, :prefix)",
+            ExpressionAttributeValues=to_item(
+                {":pk": keys.vehicle_pk(vin), ":prefix": keys.vehicle_entry_prefix()}
+            ),
+            ScanIndexForward=False,
+        )
+
+    def by_plate(self, plate: str) -> Iterator[dict[str, Any]]:
+        yield from self._pages(
+            IndexName=keys.GSI2,
+            KeyConditionExpression="GSI2PK = :pk",
+            ExpressionAttributeValues=to_item({":pk": keys.plate_gsi_pk(plate)}),
+            ScanIndexForward=False,
+        )
+
+    def by_shop(self, companycode: str, first: date, last: date) -> Iterator[dict[str, Any]]:
+        yield from self._pages(
+            IndexName=keys.GSI1,
+            KeyConditionExpression="GSI1PK = :pk AND GSI1SK BETWEEN :lo AND :hi",
+            ExpressionAttributeValues=to_item(
+                {
+                    ":pk": keys.shop_records_gsi_pk(companycode),
+                    ":lo": first.isoformat(),
+                    ":hi": last.isoformat() + "#~",
+                }
+            ),
+            ScanIndexForward=False,
+        )
+
+    def by_day(self, province_code: str, day: date, prefix: str = "") -> Iterator[dict[str, Any]]:
+        condition = "GSI2PK = :pk" + (" AND begins_with(GSI2SK, :prefix)" if prefix else "")
+        values = {":pk": keys.records_by_day_gsi_pk(province_code, day)}
+        if prefix:
+            values[":prefix"] = prefix
+        yield from self._pages(
+            IndexName=keys.GSI2,
+            KeyConditionExpression=condition,
+            ExpressionAttributeValues=to_item(values),
+        )
+
+    def heads(self, record_ids: list[str]) -> list[StoredRecord]:
+        """Full current records (items and parts) for up to any number of ids, in order."""
+        found: dict[str, StoredRecord] = {}
+        for start in range(0, len(record_ids), 100):
+            request: dict[str, Any] = {
+                self._table: {
+                    "Keys": [
+                        to_item(keys.key(keys.record_pk(r), keys.HEAD))
+                        for r in record_ids[start : start + 100]
+                    ]
+                }
+            }
+            while request:
+                with translate_errors():
+                    response = self.client.batch_get_item(RequestItems=request)
+                for item in response.get("Responses", {}).get(self._table, []):
+                    record = record_from(from_item(item))
+                    found[record.record_id] = record
+                request = response.get("UnprocessedKeys") or {}
+        return [found[r] for r in record_ids if r in found]
+
+    def _pages(self, **request: Any) -> Iterator[dict[str, Any]]:
+        request["TableName"] = self._table
+        while True:
+            with translate_errors():
+                response = self.client.query(**request)
+            for raw in response.get("Items", []):
+                item = from_item(raw)
+                yield {name: item.get(name) for name in SUMMARY_FIELDS}
+            last = response.get("LastEvaluatedKey")
+            if not last:
+                return
+            request["ExclusiveStartKey"] = last

@@ -1,0 +1,139 @@
+"""Regulator routes for record search and its CSV export.
+
+Why: regulators search records by VIN, plate, shop, dates and flag (digest §3.4
+`query4manager`) and export the result. Every search reads cross-shop data, so each is
+audited with its criteria; an export is a job whose file is fetched by a short-lived link.
+"""
+
+from __future__ import annotations
+
+from datetime import date, timedelta
+from typing import Any
+
+from chalice import Blueprint
+
+from chalicelib.api.auth import require_regulator, require_role
+from chalicelib.api.errors import rest_errors
+from chalicelib.api.http import (
+    ANY_CONTENT_TYPE,
+    json_response,
+    query_params,
+    read_json,
+    require_object,
+    source_ip,
+)
+from chalicelib.bootstrap import export_service, record_search_service
+from chalicelib.domain.china_time import china_date
+from chalicelib.errors import FieldError, ValidationFailedError
+from chalicelib.services.record_export import ExportJob, criteria_to
+from chalicelib.services.record_search import SearchCriteria
+
+bp = Blueprint(__name__)
+PAGE_SIZE = 50
+
+
+@bp.route("/v1/search/records", methods=["GET"])
+@rest_errors
+def search_records() -> Any:
+    require_role("province")
+    request = bp.current_request
+    principal = require_regulator(request)
+    params = query_params(request)
+    criteria = criteria_from_params(params)
+    offset = _offset(params.get("offset", "0"))
+    results, more = record_search_service().page(criteria, None, offset, PAGE_SIZE)
+    _audit(f"regulator:{principal.principal_id}", "records.search", criteria, source_ip(request))
+    return json_response(
+        {
+            "records": results,
+            "offset": offset,
+            "next_offset": offset + len(results) if more else None,
+        }
+    )
+
+
+@bp.route("/v1/search/records/exports", methods=["POST"], content_types=ANY_CONTENT_TYPE)
+@rest_errors
+def request_export() -> Any:
+    require_role("province")
+    request = bp.current_request
+    principal = require_regulator(request)
+    body = require_object(read_json(request))
+    criteria = criteria_from_params({k: str(v) for k, v in body.items()})
+    job = export_service().request(
+        f"regulator:{principal.principal_id}", criteria, None, source_ip=source_ip(request)
+    )
+    return json_response(export_view(job, None), 202)
+
+
+@bp.route("/v1/search/records/exports/{job_id}", methods=["GET"])
+@rest_errors
+def export_status(job_id: str) -> Any:
+    require_role("province")
+    principal = require_regulator(bp.current_request)
+    job, link = export_service().status(f"regulator:{principal.principal_id}", job_id)
+    return json_response(export_view(job, link))
+
+
+def criteria_from_params(params: dict[str, str]) -> SearchCriteria:
+    """Search criteria from query parameters or a JSON body (dates default to the last 30 days)."""
+    unknown = set(params) - {"from", "to", "vin", "plate", "companycode", "flag", "offset"}
+    if unknown:
+        raise ValidationFailedError(
+            [
+                FieldError(name, "unknown_field", f"unknown parameter {name}")
+                for name in sorted(unknown)
+            ]
+        )
+    today = china_date(_now())
+    return SearchCriteria(
+        date_from=_date(params, "from", today - timedelta(days=30)),
+        date_to=_date(params, "to", today),
+        vin=params.get("vin", ""),
+        plate=params.get("plate", ""),
+        companycode=params.get("companycode", ""),
+        flag=params.get("flag", ""),
+    )
+
+
+def export_view(job: ExportJob, link: str | None) -> dict[str, Any]:
+    return {
+        "job_id": job.job_id,
+        "status": job.status,
+        "rows": job.rows,
+        "criteria": criteria_to(job.criteria),
+        "created_at": job.created_at.isoformat(),
+        "download_url": link,
+    }
+
+
+def _audit(actor: str, action: str, criteria: SearchCriteria, ip: str) -> None:
+    from chalicelib.bootstrap import audit_log
+
+    audit_log().append(
+        actor=actor, action=action, target="records", source_ip=ip, details=criteria_to(criteria)
+    )
+
+
+def _now() -> Any:
+    from chalicelib.bootstrap import record_service
+
+    return record_service().now()
+
+
+def _date(params: dict[str, str], name: str, default: date) -> date:
+    value = params.get(name)
+    if not value:
+        return default
+    try:
+        return date.fromisoformat(value)
+    except ValueError as exc:
+        raise ValidationFailedError(
+            [FieldError(name, "date", f"{name} must be a date written YYYY-MM-DD")]
+        ) from exc
+
+
+def _offset(value: str) -> int:
+    if not value.isdigit() or int(value) > 5000:
+        raise ValidationFailedError([FieldError("offset", "range", "offset must be 0–5000")])
+    return int(value)
