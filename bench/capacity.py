@@ -358,7 +358,7 @@ def measure() -> tuple[dict[str, Operation], dict[str, float]]:
         with mock_aws():
             ministry_phase(ops, records)
     facts = {
-        "stream records per upload": len(records) / uploads,
+        "stream records seen, per record version": len(records) / uploads,
         "import seconds": import_seconds(),
     }
     return ops, facts

@@ -95,7 +95,8 @@ def functions(stack: Stack) -> Fragment:
                 ]
             }
         )
-        outputs[f"{function.logical_id}FunctionName"] = {"Value": ref(function.logical_id)}
+        if function != API_HANDLER:  # Chalice outputs APIHandlerName itself
+            outputs[f"{function.logical_id}FunctionName"] = {"Value": ref(function.logical_id)}
     return fragment(Resources=resources, Outputs=outputs)
 
 
