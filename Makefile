@@ -6,6 +6,7 @@ STAMP := $(VENV)/.installed-stamp
 PYTEST := $(PY) -m pytest -q -p no:cacheprovider
 
 .PHONY: run test lint typecheck format unit functional e2e bench check clean
+.PHONY: package package-check capacity
 
 $(STAMP): requirements.txt requirements-dev.txt
 	test -x $(PY) || $(PYTHON) -m venv $(VENV)
@@ -15,7 +16,7 @@ $(STAMP): requirements.txt requirements-dev.txt
 run: $(STAMP)
 	$(PY) -m infra.local.run
 
-test: lint typecheck unit functional e2e
+test: lint typecheck package-check unit functional e2e
 
 lint: $(STAMP)
 	$(PY) -m ruff check .
@@ -44,3 +45,20 @@ check: test
 
 clean:
 	rm -rf $(VENV) .pytest_cache .ruff_cache
+
+# Deployable SAM templates (docs/deploy.md): make package STAGE=province PROVINCE=320000
+STAGE ?= province
+PROVINCE ?= 320000
+package: $(STAMP)
+	$(PY) -m infra.package --stage $(STAGE) --province $(PROVINCE)
+
+# Both stages generated and linted (cfn-lint, China regions) on every `make test`.
+package-check: $(STAMP)
+	$(PY) -m infra.package --stage province --province 320000 --out build/check/province
+	$(PY) -m infra.package --stage ministry --out build/check/ministry
+	$(VENV)/bin/cfn-lint --regions cn-north-1 cn-northwest-1 -- \
+		build/check/province/sam.json build/check/ministry/sam.json
+
+# Capacity units and handler time per operation, measured; the cost model of docs/deploy.md.
+capacity: $(STAMP)
+	$(PY) -m bench.capacity

@@ -1,0 +1,37 @@
+"""The REST API's stage settings: regional endpoint, throttling, metrics and tracing.
+
+Why: China regions offer no edge-optimised endpoints, a public API needs a ceiling on what
+one stage accepts (each province sets its own through parameters), and the 5xx and p99
+latency alarms read the stage's metrics. Access logging is left out on purpose: it needs an
+account-wide API Gateway logging role, which a stack should not change behind the account
+owner's back (see docs/deploy.md).
+"""
+
+from __future__ import annotations
+
+from infra.cfn.fragment import Fragment, fragment, override, ref
+from infra.cfn.names import REST_API, Stack
+
+
+def rest_api(stack: Stack) -> Fragment:
+    return fragment(
+        Resources={
+            REST_API: override(
+                {
+                    "Name": stack.name("-api"),
+                    "EndpointConfiguration": {"Type": "REGIONAL"},
+                    "TracingEnabled": True,
+                    "MethodSettings": [
+                        {
+                            "ResourcePath": "/*",
+                            "HttpMethod": "*",
+                            "ThrottlingRateLimit": ref("ApiThrottleRateLimit"),
+                            "ThrottlingBurstLimit": ref("ApiThrottleBurstLimit"),
+                            "MetricsEnabled": True,
+                            "DataTraceEnabled": False,
+                        }
+                    ],
+                }
+            )
+        }
+    )

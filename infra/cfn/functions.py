@@ -1,0 +1,181 @@
+"""The functions' names, environment, tracing and logs, and one least-privilege role each.
+
+Why: Chalice's stage configuration holds literal values (table names, one policy file for
+every function). In the template, every value that depends on the deployment comes from a
+generated resource or a parameter: table and queue names, the stream ARN, the province code
+and the ministry URL; secrets come from Secrets Manager through dynamic references and only
+the function that needs one gets it. Powertools tracing, logging and metrics are switched on
+here, through environment variables, with X-Ray active tracing on every function.
+
+Each function's role is replaced by its own policy: the API handler reads and writes the
+records table and reads statistics; the aggregator reads the stream and writes statistics
+only; the forwarder reads the stream, counts delivery attempts in the statistics table and
+parks changes in its queue. No statement grants a `*` action, and table statements name
+their table (and its indexes) only.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from infra.cfn.fragment import Fragment, arn_below, fragment, get_att, override, ref, sub
+from infra.cfn.names import (
+    AGGREGATOR,
+    API_HANDLER,
+    FORWARDER,
+    FORWARDER_QUEUE,
+    FUNCTIONS,
+    PHOTO_BUCKET,
+    RECORDS_TABLE,
+    STATS_TABLE,
+    STREAM_FAILURE_QUEUE,
+    Function,
+    Stack,
+)
+from infra.cfn.parameters import secret
+
+RECORD_ITEM_ACTIONS = [
+    "dynamodb:GetItem",
+    "dynamodb:BatchGetItem",
+    "dynamodb:Query",
+    "dynamodb:PutItem",
+    "dynamodb:UpdateItem",
+    "dynamodb:DeleteItem",
+    "dynamodb:ConditionCheckItem",
+]
+STATS_READ_ACTIONS = ["dynamodb:GetItem", "dynamodb:Query"]
+STATS_WRITE_ACTIONS = [
+    "dynamodb:GetItem",
+    "dynamodb:PutItem",
+    "dynamodb:UpdateItem",
+    "dynamodb:ConditionCheckItem",
+]
+STREAM_READ_ACTIONS = [
+    "dynamodb:DescribeStream",
+    "dynamodb:GetRecords",
+    "dynamodb:GetShardIterator",
+    "dynamodb:ListStreams",
+]
+
+POWERTOOLS_ENV = {
+    "POWERTOOLS_LOG_LEVEL": "INFO",
+    "POWERTOOLS_METRICS_DISABLED": "false",
+    "POWERTOOLS_TRACE_DISABLED": "false",
+    # Responses and errors carry plates, VINs and names: never copy them into traces.
+    "POWERTOOLS_TRACER_CAPTURE_RESPONSE": "false",
+    "POWERTOOLS_TRACER_CAPTURE_ERROR": "false",
+}
+
+
+def functions(stack: Stack) -> Fragment:
+    resources: dict[str, Any] = {}
+    outputs: dict[str, Any] = {}
+    for function in FUNCTIONS:
+        resources[function.logical_id] = override(
+            {
+                "FunctionName": stack.function_name(function),
+                "Tracing": "Active",
+                "Environment": {"Variables": _environment(stack, function)},
+            }
+        )
+        resources[function.log_group_id] = {
+            "Type": "AWS::Logs::LogGroup",
+            # Operational logs go with the stack (the audit log is in the table, retained).
+            "DeletionPolicy": "Delete",
+            "UpdateReplacePolicy": "Delete",
+            "Properties": {
+                "LogGroupName": _log_group_name(stack, function),
+                "RetentionInDays": ref("LogRetentionDays"),
+            },
+        }
+        resources[function.role_id] = override(
+            {
+                "Policies": [
+                    {"PolicyName": "least-privilege", "PolicyDocument": _policy(stack, function)}
+                ]
+            }
+        )
+        if function != API_HANDLER:  # Chalice outputs APIHandlerName itself
+            outputs[f"{function.logical_id}FunctionName"] = {"Value": ref(function.logical_id)}
+    return fragment(Resources=resources, Outputs=outputs)
+
+
+def _log_group_name(stack: Stack, function: Function) -> Any:
+    name = stack.function_name(function)
+    text = name["Fn::Sub"] if isinstance(name, dict) else name
+    return sub("/aws/lambda/" + text) if "${" in text else "/aws/lambda/" + text
+
+
+def _environment(stack: Stack, function: Function) -> dict[str, Any]:
+    env: dict[str, Any] = {
+        "STACK_ROLE": stack.stage,
+        "TABLE_NAME": ref(RECORDS_TABLE),
+        "STATS_TABLE_NAME": ref(STATS_TABLE),
+        # Read by app.py at import; the mapping itself is wired in streams.py.
+        "STREAM_ARN": get_att(RECORDS_TABLE, "StreamArn"),
+        **POWERTOOLS_ENV,
+    }
+    if stack.is_province:
+        env["PROVINCE_CODE"] = ref("ProvinceCode")
+    if function == API_HANDLER:
+        env["BASE_PATH"] = ref("BasePath")
+        env["COOKIE_SECURE"] = "true"
+        if stack.is_province:
+            env["SIGNING_KEY"] = secret("SigningKeySecretName")
+            env["PHOTO_BUCKET"] = ref(PHOTO_BUCKET)
+    if function == FORWARDER and stack.is_province:
+        env["MINISTRY_URL"] = ref("MinistryUrl")
+        env["EXCHANGE_SECRET"] = secret("ExchangeSecretName")
+        env["DEAD_LETTER_QUEUE_URL"] = ref(FORWARDER_QUEUE)
+    return env
+
+
+def _policy(stack: Stack, function: Function) -> dict[str, Any]:
+    statements = [
+        _allow(
+            "Logs",
+            ["logs:CreateLogStream", "logs:PutLogEvents"],
+            get_att(function.log_group_id, "Arn"),
+        ),
+        # X-Ray has no resource-level permissions: these two actions take "*" as resource.
+        _allow("Tracing", ["xray:PutTraceSegments", "xray:PutTelemetryRecords"], "*"),
+    ]
+    if function == API_HANDLER:
+        statements += [
+            _allow("RecordsTable", RECORD_ITEM_ACTIONS, _table_and_indexes(RECORDS_TABLE)),
+            _allow("StatsTableRead", STATS_READ_ACTIONS, [get_att(STATS_TABLE, "Arn")]),
+        ]
+        if stack.is_province:
+            statements.append(
+                _allow(
+                    "PhotoVouchers",
+                    ["s3:GetObject", "s3:PutObject"],
+                    arn_below(PHOTO_BUCKET, "/*"),
+                )
+            )
+    else:
+        statements += [
+            _allow("TableStream", STREAM_READ_ACTIONS, get_att(RECORDS_TABLE, "StreamArn")),
+            _allow("StreamFailures", ["sqs:SendMessage"], get_att(STREAM_FAILURE_QUEUE, "Arn")),
+        ]
+    if function == AGGREGATOR:
+        statements.append(
+            _allow("StatsTableWrite", STATS_WRITE_ACTIONS, [get_att(STATS_TABLE, "Arn")])
+        )
+    if function == FORWARDER:
+        statements.append(
+            _allow("DeliveryAttempts", ["dynamodb:UpdateItem"], [get_att(STATS_TABLE, "Arn")])
+        )
+        if stack.is_province:
+            statements.append(
+                _allow("ParkChanges", ["sqs:SendMessage"], get_att(FORWARDER_QUEUE, "Arn"))
+            )
+    return {"Version": "2012-10-17", "Statement": statements}
+
+
+def _allow(sid: str, actions: list[str], resource: Any) -> dict[str, Any]:
+    return {"Sid": sid, "Effect": "Allow", "Action": actions, "Resource": resource}
+
+
+def _table_and_indexes(table: str) -> list[Any]:
+    return [get_att(table, "Arn"), arn_below(table, "/index/*")]

@@ -1,0 +1,199 @@
+"""The generated deployment template: tables, stream mappings, roles, secrets and alarms.
+
+These tests read the merge template that `make package` hands to `chalice package`; the full
+pipeline (Chalice's template merged with this one, then cfn-lint) runs in `make package-check`.
+"""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+import pytest
+
+from infra.cfn.fragment import combine, fragment
+from infra.cfn.names import AGGREGATOR, API_HANDLER, FORWARDER, FUNCTIONS, Stack
+from infra.cfn.stack import merge_template
+from infra.cfn.tables import check_protected
+from infra.package import PackagingError, check
+from infra.table_definition import MAIN_TABLE, STATS_TABLE, table_properties
+
+FORWARD_MAX_ATTEMPTS = 8
+
+
+def _province() -> dict[str, Any]:
+    return merge_template(Stack("province", "420000"), FORWARD_MAX_ATTEMPTS)
+
+
+def _ministry() -> dict[str, Any]:
+    return merge_template(Stack("ministry"), FORWARD_MAX_ATTEMPTS)
+
+
+def _statements(template: dict[str, Any], role_id: str) -> list[dict[str, Any]]:
+    (policy,) = template["Resources"][role_id]["Properties"]["Policies"]
+    return list(policy["PolicyDocument"]["Statement"])
+
+
+def _actions_on(statements: list[dict[str, Any]], logical_id: str) -> set[str]:
+    granted = set()
+    for statement in statements:
+        if logical_id in json.dumps(statement["Resource"]):
+            granted.update(statement["Action"])
+    return granted
+
+
+def test_tables_are_the_definitions_in_infra_with_a_name():
+    # Given the province template
+    resources = _province()["Resources"]
+    # When the tables are read back
+    records = resources["RecordsTable"]["Properties"]
+    stats = resources["StatsTable"]["Properties"]
+    # Then each is its definition file plus a per-province name, kept on stack deletion
+    assert {k: v for k, v in records.items() if k != "TableName"} == table_properties(MAIN_TABLE)
+    assert {k: v for k, v in stats.items() if k != "TableName"} == table_properties(STATS_TABLE)
+    assert records["TableName"] == {"Fn::Sub": "vmehr-province-${ProvinceCode}"}
+    assert resources["RecordsTable"]["DeletionPolicy"] == "Retain"
+
+
+def test_a_definition_without_point_in_time_recovery_is_refused():
+    # Given a table definition that lost its point-in-time recovery
+    properties = table_properties(MAIN_TABLE)
+    properties["PointInTimeRecoverySpecification"] = {"PointInTimeRecoveryEnabled": False}
+    # When it is checked for packaging / Then packaging stops and names the setting
+    with pytest.raises(ValueError, match="PointInTimeRecovery"):
+        check_protected("table.json", properties)
+
+
+@pytest.mark.parametrize("function", [AGGREGATOR, FORWARDER])
+def test_stream_mappings_report_partial_failures_and_give_up_to_a_queue(function):
+    # Given the province template
+    resources = _province()["Resources"]
+    # When a stream handler's event source mapping is read
+    events = resources[function.logical_id]["Properties"]["Events"]
+    mapping = events[function.stream_event]["Properties"]
+    # Then it is wired to the generated table and never retries forever
+    assert mapping["Stream"] == {"Fn::GetAtt": ["RecordsTable", "StreamArn"]}
+    assert mapping["FunctionResponseTypes"] == ["ReportBatchItemFailures"]
+    assert mapping["BisectBatchOnFunctionError"] is True
+    assert 0 < mapping["MaximumRetryAttempts"] <= 100
+    assert 0 < mapping["MaximumRecordAgeInSeconds"] <= 86400
+    destination = mapping["DestinationConfig"]["OnFailure"]["Destination"]
+    assert destination == {"Fn::GetAtt": ["StreamFailureQueue", "Arn"]}
+
+
+def test_the_forwarder_parks_a_change_before_lambda_gives_up_on_it():
+    # Given the forwarder parks a change itself after FORWARD_MAX_ATTEMPTS failures
+    events = _province()["Resources"]["ForwardToMinistry"]["Properties"]["Events"]
+    # When the mapping's retry cap is read
+    retries = events[FORWARDER.stream_event]["Properties"]["MaximumRetryAttempts"]
+    # Then Lambda retries longer than that, so the payload reaches the forwarder's own queue
+    assert retries > FORWARD_MAX_ATTEMPTS
+
+
+def test_no_role_grants_a_wildcard_action():
+    # Given both stacks' roles
+    for template in (_province(), _ministry()):
+        for function in FUNCTIONS:
+            # When every statement is read / Then no action is "*" or "service:*"
+            for statement in _statements(template, function.role_id):
+                assert all(a != "*" and not a.endswith(":*") for a in statement["Action"])
+
+
+def test_each_function_reaches_only_the_storage_it_uses():
+    # Given the province template
+    template = _province()
+    api = _statements(template, API_HANDLER.role_id)
+    aggregator = _statements(template, AGGREGATOR.role_id)
+    forwarder = _statements(template, FORWARDER.role_id)
+    # When the table and bucket actions are collected per role
+    # Then only the API handler touches record items and photos
+    assert "dynamodb:PutItem" in _actions_on(api, "RecordsTable")
+    assert {"s3:GetObject", "s3:PutObject"} == _actions_on(api, "PhotoBucket")
+    assert not _actions_on(api, "StatsTable") - {"dynamodb:GetItem", "dynamodb:Query"}
+    # and the stream handlers read the stream, never the records' items
+    for role in (aggregator, forwarder):
+        assert _actions_on(role, "RecordsTable") == {
+            "dynamodb:DescribeStream",
+            "dynamodb:GetRecords",
+            "dynamodb:GetShardIterator",
+            "dynamodb:ListStreams",
+        }
+        assert not _actions_on(role, "PhotoBucket")
+    assert _actions_on(forwarder, "StatsTable") == {"dynamodb:UpdateItem"}
+    assert "dynamodb:Query" not in _actions_on(aggregator, "StatsTable")
+
+
+def test_secrets_are_resolved_from_secrets_manager_only_where_needed():
+    # Given the province template
+    template = _province()
+    variables = {
+        f.logical_id: template["Resources"][f.logical_id]["Properties"]["Environment"]["Variables"]
+        for f in FUNCTIONS
+    }
+    # When the secret variables are read
+    signing = variables["APIHandler"]["SIGNING_KEY"]
+    exchange = variables["ForwardToMinistry"]["EXCHANGE_SECRET"]
+    # Then they are dynamic references, and each only in the function that uses it
+    assert signing == {"Fn::Sub": "{{resolve:secretsmanager:${SigningKeySecretName}:SecretString}}"}
+    assert exchange["Fn::Sub"].startswith("{{resolve:secretsmanager:${ExchangeSecretName}")
+    assert "EXCHANGE_SECRET" not in variables["APIHandler"]
+    assert "SIGNING_KEY" not in variables["ForwardToMinistry"]
+    assert "SIGNING_KEY" not in variables["AggregateStatistics"]
+    assert template["Parameters"]["SigningKeySecretName"]["Default"] == "vmehr/420000/signing-key"
+
+
+def test_every_alarm_goes_to_the_topic_parameter():
+    # Given the province template
+    resources = _province()["Resources"]
+    alarms = {k: v for k, v in resources.items() if v.get("Type") == "AWS::CloudWatch::Alarm"}
+    # When the alarms are listed
+    names = " ".join(json.dumps(a["Properties"]["AlarmName"]) for a in alarms.values())
+    # Then the promised signals are all there, each notifying the topic on alarm and recovery
+    for signal in (
+        "iterator-age",
+        "errors",
+        "throttles",
+        "forwarder-dlq-depth",
+        "stream-failures-depth",
+        "api-5xx-rate",
+        "api-latency-p99",
+        "table-throttles",
+    ):
+        assert signal in names
+    for alarm in alarms.values():
+        assert alarm["Properties"]["AlarmActions"] == [{"Ref": "AlarmTopicArn"}]
+        assert alarm["Properties"]["OKActions"] == [{"Ref": "AlarmTopicArn"}]
+    assert resources["Dashboard"]["Type"] == "AWS::CloudWatch::Dashboard"
+
+
+def test_the_ministry_forwards_nowhere_and_keeps_no_photos():
+    # Given the ministry template
+    template = _ministry()
+    # When its forwarder mapping, parameters and resources are read
+    events = template["Resources"]["ForwardToMinistry"]["Properties"]["Events"]
+    # Then the forwarder is never invoked, and no province-only input or resource exists
+    assert events[FORWARDER.stream_event]["Properties"]["Enabled"] is False
+    assert "MinistryUrl" not in template["Parameters"]
+    assert "PhotoBucket" not in template["Resources"]
+    assert "ForwarderDeadLetterQueue" not in template["Resources"]
+
+
+def test_a_resource_defined_twice_is_refused():
+    # Given two fragments that both define one new resource
+    queue = {"Type": "AWS::SQS::Queue", "Properties": {}}
+    pieces = [fragment(Resources={"Queue": queue}), fragment(Resources={"Queue": queue})]
+    # When they are combined / Then combining stops instead of keeping one silently
+    with pytest.raises(ValueError, match="Queue"):
+        combine(pieces)
+
+
+def test_packaging_refuses_a_handler_it_does_not_configure():
+    # Given a merged template with a function infra/cfn/names.py does not know
+    template = {
+        "Resources": {
+            "SomethingNew": {"Type": "AWS::Serverless::Function", "Properties": {}},
+        }
+    }
+    # When it is checked / Then packaging stops and says where to configure it
+    with pytest.raises(PackagingError, match="infra/cfn/names.py"):
+        check(template)
