@@ -200,7 +200,7 @@ def public_gate():  # type: ignore[no-untyped-def]
         per_vin=settings.public_vin_limit,
         submissions_per_ip=settings.public_submit_limit,
     )
-    return PublicGate(DynamoRateCounter(settings.table_name), _clock(), limits)
+    return PublicGate(DynamoRateCounter(settings.stats_table_name), _clock(), limits)
 
 
 @functools.cache

@@ -25,7 +25,6 @@ Item kinds (PK / SK):
 - complaint          COMPLAINT#<id> / COMPLAINT
                      (GSI1: SHOPCOMPLAINT#<cc> / <created>#<id>;
                       GSI2: COMPLAINTQ#<province>#<status> / <created>#<id>)
-- rate window        RATE#<bucket>#<window> / RATE    (TTL)
 - reminder           REMINDER#<id> / REMINDER         (GSI1: REMINDERS#<province> / <created>#<id>)
 - reminder delivery  SHOPREMINDER#<cc> / <created>#<id>
 Ministry stack only:
@@ -201,13 +200,6 @@ def shop_complaints_gsi_pk(companycode: str) -> str:
 def complaint_queue_gsi_pk(province_code: str, status: str) -> str:
     """GSI2: a province's complaints by status, oldest first (the regulator's queue)."""
     return f"COMPLAINTQ#{province_code}#{status}"
-
-
-def rate_pk(bucket: str, window: int) -> str:
-    return f"RATE#{bucket}#{window}"
-
-
-RATE = "RATE"
 
 
 def reminder_pk(reminder_id: str) -> str:

@@ -8,6 +8,7 @@ Item kinds (PK / SK):
 - applied marker APPLIED#<counter PK>#<counter SK> / <change_id>   (TTL 8 days > stream 24 h)
 - last upload    LAST#<scope>#<scope_id> / LAST
 - forward tries  ATTEMPT#<change_id> / ATTEMPT                     (TTL 8 days)
+- rate window    RATE#<bucket>#<window> / RATE                      (TTL two windows)
 """
 
 from __future__ import annotations
@@ -58,3 +59,9 @@ def last_upload_key(scope: str, scope_id: str) -> dict[str, str]:
 
 def attempt_key(change_id: str) -> dict[str, str]:
     return {PK: f"ATTEMPT#{change_id}", SK: "ATTEMPT"}
+
+
+def rate_key(bucket: str, window: int) -> dict[str, str]:
+    """A public rate-limit window; here, in the table without a stream, so counting a request
+    never invokes the stream handlers."""
+    return {PK: f"RATE#{bucket}#{window}", SK: "RATE"}

@@ -17,6 +17,7 @@ from infra.cfn.fragment import Fragment, fragment, get_att, ref
 from infra.cfn.names import (
     AGGREGATOR,
     DASHBOARD,
+    EXPORTER,
     FORWARDER,
     FORWARDER_QUEUE,
     FUNCTIONS,
@@ -49,7 +50,9 @@ def dashboard(stack: Stack) -> Fragment:
         queues.append(
             ["AWS/SQS", "ApproximateNumberOfMessagesVisible", "QueueName", "${ForwarderQueue}"]
         )
-    stream_functions = [AGGREGATOR, FORWARDER] if stack.is_province else [AGGREGATOR]
+    stream_functions = (
+        [AGGREGATOR, FORWARDER, EXPORTER] if stack.is_province else [AGGREGATOR, EXPORTER]
+    )
     api = ["AWS/ApiGateway", "{metric}", "ApiName", "${ApiName}", "Stage", API_STAGE]
     widgets = [
         _widget("API requests and errors", [_m(api, m) for m in ("Count", "4XXError", "5XXError")]),

@@ -22,6 +22,7 @@ from infra.cfn.fragment import Fragment, arn_below, fragment, get_att, override,
 from infra.cfn.names import (
     AGGREGATOR,
     API_HANDLER,
+    EXPORTER,
     FORWARDER,
     FORWARDER_QUEUE,
     FUNCTIONS,
@@ -120,9 +121,11 @@ def _environment(stack: Stack, function: Function) -> dict[str, Any]:
     if function == API_HANDLER:
         env["BASE_PATH"] = ref("BasePath")
         env["COOKIE_SECURE"] = "true"
+        env["PHOTO_BUCKET"] = ref(PHOTO_BUCKET)  # photos (province) and exports (both)
         if stack.is_province:
             env["SIGNING_KEY"] = secret("SigningKeySecretName")
-            env["PHOTO_BUCKET"] = ref(PHOTO_BUCKET)
+    if function == EXPORTER:
+        env["PHOTO_BUCKET"] = ref(PHOTO_BUCKET)
     if function == FORWARDER and stack.is_province:
         env["MINISTRY_URL"] = ref("MinistryUrl")
         env["EXCHANGE_SECRET"] = secret("ExchangeSecretName")
@@ -144,15 +147,16 @@ def _policy(stack: Stack, function: Function) -> dict[str, Any]:
         statements += [
             _allow("RecordsTable", RECORD_ITEM_ACTIONS, _table_and_indexes(RECORDS_TABLE)),
             _allow("StatsTableRead", STATS_READ_ACTIONS, [get_att(STATS_TABLE, "Arn")]),
+            # Public rate-limit windows live in the statistics table (it has no stream).
+            _allow("RateWindows", ["dynamodb:UpdateItem"], [get_att(STATS_TABLE, "Arn")]),
         ]
-        if stack.is_province:
-            statements.append(
-                _allow(
-                    "PhotoVouchers",
-                    ["s3:GetObject", "s3:PutObject"],
-                    arn_below(PHOTO_BUCKET, "/*"),
-                )
+        statements.append(
+            _allow(
+                "PhotosAndExports",
+                ["s3:GetObject", "s3:PutObject"],
+                arn_below(PHOTO_BUCKET, "/*"),
             )
+        )
     else:
         statements += [
             _allow("TableStream", STREAM_READ_ACTIONS, get_att(RECORDS_TABLE, "StreamArn")),
@@ -162,6 +166,20 @@ def _policy(stack: Stack, function: Function) -> dict[str, Any]:
         statements.append(
             _allow("StatsTableWrite", STATS_WRITE_ACTIONS, [get_att(STATS_TABLE, "Arn")])
         )
+    if function == EXPORTER:
+        statements += [
+            _allow(
+                "SearchRecords",
+                ["dynamodb:GetItem", "dynamodb:BatchGetItem", "dynamodb:Query"],
+                _table_and_indexes(RECORDS_TABLE),
+            ),
+            _allow("ExportJobs", ["dynamodb:UpdateItem"], [get_att(RECORDS_TABLE, "Arn")]),
+            _allow(
+                "ExportFiles",
+                ["s3:PutObject", "s3:AbortMultipartUpload"],
+                arn_below(PHOTO_BUCKET, "/exports/*"),
+            ),
+        ]
     if function == FORWARDER:
         statements.append(
             _allow("DeliveryAttempts", ["dynamodb:UpdateItem"], [get_att(STATS_TABLE, "Arn")])

@@ -52,7 +52,13 @@ FORWARDER = Function(
     "forward-to-ministry",
     "ForwardToMinistryDynamodbEventSource",
 )
-FUNCTIONS = (API_HANDLER, AGGREGATOR, FORWARDER)
+EXPORTER = Function(
+    "RunExports",
+    "RunExportsRole",
+    "run-exports",
+    "RunExportsDynamodbEventSource",
+)
+FUNCTIONS = (API_HANDLER, AGGREGATOR, FORWARDER, EXPORTER)
 STREAM_FUNCTIONS = tuple(f for f in FUNCTIONS if f.stream_event)
 
 

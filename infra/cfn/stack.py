@@ -32,9 +32,10 @@ COMMON: list[Builder] = [
     alarms,
     dashboard,
 ]
+# The ministry's bucket holds national exports only (it receives no complaint photos).
 BUILDERS: dict[str, list[Builder]] = {
     "province": [*COMMON, photo_bucket],
-    "ministry": [*COMMON],
+    "ministry": [*COMMON, photo_bucket],
 }
 
 DESCRIPTION = {

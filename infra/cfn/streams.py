@@ -20,6 +20,7 @@ from typing import Any
 from infra.cfn.fragment import Fragment, fragment, get_att, override, ref
 from infra.cfn.names import (
     AGGREGATOR,
+    EXPORTER,
     FORWARDER,
     FORWARDER_QUEUE,
     RECORDS_TABLE,
@@ -34,9 +35,14 @@ DEFAULT_FORWARD_MAX_ATTEMPTS = 8
 
 # Statistics are not read in real time: a wider window means fewer, fuller invocations.
 # The forwarder's window bounds how late the ministry sees a change.
-BATCHING_WINDOW_SECONDS = {AGGREGATOR.logical_id: 10, FORWARDER.logical_id: 2}
-# The aggregator is replay-safe and fails mostly on throttling: retry longer.
-RETRY_ATTEMPTS = {AGGREGATOR.logical_id: 20}
+BATCHING_WINDOW_SECONDS = {
+    AGGREGATOR.logical_id: 10,
+    FORWARDER.logical_id: 2,
+    EXPORTER.logical_id: 0,  # a regulator is waiting for the file
+}
+# The aggregator is replay-safe and fails mostly on throttling: retry longer. An export
+# marks itself failed after its own attempts (services/record_export.py).
+RETRY_ATTEMPTS = {AGGREGATOR.logical_id: 20, EXPORTER.logical_id: 4}
 
 
 def stream_queues(stack: Stack) -> Fragment:
@@ -69,6 +75,7 @@ def stream_mappings(stack: Stack, forward_max_attempts: int) -> Fragment:
             FORWARDER.logical_id: _mapping(
                 FORWARDER, enabled=stack.is_province, retries=forward_max_attempts + 2
             ),
+            EXPORTER.logical_id: _mapping(EXPORTER, enabled=True, retries=None),
         }
     )
 

@@ -12,7 +12,7 @@ from typing import Any
 import pytest
 
 from infra.cfn.fragment import combine, fragment
-from infra.cfn.names import AGGREGATOR, API_HANDLER, FORWARDER, FUNCTIONS, Stack
+from infra.cfn.names import AGGREGATOR, API_HANDLER, EXPORTER, FORWARDER, FUNCTIONS, Stack
 from infra.cfn.stack import merge_template
 from infra.cfn.tables import check_protected
 from infra.package import PackagingError, check
@@ -109,7 +109,12 @@ def test_each_function_reaches_only_the_storage_it_uses():
     # Then only the API handler touches record items and photos
     assert "dynamodb:PutItem" in _actions_on(api, "RecordsTable")
     assert {"s3:GetObject", "s3:PutObject"} == _actions_on(api, "PhotoBucket")
-    assert not _actions_on(api, "StatsTable") - {"dynamodb:GetItem", "dynamodb:Query"}
+    # (statistics: read, plus UpdateItem for the public rate-limit windows kept there)
+    assert not _actions_on(api, "StatsTable") - {
+        "dynamodb:GetItem",
+        "dynamodb:Query",
+        "dynamodb:UpdateItem",
+    }
     # and the stream handlers read the stream, never the records' items
     for role in (aggregator, forwarder):
         assert _actions_on(role, "RecordsTable") == {
@@ -166,7 +171,7 @@ def test_every_alarm_goes_to_the_topic_parameter():
     assert resources["Dashboard"]["Type"] == "AWS::CloudWatch::Dashboard"
 
 
-def test_the_ministry_forwards_nowhere_and_keeps_no_photos():
+def test_the_ministry_forwards_nowhere_and_exports_only_to_its_bucket():
     # Given the ministry template
     template = _ministry()
     # When its forwarder mapping, parameters and resources are read
@@ -174,8 +179,11 @@ def test_the_ministry_forwards_nowhere_and_keeps_no_photos():
     # Then the forwarder is never invoked, and no province-only input or resource exists
     assert events[FORWARDER.stream_event]["Properties"]["Enabled"] is False
     assert "MinistryUrl" not in template["Parameters"]
-    assert "PhotoBucket" not in template["Resources"]
     assert "ForwarderDeadLetterQueue" not in template["Resources"]
+    # its bucket holds national exports: the exporter may write only below exports/
+    exporter = _statements(template, EXPORTER.role_id)
+    assert {"s3:PutObject", "s3:AbortMultipartUpload"} == _actions_on(exporter, "PhotoBucket")
+    assert any(s.get("Resource") == {"Fn::Sub": "${PhotoBucket.Arn}/exports/*"} for s in exporter)
 
 
 def test_a_resource_defined_twice_is_refused():
