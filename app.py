@@ -12,8 +12,11 @@ from chalice import Chalice, ConvertToMiddleware
 
 from chalicelib.api import (
     access,
+    accounts,
+    audit,
     compat,
     complaint_handling,
+    console,
     exchange,
     feedback,
     feedback_pages,
@@ -43,6 +46,8 @@ for blueprint in (
     reminders,
     record_search,
 ):
+    app.register_blueprint(blueprint.bp)
+for blueprint in (accounts, audit, console):
     app.register_blueprint(blueprint.bp)
 
 # Lambda context (request id, cold start, function name) on every log line of every handler.

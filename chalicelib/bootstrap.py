@@ -65,6 +65,39 @@ def auth_service() -> AuthService:
         token_ttl_seconds=settings.token_ttl_seconds,
         max_failures=settings.login_max_failures,
         lockout_seconds=settings.login_lockout_seconds,
+        secret_box=_secret_box(),
+        audit=audit_trail(),
+        province_code=settings.province_code,
+    )
+
+
+@functools.cache
+def _secret_box():  # type: ignore[no-untyped-def]
+    from chalicelib.adapters.secret_box import AesGcmSecretBox
+
+    return AesGcmSecretBox(get_settings().totp_key)
+
+
+@functools.cache
+def audit_trail():  # type: ignore[no-untyped-def]
+    from chalicelib.services.audit import AuditTrail
+
+    return AuditTrail(_audit(), _audit())
+
+
+@functools.cache
+def regulator_accounts():  # type: ignore[no-untyped-def]
+    from chalicelib.adapters.dynamo_auth import DynamoAccountRepository
+    from chalicelib.services.regulator_accounts import RegulatorAccountService
+
+    settings = get_settings()
+    return RegulatorAccountService(
+        DynamoAccountRepository(settings.table_name),
+        _secret_box(),
+        audit_trail(),
+        _clock(),
+        stack=settings.stack_role,
+        province_code=settings.province_code,
     )
 
 
@@ -296,6 +329,9 @@ def reset() -> None:
         reminder_service,
         record_search_service,
         export_service,
+        _secret_box,
+        audit_trail,
+        regulator_accounts,
     ):
         factory.cache_clear()
     reset_clients()

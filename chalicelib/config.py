@@ -39,6 +39,8 @@ ENV_S3_ENDPOINT_URL = "S3_ENDPOINT_URL"
 ENV_PUBLIC_IP_LIMIT = "PUBLIC_IP_LIMIT"
 ENV_PUBLIC_VIN_LIMIT = "PUBLIC_VIN_LIMIT"
 ENV_PUBLIC_SUBMIT_LIMIT = "PUBLIC_SUBMIT_LIMIT"
+ENV_TOTP_KEY = "TOTP_KEY"
+ENV_CONSOLE_SESSION_SECONDS = "CONSOLE_SESSION_SECONDS"
 
 # Chalice evaluates the stream ARN when app.py is imported (it is a decorator argument), so
 # it needs a value even where no stream exists (packaging, tests, chalice local): this one.
@@ -77,6 +79,9 @@ class Settings(BaseModel):
     public_ip_limit: int = Field(default=60, ge=1, le=100_000)
     public_vin_limit: int = Field(default=30, ge=1, le=100_000)
     public_submit_limit: int = Field(default=10, ge=1, le=100_000)
+    # Seals the regulators' TOTP secrets at rest; from the stack's secret store like SIGNING_KEY.
+    totp_key: str | None = Field(default=None, min_length=32)
+    console_session_seconds: int = Field(default=1800, ge=60, le=86400)
 
     @property
     def province_prefix(self) -> str:
@@ -109,6 +114,8 @@ _ENV_TO_FIELD = {
     ENV_PUBLIC_IP_LIMIT: "public_ip_limit",
     ENV_PUBLIC_VIN_LIMIT: "public_vin_limit",
     ENV_PUBLIC_SUBMIT_LIMIT: "public_submit_limit",
+    ENV_TOTP_KEY: "totp_key",
+    ENV_CONSOLE_SESSION_SECONDS: "console_session_seconds",
 }
 
 

@@ -1,11 +1,17 @@
 """Administrator commands of a stack (run with the stack's environment: TABLE_NAME, ...).
 
     python -m infra.admin create-regulator --username admin          # first regulator account
+    python -m infra.admin create-regulator --username li --role district_officer \
+        --division 320102 --division 320104                          # a district officer
+    python -m infra.admin reset-totp --username admin                # break-glass: new TOTP secret
+    python -m infra.admin totp --secret <base32 secret>              # the current 6-digit code
     python -m infra.admin create-exchange-credential --province 320000  # on the ministry stack
     python -m infra.admin redrive                                    # on a province stack
 
-Passwords are read from the terminal (or --password-stdin) and stored only as scrypt hashes;
-an exchange secret is printed once and must be configured as the province's EXCHANGE_SECRET.
+Passwords are read from the terminal (or --password-stdin) and stored only as scrypt hashes.
+The TOTP secret (and its otpauth:// URI for an authenticator app) is printed once and stored
+sealed with TOTP_KEY. An exchange secret is printed once and must be configured as the
+province's EXCHANGE_SECRET.
 """
 
 from __future__ import annotations
@@ -15,7 +21,8 @@ import getpass
 import sys
 
 from chalicelib.config import get_settings
-from infra.seed import REGULATOR_ROLES, create_exchange_credential, create_regulator
+from chalicelib.errors import DomainError
+from infra.seed import REGULATOR_ROLES, create_exchange_credential, create_regulator, reset_totp
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -25,6 +32,13 @@ def main(argv: list[str] | None = None) -> int:
     create.add_argument("--username", required=True)
     create.add_argument("--role", default="province_admin", choices=REGULATOR_ROLES)
     create.add_argument("--password-stdin", action="store_true")
+    create.add_argument(
+        "--division", action="append", default=[], help="district officer: a 6-digit code"
+    )
+    reset = commands.add_parser("reset-totp", help="issue a new TOTP secret for an account")
+    reset.add_argument("--username", required=True)
+    code = commands.add_parser("totp", help="print the current code of a TOTP secret")
+    code.add_argument("--secret", required=True)
     exchange = commands.add_parser(
         "create-exchange-credential", help="ministry: issue or rotate a province's credential"
     )
@@ -33,6 +47,12 @@ def main(argv: list[str] | None = None) -> int:
     args = parser.parse_args(argv)
     if args.command == "create-regulator":
         return _create_regulator(args)
+    if args.command == "reset-totp":
+        enrolment = reset_totp(get_settings().table_name, args.username)
+        _print_totp(enrolment.totp_secret or "", enrolment.totp_uri or "")
+        return 0
+    if args.command == "totp":
+        return _print_code(args.secret)
     if args.command == "create-exchange-credential":
         secret = create_exchange_credential(get_settings().table_name, args.province)
         print(f"exchange secret for {args.province} (shown once): {secret}")
@@ -51,8 +71,41 @@ def _create_regulator(args: argparse.Namespace) -> int:
     if len(password) < 12:
         print("use at least 12 characters", file=sys.stderr)
         return 2
-    create_regulator(get_settings().table_name, args.username, password, args.role)
-    print(f"regulator {args.username.lower()} ({args.role}) created in {get_settings().table_name}")
+    try:
+        enrolment = create_regulator(
+            get_settings().table_name, args.username, password, args.role, divisions=args.division
+        )
+    except DomainError as exc:
+        print(f"refused: {exc.message}", file=sys.stderr)
+        return 2
+    account = enrolment.account
+    where = f" for {', '.join(account.divisions)}" if account.divisions else ""
+    table = get_settings().table_name
+    print(f"regulator {account.username} ({account.role}{where}) created in {table}")
+    _print_totp(enrolment.totp_secret or "", enrolment.totp_uri or "")
+    return 0
+
+
+def _print_totp(secret: str, uri: str) -> None:
+    print("Second factor (shown once; add it to an authenticator app, e.g. as a QR code):")
+    print(f"  secret: {secret}")
+    print(f"  uri:    {uri}")
+
+
+def _print_code(secret: str) -> int:
+    from datetime import UTC, datetime
+
+    from chalicelib.domain.totp import STEP_SECONDS, current_code
+
+    now = datetime.now(UTC)
+    try:
+        code = current_code(secret.strip().replace(" ", "").upper(), now)
+    except Exception:  # pyotp raises binascii.Error / ValueError for a malformed secret
+        print("not a base32 TOTP secret", file=sys.stderr)
+        return 2
+    left = STEP_SECONDS - int(now.timestamp()) % STEP_SECONDS
+    print(code)
+    print(f"(valid for {left} more seconds)", file=sys.stderr)
     return 0
 
 

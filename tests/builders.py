@@ -132,3 +132,11 @@ def evaluation_payload(vin: str, plate: str, code: str, **overrides: Any) -> dic
     }
     body.update(overrides)
     return body
+def totp_code(secret: str, steps_ahead: int = 0) -> str:
+    """The TOTP code of `secret` now, or `steps_ahead` 30-second steps later (the server
+    accepts one step either side, and never the same step twice)."""
+    from datetime import UTC, datetime, timedelta
+
+    from chalicelib.domain.totp import STEP_SECONDS, current_code
+
+    return current_code(secret, datetime.now(UTC) + timedelta(seconds=steps_ahead * STEP_SECONDS))

@@ -21,6 +21,7 @@ os.environ.update(
         "TABLE_NAME": "vmehr-test",
         "SIGNING_KEY": "test-signing-key-0123456789abcdef0123",
         "PHOTO_BUCKET": "vmehr-photos-test",
+        "TOTP_KEY": "test-totp-key-0123456789abcdef0123456789",
     }
 )
 os.environ.pop("DYNAMODB_ENDPOINT_URL", None)

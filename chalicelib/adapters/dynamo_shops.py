@@ -7,6 +7,9 @@ counter per division code; a failed registration burns its number rather than re
 
 from __future__ import annotations
 
+import base64
+import binascii
+import json
 from datetime import datetime
 from typing import Any
 
@@ -16,7 +19,7 @@ from chalicelib.adapters.dynamo_codec import from_item, to_item, to_value
 from chalicelib.adapters.dynamo_errors import cancellation_reasons, error_code, translate_errors
 from chalicelib.adapters.table_adapter import TableAdapter
 from chalicelib.domain.shop import Shop
-from chalicelib.errors import ConflictError
+from chalicelib.errors import ConflictError, FieldError, ValidationFailedError
 
 KIND_SHOP = "shop"
 
@@ -147,8 +150,14 @@ class DynamoShopRepository(TableAdapter):
         return str(from_item(item)["secret_hash"]) if item else None
 
     def list_registry(
-        self, province_code: str, limit: int, cursor: str | None
+        self,
+        province_code: str,
+        limit: int,
+        cursor: str | None,
+        divisions: tuple[str, ...] | None = None,
     ) -> tuple[list[Shop], str | None]:
+        if divisions is not None:
+            return self._list_divisions(province_code, tuple(sorted(divisions)), limit, cursor)
         request: dict[str, Any] = {
             "TableName": self._table,
             "IndexName": keys.GSI1,
@@ -165,6 +174,79 @@ class DynamoShopRepository(TableAdapter):
         companycodes = [from_item(i)["companycode"] for i in response.get("Items", [])]
         shops = [s for s in (self.get(c) for c in companycodes) if s is not None]
         return shops, encode_cursor(response.get("LastEvaluatedKey"))
+
+    def _list_divisions(
+        self, province_code: str, divisions: tuple[str, ...], limit: int, cursor: str | None
+    ) -> tuple[list[Shop], str | None]:
+        """Division by division (each a key range of the registry index), one cursor across."""
+        index, start_key = _decode_division_cursor(cursor, province_code, divisions)
+        companycodes: list[str] = []
+        for position in range(index, len(divisions)):
+            request: dict[str, Any] = {
+                "TableName": self._table,
+                "IndexName": keys.GSI1,
+                "KeyConditionExpression": "GSI1PK = :pk AND begins_with(GSI1SK, :division)",
+                "ExpressionAttributeValues": to_item(
+                    {
+                        ":pk": keys.registry_gsi_pk(province_code),
+                        ":division": keys.registry_gsi_sk(divisions[position], ""),
+                    }
+                ),
+                "Limit": limit - len(companycodes),
+            }
+            if start_key is not None and position == index:
+                request["ExclusiveStartKey"] = start_key
+            with translate_errors():
+                response = self.client.query(**request)
+            companycodes += [from_item(i)["companycode"] for i in response.get("Items", [])]
+            last = response.get("LastEvaluatedKey")
+            if last:
+                return self._shops(companycodes), _division_cursor(divisions[position], last)
+            if len(companycodes) >= limit:
+                more = position + 1 < len(divisions)
+                cursor = _division_cursor(divisions[position + 1], None) if more else None
+                return self._shops(companycodes), cursor
+        return self._shops(companycodes), None
+
+    def _shops(self, companycodes: list[str]) -> list[Shop]:
+        return [s for s in (self.get(c) for c in companycodes) if s is not None]
+
+
+def _division_cursor(division: str, last_key: dict[str, Any] | None) -> str:
+    data = {"division": division, "key": from_item(last_key) if last_key else None}
+    raw = json.dumps(data, sort_keys=True, ensure_ascii=False).encode("utf-8")
+    return base64.urlsafe_b64encode(raw).decode("ascii")
+
+
+def _decode_division_cursor(
+    cursor: str | None, province_code: str, divisions: tuple[str, ...]
+) -> tuple[int, dict[str, Any] | None]:
+    """(index of the division to go on with, its start key); only cursors of this listing."""
+    if not cursor:
+        return 0, None
+    try:
+        data = json.loads(base64.urlsafe_b64decode(cursor.encode("ascii")))
+        division, key = data["division"], data["key"]
+    except (ValueError, KeyError, TypeError, UnicodeError, binascii.Error) as exc:
+        raise _invalid_cursor() from exc
+    if division not in divisions:
+        raise _invalid_cursor()
+    if key is None:
+        return divisions.index(division), None
+    if (
+        not isinstance(key, dict)
+        or key.get(keys.GSI1PK) != keys.registry_gsi_pk(province_code)
+        or not str(key.get(keys.GSI1SK, "")).startswith(keys.registry_gsi_sk(division, ""))
+        or not all(isinstance(v, str) for v in key.values())
+    ):
+        raise _invalid_cursor()
+    return divisions.index(division), to_item(key)
+
+
+def _invalid_cursor() -> ValidationFailedError:
+    return ValidationFailedError(
+        [FieldError("cursor", "valid_cursor", "cursor is not one this API issued")]
+    )
 
 
 def _profile_item(shop: Shop) -> dict[str, Any]:

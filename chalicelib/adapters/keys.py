@@ -16,7 +16,7 @@ Item kinds (PK / SK):
 - shop credential    SHOP#<cc> / CRED
 - USCC guard         USCC#<uscc> / GUARD
 - code sequence      SEQ#<division> / SEQ
-- regulator account  ADMIN#<username> / CRED
+- regulator account  ADMIN#<username> / CRED        (GSI1: ADMINS / <username>)
 - bearer token       TOKEN#<sha256(token)> / TOKEN   (TTL)
 - login failures     LOGINFAIL#<kind>#<id> / LOGINFAIL (TTL)
 - audit entry        AUDIT#<yyyy-mm-dd>#<shard> / <iso time>#<uuid> (TTL, 400 days)
@@ -132,6 +132,10 @@ SEQUENCE = "SEQ"
 
 def admin_pk(username: str) -> str:
     return f"ADMIN#{username}"
+
+
+ADMINS_GSI_PK = "ADMINS"
+"""GSI1 partition listing every regulator account of the stack (GSI1SK = username)."""
 
 
 def token_pk(digest: str) -> str:

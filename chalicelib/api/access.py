@@ -6,6 +6,7 @@ from typing import Any
 
 from chalice import Blueprint
 
+from chalicelib.api.auth import origin_of
 from chalicelib.api.errors import rest_errors
 from chalicelib.api.http import ANY_CONTENT_TYPE, json_response, read_json
 from chalicelib.api.schemas import RegulatorTokenRequest, TokenRequest, parse
@@ -26,9 +27,18 @@ def shop_token() -> Any:
 @bp.route("/v1/admin/token", methods=["POST"], content_types=ANY_CONTENT_TYPE)
 @rest_errors
 def regulator_token() -> Any:
-    body: RegulatorTokenRequest = parse(RegulatorTokenRequest, read_json(bp.current_request))
-    token, principal = auth_service().regulator_token(body.username, body.password)
-    return json_response({**_token_body(token, principal), "role": principal.role})
+    request = bp.current_request
+    body: RegulatorTokenRequest = parse(RegulatorTokenRequest, read_json(request))
+    token, principal = auth_service().regulator_token(
+        body.username, body.password, body.totp, origin=origin_of(request)
+    )
+    return json_response(
+        {
+            **_token_body(token, principal),
+            "role": principal.role,
+            "divisions": list(principal.divisions),
+        }
+    )
 
 
 def _token_body(token: str, principal: Principal) -> dict[str, Any]:

@@ -1,23 +1,41 @@
-"""Who is calling: every non-public view starts with `require_shop` or `require_regulator`.
+"""Who is calling, and may they: every non-public view starts here.
 
 Why: auth is resolved in-process against hashed tokens (no separate authorizer Lambda to keep
 in sync), and the logger gets the caller's identity appended so every log line of the request
-carries it. The answer to any failure is the same 401.
+carries it. The answer to any authentication failure is the same 401. Regulator routes ask
+`require_permission` with the object they touch; the decision itself is the one policy in
+`domain.access_policy`, so the routes, the console and the authorisation matrix test agree.
+
+    principal = require_permission(request, Permission.REGISTRY_WRITE, companycode=cc)
+    actor = actor_of(request, principal)          # who/role/where, for the audit trail
+    scope = Scope.of(principal)                   # to filter or narrow lists
 """
 
 from __future__ import annotations
 
 from chalice.app import Request
 
-from chalicelib.api.http import bearer_token
+from chalicelib.api.http import bearer_token, source_ip
 from chalicelib.bootstrap import auth_service
 from chalicelib.config import get_settings
+from chalicelib.domain.access_policy import Permission, Scope, authorize, may
 from chalicelib.domain.principal import Principal
 from chalicelib.domain.shop import Shop
-from chalicelib.errors import AuthenticationError, ForbiddenError, NotFoundError
+from chalicelib.errors import AuthenticationError, NotFoundError
 from chalicelib.observability import logger
+from chalicelib.services.audit import Actor, regulator_actor_id
 
-REGULATOR_WRITE_ROLES = ("province_admin",)
+__all__ = [
+    "Permission",
+    "Scope",
+    "actor_of",
+    "may_here",
+    "origin_of",
+    "require_permission",
+    "require_regulator",
+    "require_role",
+    "require_shop",
+]
 
 
 def require_shop(request: Request) -> Shop:
@@ -28,14 +46,63 @@ def require_shop(request: Request) -> Shop:
     return shop
 
 
-def require_regulator(request: Request, *, write: bool = False) -> Principal:
-    principal = auth_service().resolve(bearer_token(request))
+def require_regulator(request: Request, token: str | None = None) -> Principal:
+    """A regulator with a current token (account neither changed nor disabled since)."""
+    service = auth_service()
+    principal = service.resolve(bearer_token(request) if token is None else token)
     if principal.kind != "regulator":
         raise AuthenticationError("missing or invalid token")
-    if write and principal.role not in REGULATOR_WRITE_ROLES:
-        raise ForbiddenError("this role may not change the registry")
+    service.regulator_of(principal)
     logger.append_keys(regulator=principal.principal_id)
     return principal
+
+
+def require_permission(
+    request: Request,
+    permission: Permission,
+    *,
+    companycode: str | None = None,
+    division: str | None = None,
+    province: str | None = None,
+    token: str | None = None,
+) -> Principal:
+    """The calling regulator, if `domain.access_policy.authorize` lets it do this here.
+
+    Raises AuthenticationError (401), ForbiddenError (403) or NotFoundError (404, for a
+    companycode outside the caller's scope).
+    """
+    principal = require_regulator(request, token)
+    authorize(
+        principal,
+        permission,
+        stack=get_settings().stack_role,
+        companycode=companycode,
+        division=division,
+        province=province,
+    )
+    return principal
+
+
+def may_here(principal: Principal, permission: Permission) -> bool:
+    """Whether the role has the permission on this stack (for menus and masking)."""
+    return may(principal, permission, get_settings().stack_role)
+
+
+def actor_of(request: Request, principal: Principal) -> Actor:
+    """The audit trail's who (account and role) and where (source IP, user agent)."""
+    origin = origin_of(request)
+    return Actor(
+        regulator_actor_id(principal.principal_id),
+        origin.source_ip,
+        principal.role,
+        origin.user_agent,
+    )
+
+
+def origin_of(request: Request) -> Actor:
+    """Where a request comes from, before anyone is signed in."""
+    agent = str(request.headers.get("user-agent") or "")[:256]
+    return Actor("anonymous", source_ip(request), "", agent)
 
 
 def require_role(role: str) -> None:

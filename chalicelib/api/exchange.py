@@ -6,11 +6,17 @@ from typing import Any
 
 from chalice import Blueprint
 
-from chalicelib.api.auth import require_regulator, require_role
+from chalicelib.api.auth import Permission, actor_of, require_permission, require_role
 from chalicelib.api.errors import rest_errors
 from chalicelib.api.http import ANY_CONTENT_TYPE, bearer_token, json_response, read_json
 from chalicelib.api.schemas import ProvinceTokenRequest, parse
-from chalicelib.bootstrap import auth_service, exchange_service, exchange_store, stats_store
+from chalicelib.bootstrap import (
+    audit_trail,
+    auth_service,
+    exchange_service,
+    exchange_store,
+    stats_store,
+)
 from chalicelib.errors import AuthenticationError, FieldError, ValidationFailedError
 from chalicelib.services.exchange import MAX_BATCH
 
@@ -50,7 +56,9 @@ def exchange_batch() -> Any:
 @rest_errors
 def provinces() -> Any:
     require_role("ministry")
-    require_regulator(bp.current_request)
+    request = bp.current_request
+    principal = require_permission(request, Permission.EXCHANGE_STATUS)
+    audit_trail().record(actor_of(request, principal), "provinces.read", "*")
     rows = []
     for status in exchange_store().provinces():
         code = status["SK"]

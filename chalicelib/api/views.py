@@ -55,8 +55,12 @@ def _public_flag(flag: dict[str, Any]) -> dict[str, Any]:
     return flag
 
 
-def shop_view(shop: Shop) -> dict[str, Any]:
-    """A regulator's view of a registry entry (contacts included; never the secret)."""
+MASK = "******"
+
+
+def shop_view(shop: Shop, *, contacts: bool = True) -> dict[str, Any]:
+    """A regulator's view of a registry entry (never the secret); contacts masked unless the
+    role may see them (the contact person's name and phone are personal data)."""
     return {
         "companycode": shop.companycode,
         "name": shop.name,
@@ -65,8 +69,8 @@ def shop_view(shop: Shop) -> dict[str, Any]:
         "shop_class": shop.shop_class,
         "shop_class_label": SHOP_CLASSES.get(shop.shop_class, shop.shop_class),
         "address": shop.address,
-        "contact_name": shop.contact_name,
-        "contact_phone": shop.contact_phone,
+        "contact_name": shop.contact_name if contacts else MASK,
+        "contact_phone": shop.contact_phone if contacts else MASK,
         "status": shop.status,
         "created_at": shop.created_at.isoformat(),
         "updated_at": shop.updated_at.isoformat(),

@@ -1,4 +1,9 @@
-"""Who is calling: a shop (by companycode) or a regulator, as resolved from a bearer token."""
+"""Who is calling: a shop (by companycode) or a regulator, as resolved from a bearer token.
+
+A regulator's principal carries its role, the province of the stack that issued it and, for a
+district officer, its division codes: everything `domain.access_policy` needs to decide, with
+no further lookup.
+"""
 
 from __future__ import annotations
 
@@ -16,3 +21,5 @@ class Principal:
     role: str
     generation: int
     expires_at: datetime
+    province: str = ""
+    divisions: tuple[str, ...] = ()

@@ -2,8 +2,9 @@
 
 Why: both front doors and the regulator API share one scheme. A login checks the slow hash and
 counts failures per principal (locked out after too many, whether or not the principal
-exists); a token is a random ticket stored hashed with a TTL and carries the credential
-generation, so rotating a shop's secret ends its old tokens at once.
+exists); a regulator also needs a TOTP code of a time step not used before. A token is a
+random ticket stored hashed with a TTL and carries the credential generation, so rotating a
+shop's secret (or changing a regulator's account) ends its old tokens at once.
 """
 
 from __future__ import annotations
@@ -11,11 +12,25 @@ from __future__ import annotations
 import threading
 from datetime import datetime, timedelta
 
+from chalicelib.domain.access_policy import parse_role
 from chalicelib.domain.credentials import new_token, token_digest, verify_secret
 from chalicelib.domain.principal import Principal
+from chalicelib.domain.regulator_account import (
+    USERNAME_PATTERN,
+    RegulatorAccount,
+    normalize_username,
+)
 from chalicelib.domain.shop import COMPANYCODE_PATTERN, Shop
+from chalicelib.domain.totp import matching_step
 from chalicelib.errors import AuthenticationError, LockedOutError
-from chalicelib.services.ports import AccountRepository, Clock, ShopRepository, TokenStore
+from chalicelib.services.audit import Actor, AuditTrail, regulator_actor_id
+from chalicelib.services.ports import (
+    AccountRepository,
+    Clock,
+    SecretBox,
+    ShopRepository,
+    TokenStore,
+)
 
 
 class UnknownPrincipalError(AuthenticationError):
@@ -67,6 +82,9 @@ class AuthService:
         token_ttl_seconds: int,
         max_failures: int,
         lockout_seconds: int,
+        secret_box: SecretBox | None = None,
+        audit: AuditTrail | None = None,
+        province_code: str = "",
     ) -> None:
         self._shops = shops
         self._accounts = accounts
@@ -76,6 +94,9 @@ class AuthService:
         self._ttl = token_ttl_seconds
         self._max_failures = max_failures
         self._lockout = lockout_seconds
+        self._box = secret_box
+        self._audit = audit
+        self._province = province_code
 
     def shop_token(self, companycode: str, secret: str) -> tuple[str, Principal]:
         """Exchange a shop's companycode and secret for a bearer token.
@@ -94,18 +115,88 @@ class AuthService:
         assert shop is not None
         return self._issue("shop", companycode, "shop", shop.credential_generation, failures)
 
-    def regulator_token(self, username: str, password: str) -> tuple[str, Principal]:
-        username = username.strip().lower()
-        if not username or len(username) > 64:
+    def regulator_token(
+        self,
+        username: str,
+        password: str,
+        totp: str,
+        *,
+        origin: Actor,
+        ttl_seconds: int | None = None,
+    ) -> tuple[str, Principal]:
+        """Password plus a TOTP code for a regulator token; every attempt is audited.
+
+        A wrong password, a wrong, missing or already used code, an unknown or a disabled
+        account all raise the same AuthenticationError and count toward the lockout.
+
+        Raises UnknownPrincipalError, WrongSecretError or LockedOutError.
+        """
+        username = normalize_username(username)[:64]
+        actor = Actor(regulator_actor_id(username), origin.source_ip, "", origin.user_agent)
+        if not USERNAME_PATTERN.match(username):
             verify_secret(password, None)
+            self._audit_login(actor, "auth.login_failed", "malformed_username")
             raise UnknownPrincipalError("unknown account or wrong password")
-        failures = self._check_lockout("regulator", username)
+        try:
+            failures = self._check_lockout("regulator", username)
+        except LockedOutError:
+            self._audit_login(actor, "auth.login_failed", "locked_out")
+            raise
         account = self._accounts.regulator(username)
-        if not verify_secret(password, account["password_hash"] if account else None):
+        usable = account is not None and not account.disabled
+        if not verify_secret(password, account.password_hash if account and usable else None):
+            reason = "unknown_account" if account is None else "disabled_or_wrong_password"
+            self._audit_login(actor, "auth.login_failed", reason)
             self._fail("regulator", username, known=account is not None)
         assert account is not None
-        generation = int(account["generation"])
-        return self._issue("regulator", username, account["role"], generation, failures)
+        reason = self._second_factor(account, totp)
+        if reason:
+            self._audit_login(actor, "auth.login_failed", reason)
+            self._fail("regulator", username, known=True)
+        role = parse_role(account.role)
+        token, principal = self._issue(
+            "regulator",
+            username,
+            role.value if role else account.role,
+            account.generation,
+            failures,
+            divisions=account.divisions,
+            ttl_seconds=ttl_seconds,
+        )
+        self._audit_login(
+            Actor(actor.actor_id, actor.source_ip, principal.role, actor.user_agent),
+            "auth.token_issued",
+            "",
+            {"expires_at": principal.expires_at.isoformat()},
+        )
+        return token, principal
+
+    def regulator_of(self, principal: Principal) -> RegulatorAccount:
+        """The calling regulator's account, refusing tokens of a changed or disabled account."""
+        if principal.kind != "regulator":
+            raise AuthenticationError("missing or invalid token")
+        account = self._accounts.regulator(principal.principal_id)
+        if account is None or account.disabled or account.generation != principal.generation:
+            raise AuthenticationError("missing or invalid token")
+        return account
+
+    def _second_factor(self, account: RegulatorAccount, code: str) -> str:
+        """ "" if the code is right and its time step unused, else why not (for the audit)."""
+        if self._box is None or not account.totp_sealed:
+            return "no_second_factor_enrolled"
+        secret = self._box.open(account.totp_sealed, totp_context(account.username))
+        step = matching_step(secret or "", code, self._clock.now())
+        if step is None:
+            return "wrong_code"
+        if not self._accounts.accept_totp_step(account.username, step):
+            return "replayed_code"
+        return ""
+
+    def _audit_login(
+        self, actor: Actor, action: str, reason: str, details: dict[str, str] | None = None
+    ) -> None:
+        if self._audit is not None:
+            self._audit.record(actor, action, actor.actor_id, details or {"reason": reason})
 
     def province_token(self, province_code: str, secret: str) -> tuple[str, Principal]:
         """Ministry side: a province's exchange credential for a token bound to its code."""
@@ -155,7 +246,15 @@ class AuthService:
         return shop
 
     def _issue(
-        self, kind: str, principal_id: str, role: str, generation: int, earlier_failures: int
+        self,
+        kind: str,
+        principal_id: str,
+        role: str,
+        generation: int,
+        earlier_failures: int,
+        *,
+        divisions: tuple[str, ...] = (),
+        ttl_seconds: int | None = None,
     ) -> tuple[str, Principal]:
         now = self._clock.now()
         if earlier_failures:
@@ -166,7 +265,9 @@ class AuthService:
             principal_id=principal_id,
             role=role,
             generation=generation,
-            expires_at=now + timedelta(seconds=self._ttl),
+            expires_at=now + timedelta(seconds=min(ttl_seconds or self._ttl, self._ttl)),
+            province=self._province if kind == "regulator" else "",
+            divisions=divisions,
         )
         self._tokens.put(token_digest(token), principal)
         return token, principal
@@ -182,3 +283,8 @@ class AuthService:
         if known:
             raise WrongSecretError("unknown principal or wrong secret")
         raise UnknownPrincipalError("unknown principal or wrong secret")
+
+
+def totp_context(username: str) -> str:
+    """Associated data sealing a TOTP secret to its account."""
+    return f"totp:{username}"

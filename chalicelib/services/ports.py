@@ -16,6 +16,7 @@ from chalicelib.domain.complaint import Complaint
 from chalicelib.domain.evaluation import Evaluation, RatingTotals
 from chalicelib.domain.principal import Principal
 from chalicelib.domain.record import EarlierReading, StoredRecord
+from chalicelib.domain.regulator_account import RegulatorAccount
 from chalicelib.domain.shop import Shop
 
 
@@ -98,14 +99,28 @@ class ShopRepository(Protocol):
     def existing_companycode(self, uscc: str) -> str | None: ...
 
     def list_registry(
-        self, province_code: str, limit: int, cursor: str | None
-    ) -> tuple[list[Shop], str | None]: ...
+        self,
+        province_code: str,
+        limit: int,
+        cursor: str | None,
+        divisions: tuple[str, ...] | None = None,
+    ) -> tuple[list[Shop], str | None]:
+        """By division then companycode; with `divisions`, only shops of those divisions."""
 
 
 class AccountRepository(Protocol):
-    def create_regulator(self, username: str, role: str, password_hash: str) -> None: ...
+    def create_regulator(self, account: RegulatorAccount) -> None:
+        """Raises ConflictError if the username is taken."""
 
-    def regulator(self, username: str) -> dict[str, Any] | None: ...
+    def regulator(self, username: str) -> RegulatorAccount | None: ...
+
+    def replace_regulator(self, account: RegulatorAccount, expected_generation: int) -> None:
+        """Raises ConflictError if the stored generation is no longer `expected_generation`."""
+
+    def accept_totp_step(self, username: str, step: int) -> bool:
+        """Atomically remember `step` as used; False if it (or a later one) was used already."""
+
+    def list_regulators(self) -> list[RegulatorAccount]: ...
 
     def exchange_credential(self, province_code: str) -> dict[str, Any] | None: ...
 
@@ -133,7 +148,30 @@ class AuditLog(Protocol):
         target: str,
         source_ip: str,
         details: dict[str, Any] | None = None,
-    ) -> None: ...
+        role: str = "",
+        user_agent: str = "",
+    ) -> None:
+        """Append one entry; entries are never changed or deleted (they expire by TTL)."""
+
+
+class AuditReader(Protocol):
+    def entries(
+        self,
+        since: datetime,
+        until: datetime,
+        *,
+        actor: str | None,
+        limit: int,
+        cursor: str | None,
+    ) -> tuple[list[dict[str, Any]], str | None]: ...
+
+
+class SecretBox(Protocol):
+    """Seals secrets that must stay recoverable (TOTP) with a key kept outside the table."""
+
+    def seal(self, plaintext: str, context: str) -> str: ...
+
+    def open(self, sealed: str, context: str) -> str | None: ...
 
 
 Records = Sequence[StoredRecord]

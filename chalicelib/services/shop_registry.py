@@ -13,7 +13,10 @@ from dataclasses import dataclass
 from chalicelib.domain.credentials import hash_secret, new_secret
 from chalicelib.domain.shop import Shop, division_name, make_companycode, parse_shop_class
 from chalicelib.errors import ConflictError, FieldError, NotFoundError, ValidationFailedError
+from chalicelib.services.audit import Actor
 from chalicelib.services.ports import AuditLog, Clock, ShopRepository
+
+__all__ = ["Actor", "ShopApplication", "ShopRegistryService"]
 
 
 @dataclass(frozen=True)
@@ -27,14 +30,6 @@ class ShopApplication:
     address: str
     contact_name: str
     contact_phone: str
-
-
-@dataclass(frozen=True)
-class Actor:
-    """Who acts and from where, for the audit log."""
-
-    actor_id: str
-    source_ip: str
 
 
 class ShopRegistryService:
@@ -113,8 +108,31 @@ class ShopRegistryService:
         )
         return changed
 
-    def list(self, limit: int, cursor: str | None) -> tuple[list[Shop], str | None]:
-        return self._shops.list_registry(self._province, min(max(limit, 1), 100), cursor)
+    def read(self, companycode: str, actor: Actor) -> Shop:
+        """One registry entry for a regulator (contacts are personal data: audited)."""
+        shop = self.get(companycode)
+        self._log(actor, "shop.read", companycode, None)
+        return shop
+
+    def list(
+        self,
+        actor: Actor,
+        limit: int,
+        cursor: str | None,
+        divisions: tuple[str, ...] | None = None,
+    ) -> tuple[list[Shop], str | None]:
+        """A page of the province's registry, or of some divisions only (district officers).
+
+        Cross-shop data with contacts: audited.
+        """
+        page = self._shops.list_registry(self._province, min(max(limit, 1), 100), cursor, divisions)
+        self._log(
+            actor,
+            "shop.list",
+            ",".join(divisions) if divisions is not None else self._province,
+            {"returned": str(len(page[0]))},
+        )
+        return page
 
     def _validate(self, application: ShopApplication) -> str:
         from stdnum.cn import uscc  # imported here: only registration needs it
@@ -156,8 +174,10 @@ class ShopRegistryService:
     def _log(self, actor: Actor, action: str, target: str, details: dict[str, str] | None) -> None:
         self._audit.append(
             actor=actor.actor_id,
+            role=actor.role,
             action=action,
             target=target,
             source_ip=actor.source_ip,
+            user_agent=actor.user_agent,
             details=details,
         )

@@ -72,11 +72,11 @@ def main(argv: list[str] | None = None) -> int:
 
 def build_stacks(moto: MotoServer, base_port: int) -> list[ProvinceApp]:
     """Provision and seed the ministry and both provinces; return their (unstarted) apps."""
-    from infra.seed import DEMO_REGULATOR, create_exchange_credential, create_regulator
+    from infra.seed import create_exchange_credential, seed_demo_regulators
 
     _use_endpoint(moto.url, MINISTRY.table_name)
     provision(moto, MINISTRY.table_name)
-    create_regulator(MINISTRY.table_name, *DEMO_REGULATOR, "province_admin")
+    seed_demo_regulators(MINISTRY.table_name, "ministry", "000000", "")
     ministry = ProvinceApp(
         base_port + len(PROVINCES),
         "000000",
@@ -91,7 +91,7 @@ def build_stacks(moto: MotoServer, base_port: int) -> list[ProvinceApp]:
         secret = create_exchange_credential(MINISTRY.table_name, spec.province_code)
         provision(moto, spec.table_name)
         _use_endpoint(moto.url, spec.table_name)
-        create_regulator(spec.table_name, *DEMO_REGULATOR, "province_admin")
+        seed_demo_regulators(spec.table_name, "province", spec.province_code, spec.division_code)
         _seed_demo_shop(spec)
         queue = sqs.create_queue(QueueName=f"vmehr-forwarder-dlq-{spec.province_code}")
         apps.append(
@@ -139,7 +139,13 @@ def _seed_demo_vehicle(jiangsu: ProvinceApp) -> None:
 
 
 def _banner(apps: list[ProvinceApp], moto_url: str) -> None:
-    from infra.seed import DEMO_REGULATOR, DEMO_SHOP_SECRET
+    from infra.seed import (
+        DEMO_ANALYST,
+        DEMO_DISTRICT_OFFICER,
+        DEMO_REGULATOR,
+        DEMO_SHOP_SECRET,
+        DEMO_TOTP_SECRETS,
+    )
 
     ministry, *provinces = apps
     lines = ["", "The local system is up (loopback only):"]
@@ -155,8 +161,20 @@ def _banner(apps: list[ProvinceApp], moto_url: str) -> None:
         + ", ".join(DEMO_SETTLEMENT_NUMBERS),
         f"  Ministry (national history, exchange):  {ministry.url}",
         f"  DynamoDB / Streams / SQS (moto server): {moto_url}",
-        f"  Demo regulator on every stack: username={DEMO_REGULATOR[0]} "
-        f"password={DEMO_REGULATOR[1]}",
+        f"  Regulator console: {provinces[0].url}/console on every stack (?lang=en for English)",
+        "  Demo regulators (password, then the 6-digit code from the command shown):",
+    ]
+    for (username, password), roles in (
+        (DEMO_REGULATOR, "province_admin on each province, ministry_admin on the ministry"),
+        (DEMO_DISTRICT_OFFICER, "district_officer for 320102 / 420102 (provinces only)"),
+        (DEMO_ANALYST, "province_analyst / ministry_analyst"),
+    ):
+        lines.append(f"      {username} / {password}  ({roles})")
+        lines.append(
+            f"        TOTP secret {DEMO_TOTP_SECRETS[username]}, code now: "
+            f".venv/bin/python -m infra.admin totp --secret {DEMO_TOTP_SECRETS[username]}"
+        )
+    lines += [
         f"Try:  curl -s {provinces[0].url}/v1/health   (README walks through an upload)",
         "Press Ctrl-C to stop everything.",
     ]

@@ -122,6 +122,7 @@ class NationalSystem:
     log_dir: Path
     sessions: set[int] = field(default_factory=set)
     _clients: dict[str, Any] = field(default_factory=dict)
+    _regulator_tokens: dict[str, str] = field(default_factory=dict)
 
     @property
     def provinces(self) -> list[ProvinceApp]:
@@ -169,12 +170,21 @@ class NationalSystem:
         return dict(answer.json)
 
     def regulator_token(self, app: ProvinceApp) -> str:
-        from infra.seed import DEMO_REGULATOR
+        """The demo administrator's token on a stack, signed in once (TOTP codes are single-use)."""
+        from infra.seed import DEMO_REGULATOR, DEMO_TOTP_SECRETS
+        from tests.builders import totp_code
 
-        username, password = DEMO_REGULATOR
-        answer = post(f"{app.url}/v1/admin/token", {"username": username, "password": password})
-        assert answer.status == 200, answer.json
-        return str(answer.json["access_token"])
+        if app.url not in self._regulator_tokens:
+            username, password = DEMO_REGULATOR
+            body = {
+                "username": username,
+                "password": password,
+                "totp": totp_code(DEMO_TOTP_SECRETS[username]),
+            }
+            answer = post(f"{app.url}/v1/admin/token", body)
+            assert answer.status == 200, answer.json
+            self._regulator_tokens[app.url] = str(answer.json["access_token"])
+        return self._regulator_tokens[app.url]
 
     def national_history(self, vin: str, plate: str) -> Answer:
         query = urllib.parse.urlencode({"plate": plate})

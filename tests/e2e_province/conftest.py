@@ -18,7 +18,8 @@ import pytest
 
 from chalicelib import bootstrap
 from infra.local.stack import FAKE_AWS_ENV, MotoServer, ProvinceApp, free_port, provision
-from infra.seed import DEMO_REGULATOR, create_regulator
+from infra.seed import DEMO_REGULATOR, DEMO_TOTP_SECRETS, create_regulator
+from tests.builders import totp_code
 
 TABLE = "vmehr-e2e-320000"
 
@@ -33,6 +34,7 @@ class Answer:
 class Http:
     def __init__(self, base: str) -> None:
         self.base = base
+        self._regulator_token = ""
 
     def call(
         self,
@@ -61,8 +63,18 @@ class Http:
         return str(answer.body["access_token"])
 
     def regulator(self) -> str:
-        body = {"username": DEMO_REGULATOR[0], "password": DEMO_REGULATOR[1]}
-        return str(self.call("POST", "/v1/admin/token", body).body["access_token"])
+        """The demo regulator's token, signed in once (a TOTP code is good only once)."""
+        if not self._regulator_token:
+            username, password = DEMO_REGULATOR
+            body = {
+                "username": username,
+                "password": password,
+                "totp": totp_code(DEMO_TOTP_SECRETS[username]),
+            }
+            answer = self.call("POST", "/v1/admin/token", body)
+            assert answer.status == 200, answer.body
+            self._regulator_token = str(answer.body["access_token"])
+        return self._regulator_token
 
     def new_shop(self) -> tuple[dict[str, Any], str]:
         from tests.builders import shop_application
@@ -88,7 +100,13 @@ def http(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Http]:
         provision(moto, TABLE)
         os.environ.update({"DYNAMODB_ENDPOINT_URL": moto.url, "TABLE_NAME": TABLE})
         bootstrap.reset()
-        create_regulator(TABLE, *DEMO_REGULATOR, "province_admin")
+        create_regulator(
+            TABLE,
+            *DEMO_REGULATOR,
+            "province_admin",
+            totp_secret=DEMO_TOTP_SECRETS[DEMO_REGULATOR[0]],
+            province_code="320000",
+        )
         app.start()
         yield Http(app.url)
     finally:

@@ -18,10 +18,39 @@ from chalicelib.config import get_settings
 from infra.photo_bucket import create_photo_bucket
 from infra.seed import create_regulator
 from infra.table_definition import create_stack_tables
-from tests.builders import shop_application
+from tests.builders import shop_application, totp_code
 
 REGULATOR = ("regulator", "regulator-test-password")
 ANALYST = ("analyst", "analyst-test-password")
+# Fixed TOTP secrets of the test accounts (base32), so tests can compute their codes.
+TOTP_SECRETS = {
+    "regulator": "TESTREGULATQRTQTPSECRETAAAAAAAAA",
+    "analyst": "TESTANALYSTTQTPSECRETAAAAAAAAAAA",
+}
+
+
+def add_regulator(
+    username: str, role: str, divisions: tuple[str, ...] = (), password: str = ""
+) -> tuple[str, str]:
+    """Create an account on the current stack's table; returns (username, password)."""
+    password = password or f"{username}-test-password"
+    TOTP_SECRETS.setdefault(username, _secret_for(username))
+    create_regulator(
+        get_settings().table_name,
+        username,
+        password,
+        role,
+        divisions=divisions,
+        totp_secret=TOTP_SECRETS[username],
+    )
+    return username, password
+
+
+def _secret_for(username: str) -> str:
+    import base64
+    import hashlib
+
+    return base64.b32encode(hashlib.sha256(username.encode()).digest()[:20]).decode()
 
 
 class Api:
@@ -29,6 +58,7 @@ class Api:
 
     def __init__(self, client: Client) -> None:
         self.client = client
+        self._regulator_tokens: dict[str, str] = {}
 
     def call(
         self,
@@ -55,9 +85,21 @@ class Api:
         return self.call("GET", path, None, token)
 
     def regulator_token(self, account: tuple[str, str] = REGULATOR) -> str:
-        response = self.post("/v1/admin/token", {"username": account[0], "password": account[1]})
-        assert response.status_code == 200, response.json
-        return str(response.json["access_token"])
+        """A token for the account, signed in once per test (a TOTP code is good only once)."""
+        if account[0] not in self._regulator_tokens:
+            response = self.regulator_login(*account)
+            assert response.status_code == 200, response.json
+            self._regulator_tokens[account[0]] = str(response.json["access_token"])
+        return self._regulator_tokens[account[0]]
+
+    def regulator_login(
+        self, username: str, password: str, code: str | None = None, steps_ahead: int = 0
+    ) -> Any:
+        """POST /v1/admin/token with the account's current TOTP code (or the one given)."""
+        if code is None:
+            code = totp_code(TOTP_SECRETS[username], steps_ahead)
+        body = {"username": username, "password": password, "totp": code}
+        return self.post("/v1/admin/token", body)
 
     def shop_token(self, companycode: str, secret: str) -> str:
         response = self.post("/v1/auth/token", {"companycode": companycode, "secret": secret})
@@ -87,8 +129,8 @@ def aws() -> Iterator[None]:
         )
         assert settings.photo_bucket is not None
         create_photo_bucket(boto3.client("s3"), settings.photo_bucket, settings.aws_region)
-        create_regulator(get_settings().table_name, *REGULATOR, "province_admin")
-        create_regulator(get_settings().table_name, *ANALYST, "analyst")
+        add_regulator(*REGULATOR[:1], "province_admin", password=REGULATOR[1])
+        add_regulator(*ANALYST[:1], "analyst", password=ANALYST[1])
         yield
         bootstrap.reset()
 
@@ -122,7 +164,7 @@ def ministry_api(monkeypatch: pytest.MonkeyPatch) -> Iterator[Api]:
         create_stack_tables(
             boto3.client("dynamodb"), settings.table_name, settings.stats_table_name
         )
-        create_regulator(settings.table_name, *REGULATOR, "province_admin")
+        add_regulator(REGULATOR[0], "ministry_admin", password=REGULATOR[1])
         secrets = {
             code: create_exchange_credential(settings.table_name, code)
             for code in ("320000", "420000")

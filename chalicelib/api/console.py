@@ -1,0 +1,132 @@
+"""The regulator console's sign-in, sign-out and home page (server-rendered, zh-CN / English).
+
+Why: regulators work in a browser. Sign-in takes username, password and the 6-digit TOTP code
+and answers one message whatever was wrong; it sets the session cookie (a regulator token with
+the shorter CONSOLE_SESSION_SECONDS lifetime). Every POST carries a CSRF token: the sign-in form
+one derived from a short-lived pre-session cookie (so no other site can sign a browser in to an
+account of its choosing), every signed-in form one derived from the session. The same code
+serves the province and the ministry stacks; the navigation follows the role.
+"""
+
+from __future__ import annotations
+
+import secrets
+
+from chalice import Blueprint, Response
+
+from chalicelib.api.auth import origin_of
+from chalicelib.api.console_support import (
+    CONSOLE_HOME,
+    CONSOLE_LOGIN,
+    FORM_TYPES,
+    china_time,
+    console_error_page,
+    console_errors,
+    console_lang,
+    console_page,
+    console_session,
+)
+from chalicelib.api.web_session import end_session, require_csrf, session_cookie, web_session
+from chalicelib.bootstrap import auth_service
+from chalicelib.config import get_settings
+from chalicelib.errors import AuthenticationError, DomainError, LockedOutError
+from chalicelib.web.cookies import clear_cookie, read_cookie, set_cookie
+from chalicelib.web.csrf import CSRF_FIELD, csrf_token, csrf_valid
+from chalicelib.web.forms import parse_form
+from chalicelib.web.respond import redirect
+
+bp = Blueprint(__name__)
+LOGIN_COOKIE = "vmehr_console_login"
+LOGIN_FORM_SECONDS = 1800
+MAX_LOGIN_FORM_BYTES = 4096
+
+
+@bp.route(CONSOLE_LOGIN, methods=["GET"])
+def login_page() -> Response:
+    request = bp.current_request
+    lang = console_lang(request)
+    try:
+        web_session(request, "regulator")
+        return redirect(CONSOLE_HOME, query={"lang": lang})
+    except AuthenticationError:
+        return _login_form(lang, status=200)
+
+
+@bp.route(CONSOLE_LOGIN, methods=["POST"], content_types=FORM_TYPES)
+def sign_in() -> Response:
+    request = bp.current_request
+    form = parse_form(
+        request.raw_body, request.headers.get("content-type") or "", MAX_LOGIN_FORM_BYTES
+    )
+    lang = console_lang(request, form.get("lang"))
+    if not csrf_valid(read_cookie(request, LOGIN_COOKIE), form.get(CSRF_FIELD)):
+        return console_error_page(403, "csrf")
+    username = form.get("username")[:64]
+    try:
+        token, principal = auth_service().regulator_token(
+            username,
+            form.get("password")[:256],
+            form.get("totp")[:16],
+            origin=origin_of(request),
+            ttl_seconds=get_settings().console_session_seconds,
+        )
+    except (AuthenticationError, LockedOutError):
+        return _login_form(lang, status=401, failed=True, username=username)
+    except DomainError:
+        return _login_form(lang, status=401, failed=True, username=username)
+    cookies = [session_cookie(token, principal), clear_cookie(LOGIN_COOKIE)]
+    return redirect(CONSOLE_HOME, cookies=cookies, query={"lang": lang})
+
+
+@bp.route("/console/logout", methods=["POST"], content_types=FORM_TYPES)
+@console_errors
+def sign_out() -> Response:
+    request = bp.current_request
+    session = web_session(request, "regulator")
+    form = parse_form(
+        request.raw_body, request.headers.get("content-type") or "", MAX_LOGIN_FORM_BYTES
+    )
+    require_csrf(session, form)
+    lang = console_lang(request, form.get("lang"))
+    return redirect(CONSOLE_LOGIN, cookies=[end_session(request)], query={"lang": lang})
+
+
+@bp.route(CONSOLE_HOME, methods=["GET"])
+@console_errors
+def home() -> Response:
+    from chalicelib.domain.shop import division_name
+    from chalicelib.web.console_texts import ROLE_NAMES, TEXTS
+
+    request = bp.current_request
+    session = console_session(request)
+    lang = console_lang(request)
+    principal = session.principal
+    texts = TEXTS[lang]
+    ministry = get_settings().stack_role == "ministry"
+    return console_page(
+        "console/home.html",
+        session,
+        lang,
+        active="home",
+        welcome=texts["welcome"].format(username=principal.principal_id),
+        role_name=ROLE_NAMES[lang].get(principal.role, principal.role),
+        districts=[{"code": d, "name": division_name(d) or ""} for d in principal.divisions],
+        area=texts["whole_country" if ministry else "whole_province"],
+        session_ends=china_time(principal.expires_at),
+        session_ends_iso=principal.expires_at.isoformat(),
+    )
+
+
+def _login_form(lang: str, *, status: int, failed: bool = False, username: str = "") -> Response:
+    nonce = secrets.token_urlsafe(24)
+    return console_page(
+        "console/login.html",
+        None,
+        lang,
+        status=status,
+        switch_path=CONSOLE_LOGIN,
+        cookies=[set_cookie(nonce, LOGIN_FORM_SECONDS, LOGIN_COOKIE)],
+        csrf=csrf_token(nonce),
+        failed=failed,
+        username=username,
+    )

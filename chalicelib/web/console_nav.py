@@ -1,0 +1,40 @@
+"""The console's sections: where each lives and which permission opens it.
+
+Why: the navigation shows a role only what it may use, decided by the same access policy as
+the routes (a section's permission is the one its pages require). Engineers adding a section
+set `ready=True` on its entry when its page exists (until then the home page lists it as
+coming soon, without a link), and add its name to `console_texts.SECTION_NAMES`.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from chalicelib.domain.access_policy import Permission, StackKind, may
+from chalicelib.domain.principal import Principal
+
+
+@dataclass(frozen=True)
+class Section:
+    key: str
+    path: str
+    permission: Permission
+    ready: bool = False
+
+
+SECTIONS: tuple[Section, ...] = (
+    Section("coverage", "/console/coverage", Permission.STATS_READ),
+    Section("registry", "/console/shops", Permission.REGISTRY_READ),
+    Section("records", "/console/records", Permission.RECORDS_SEARCH),
+    Section("complaints", "/console/complaints", Permission.COMPLAINTS_READ),
+    Section("reminders", "/console/reminders", Permission.REMINDERS_SEND),
+    Section("provinces", "/console/provinces", Permission.EXCHANGE_STATUS),
+    Section("agencies", "/console/agencies", Permission.AGENCIES_MANAGE),
+    Section("accounts", "/console/accounts", Permission.ACCOUNTS_MANAGE),
+    Section("audit", "/console/audit", Permission.AUDIT_READ),
+)
+
+
+def sections_for(principal: Principal, stack: StackKind) -> list[Section]:
+    """The sections this principal may open on this stack, in menu order."""
+    return [s for s in SECTIONS if may(principal, s.permission, stack)]
