@@ -14,7 +14,7 @@ import secrets
 
 from chalice import Blueprint, Response
 
-from chalicelib.api.auth import origin_of
+from chalicelib.api.auth import actor_of, origin_of
 from chalicelib.api.console_support import (
     CONSOLE_HOME,
     CONSOLE_LOGIN,
@@ -27,7 +27,7 @@ from chalicelib.api.console_support import (
     console_session,
 )
 from chalicelib.api.web_session import end_session, require_csrf, session_cookie, web_session
-from chalicelib.bootstrap import auth_service
+from chalicelib.bootstrap import audit_trail, auth_service
 from chalicelib.config import get_settings
 from chalicelib.errors import AuthenticationError, DomainError, LockedOutError
 from chalicelib.web.cookies import clear_cookie, read_cookie, set_cookie
@@ -88,6 +88,8 @@ def sign_out() -> Response:
     )
     require_csrf(session, form)
     lang = console_lang(request, form.get("lang"))
+    actor = actor_of(request, session.principal)
+    audit_trail().record(actor, "auth.sign_out", actor.actor_id)
     return redirect(CONSOLE_LOGIN, cookies=[end_session(request)], query={"lang": lang})
 
 

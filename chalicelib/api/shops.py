@@ -26,6 +26,7 @@ from chalicelib.api.views import shop_view
 from chalicelib.bootstrap import shop_registry
 from chalicelib.config import get_settings
 from chalicelib.domain.principal import Principal
+from chalicelib.errors import FieldError, ValidationFailedError
 from chalicelib.services.audit import Actor
 from chalicelib.services.shop_registry import ShopApplication
 
@@ -60,8 +61,11 @@ def register_shop() -> Any:
 def list_shops() -> Any:
     principal, actor = _allowed(Permission.REGISTRY_READ)
     params = query_params(bp.current_request)
+    limit = params.get("limit", "50")
+    if not limit.isdigit() or not 1 <= int(limit) <= 100:
+        raise ValidationFailedError([FieldError("limit", "range", "limit must be 1 to 100")])
     scope = Scope.of(principal)
-    shops, cursor = shop_registry().list(actor, 50, params.get("cursor"), scope.divisions)
+    shops, cursor = shop_registry().list(actor, int(limit), params.get("cursor"), scope.prefixes)
     contacts = may_here(principal, Permission.REGISTRY_CONTACTS)
     return json_response(
         {"shops": [shop_view(s, contacts=contacts) for s in shops], "next_cursor": cursor}

@@ -54,7 +54,7 @@ def matching_step(secret: str, code: str, at: datetime) -> int | None:
     totp = pyotp.TOTP(secret, digits=DIGITS, interval=STEP_SECONDS)
     now = time_step(at)
     found = None
-    for step in range(now - DRIFT_STEPS, now + DRIFT_STEPS + 1):
+    for step in range(max(now - DRIFT_STEPS, 0), now + DRIFT_STEPS + 1):
         if hmac.compare_digest(totp.generate_otp(step).encode(), code.encode()) and found is None:
             found = step
     return found

@@ -105,7 +105,8 @@ class ShopRepository(Protocol):
         cursor: str | None,
         divisions: tuple[str, ...] | None = None,
     ) -> tuple[list[Shop], str | None]:
-        """By division then companycode; with `divisions`, only shops of those divisions."""
+        """By division then companycode; with `divisions` (division code prefixes), only shops
+        of the divisions starting with one of them."""
 
 
 class AccountRepository(Protocol):

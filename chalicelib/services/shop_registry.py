@@ -121,7 +121,8 @@ class ShopRegistryService:
         cursor: str | None,
         divisions: tuple[str, ...] | None = None,
     ) -> tuple[list[Shop], str | None]:
-        """A page of the province's registry, or of some divisions only (district officers).
+        """A page of the province's registry, or only of the divisions whose codes start with
+        one of `divisions` (district officers' companycode prefixes).
 
         Cross-shop data with contacts: audited.
         """
