@@ -26,8 +26,9 @@ from chalicelib.api.http import query_params
 from chalicelib.api.web_session import WebSession, page_errors, web_session
 from chalicelib.bootstrap import auth_service
 from chalicelib.config import get_settings
-from chalicelib.domain.access_policy import Permission, authorize
+from chalicelib.domain.access_policy import Permission, authorize, permissions_of
 from chalicelib.domain.china_time import CST
+from chalicelib.errors import ForbiddenError
 from chalicelib.web.console_nav import sections_for
 from chalicelib.web.respond import html_page, language
 
@@ -51,11 +52,14 @@ def console_session(
     """
     session = web_session(request, "regulator")
     auth_service().regulator_of(session.principal)
+    stack = get_settings().stack_role
+    if not permissions_of(session.principal, stack):
+        raise ForbiddenError("this role has no console on this stack")
     if permission is not None:
         authorize(
             session.principal,
             permission,
-            stack=get_settings().stack_role,
+            stack=stack,
             companycode=companycode,
             division=division,
             province=province,

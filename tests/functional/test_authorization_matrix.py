@@ -1,0 +1,405 @@
+"""Authorisation matrix: every route of the app × every kind of caller × district and province.
+
+Why: a route that forgets its check is a data leak, and nothing else would notice. This test
+reads the app's route table (`app.routes`), so a route that is not in `EXPECTED` below fails
+the test until its author states who may use it. For each route it calls the app, on two
+province stacks (320000, 420000) and on the ministry stack, as: nobody, a shop, each regulator
+role (province_admin, district_officer of one district, province_analyst, ministry_admin,
+ministry_analyst; a role of the other stack kind is seeded by mistake on purpose), and on the
+ministry a province's exchange credential. Where a route names a shop (`{companycode}`) or a
+body names a division, it is tried with the officer's own district, another district of the
+same province and (for shops) another province.
+
+Expectations, per stack kind:
+- PUBLIC: who calls makes no difference (every caller gets the anonymous caller's status);
+- a mapping caller -> ALL | OWN: those callers are let in (ALL: anywhere in their province, or
+  the whole country for ministry roles; OWN: only in the district officer's own district), and
+  everyone else, everything else, is refused.
+"Refused" means 401, 403 or 404, or for console pages a redirect to the sign-in page; "let in"
+means anything else (200, 201, 303 elsewhere, 400 for a body the route then finds invalid...).
+
+To add a route: add its line to EXPECTED (and, if it needs one, a path value to PATH_VALUES or
+a body to `_body`).
+"""
+
+from __future__ import annotations
+
+import itertools
+import json
+import urllib.parse
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from typing import Any
+
+import pytest
+from chalice.test import Client
+from moto import mock_aws
+
+from chalicelib import bootstrap
+from chalicelib.config import get_settings
+from chalicelib.web.csrf import csrf_token
+from infra.seed import create_exchange_credential, create_regulator
+from infra.table_definition import create_stack_tables
+from tests.builders import record_payload, shop_application, totp_code
+
+ALL, OWN = "all", "own"
+PUBLIC = "public"
+
+PROVINCE_ROLES = ("province_admin", "district_officer", "province_analyst")
+MINISTRY_ROLES = ("ministry_admin", "ministry_analyst")
+REGULATORS = PROVINCE_ROLES + MINISTRY_ROLES
+
+SHOP_ONLY = {"shop": ALL}
+PROVINCE_READ = {"province_admin": ALL, "district_officer": OWN, "province_analyst": ALL}
+PROVINCE_WRITE = {"province_admin": ALL, "district_officer": OWN}
+PROVINCE_CONSOLE = dict.fromkeys(PROVINCE_ROLES, ALL)
+MINISTRY_CONSOLE = dict.fromkeys(MINISTRY_ROLES, ALL)
+ANY_REGULATOR_SESSION = dict.fromkeys(REGULATORS, ALL)  # signing out never hurts
+PROVINCE_ADMIN = {"province_admin": ALL}
+MINISTRY_ADMIN = {"ministry_admin": ALL}
+MINISTRY_READ = {"ministry_admin": ALL, "ministry_analyst": ALL}
+EXCHANGE = {"exchange": ALL}
+NOBODY: dict[str, str] = {}
+
+
+@dataclass(frozen=True)
+class Expect:
+    province: str | dict[str, str]
+    ministry: str | dict[str, str]
+
+
+EXPECTED: dict[tuple[str, str], Expect] = {
+    # Public pages and the public API
+    ("GET", "/"): Expect(PUBLIC, PUBLIC),
+    ("POST", "/vehicle"): Expect(PUBLIC, PUBLIC),
+    ("GET", "/verify/{code}"): Expect(PUBLIC, PUBLIC),
+    ("GET", "/static/{name}"): Expect(PUBLIC, PUBLIC),
+    ("GET", "/v1/health"): Expect(PUBLIC, PUBLIC),
+    ("GET", "/v1/vehicles/{vin}/history"): Expect(PUBLIC, PUBLIC),
+    # Sign-in doors (credentials in the body)
+    ("POST", "/v1/auth/token"): Expect(PUBLIC, PUBLIC),
+    ("POST", "/v1/admin/token"): Expect(PUBLIC, PUBLIC),
+    ("POST", "/restservices/lcipprodatarest/lcipprogetaccesstoken/query"): Expect(PUBLIC, PUBLIC),
+    ("POST", "/restservices/lcipprodatarest/lcipprocarfixrecordadd/query"): Expect(PUBLIC, PUBLIC),
+    ("GET", "/console/login"): Expect(PUBLIC, PUBLIC),
+    ("POST", "/console/login"): Expect(PUBLIC, PUBLIC),
+    ("POST", "/v1/exchange/token"): Expect(PUBLIC, PUBLIC),
+    # A shop's own records
+    ("POST", "/v1/records"): Expect(SHOP_ONLY, NOBODY),
+    ("GET", "/v1/records"): Expect(SHOP_ONLY, NOBODY),
+    ("POST", "/v1/records/batch"): Expect(SHOP_ONLY, NOBODY),
+    ("GET", "/v1/records/{record_id}"): Expect(SHOP_ONLY, NOBODY),
+    ("GET", "/v1/records/{record_id}/versions"): Expect(SHOP_ONLY, NOBODY),
+    ("POST", "/v1/records/{record_id}/void"): Expect(SHOP_ONLY, NOBODY),
+    # The shop registry
+    ("POST", "/v1/shops"): Expect(PROVINCE_WRITE, NOBODY),
+    ("GET", "/v1/shops"): Expect(PROVINCE_READ, NOBODY),
+    ("GET", "/v1/shops/{companycode}"): Expect(PROVINCE_READ, NOBODY),
+    ("POST", "/v1/shops/{companycode}/secret"): Expect(PROVINCE_WRITE, NOBODY),
+    ("POST", "/v1/shops/{companycode}/suspend"): Expect(PROVINCE_WRITE, NOBODY),
+    ("POST", "/v1/shops/{companycode}/reinstate"): Expect(PROVINCE_WRITE, NOBODY),
+    # Accounts and audit (each stack's own administrator)
+    ("GET", "/v1/admin/accounts"): Expect(PROVINCE_ADMIN, MINISTRY_ADMIN),
+    ("POST", "/v1/admin/accounts"): Expect(PROVINCE_ADMIN, MINISTRY_ADMIN),
+    ("GET", "/v1/admin/accounts/{username}"): Expect(PROVINCE_ADMIN, MINISTRY_ADMIN),
+    ("POST", "/v1/admin/accounts/{username}/password"): Expect(PROVINCE_ADMIN, MINISTRY_ADMIN),
+    ("POST", "/v1/admin/accounts/{username}/totp"): Expect(PROVINCE_ADMIN, MINISTRY_ADMIN),
+    ("POST", "/v1/admin/accounts/{username}/disable"): Expect(PROVINCE_ADMIN, MINISTRY_ADMIN),
+    ("POST", "/v1/admin/accounts/{username}/enable"): Expect(PROVINCE_ADMIN, MINISTRY_ADMIN),
+    ("GET", "/v1/audit"): Expect(PROVINCE_ADMIN, MINISTRY_ADMIN),
+    # Ministry: provinces' link
+    ("POST", "/v1/exchange/batch"): Expect(NOBODY, EXCHANGE),
+    ("GET", "/v1/provinces"): Expect(NOBODY, MINISTRY_READ),
+    # Console
+    ("GET", "/console"): Expect(PROVINCE_CONSOLE, MINISTRY_CONSOLE),
+    ("POST", "/console/logout"): Expect(ANY_REGULATOR_SESSION, ANY_REGULATOR_SESSION),
+}
+
+# Values of path parameters that do not vary by scope (companycode and username are filled in
+# by the fixture: the officer's district, another district, another province; a target account).
+PATH_VALUES = {
+    "vin": "LSVAU2180N2183294",
+    "code": "LSVAU2180N2183294-1-deadbeef",
+    "name": "app.css",
+}
+# Routes whose effect ends the caller's session: called last for each caller.
+LAST = {("POST", "/console/logout")}
+
+
+@dataclass(frozen=True)
+class Province:
+    code: str
+    own_district: str
+    other_district: str
+    other_province_shop: str
+
+
+PROVINCES = {
+    "320000": Province("320000", "320102", "320106", "420102000000001"),
+    "420000": Province("420000", "420102", "420104", "320102000000001"),
+}
+
+
+@dataclass
+class Stack:
+    """One configured stack with its callers' tokens and the objects the routes act on."""
+
+    kind: str
+    api: Client
+    province: Province | None
+    tokens: dict[str, str] = field(default_factory=dict)
+    shops: dict[str, str] = field(default_factory=dict)  # variant -> companycode
+    record_id: str = ""
+    target_account: str = "target"
+    usernames: Iterator[int] = field(default_factory=lambda: itertools.count(1))
+
+
+def test_every_route_is_in_the_expectation_table():
+    # Given the app's routes
+    from app import app
+
+    routes = {(m, path) for path, methods in app.routes.items() for m in methods}
+    # Then each is listed in EXPECTED, and EXPECTED lists no route that is gone
+    assert routes - set(EXPECTED) == set(), "add these routes to EXPECTED (who may call them?)"
+    assert set(EXPECTED) - routes == set(), "these routes are gone: remove them from EXPECTED"
+
+
+@pytest.mark.parametrize("province_code", sorted(PROVINCES))
+def test_province_stack_refuses_every_access_it_should(province_code, monkeypatch):
+    # Given a province stack with every kind of caller
+    with _stack(monkeypatch, "province", PROVINCES[province_code]) as stack:
+        # When every route is called by every caller for every district and province
+        # Then exactly the expected callers are let in
+        _check_all_routes(stack)
+
+
+def test_ministry_stack_refuses_every_access_it_should(monkeypatch):
+    # Given the ministry stack with every kind of caller
+    with _stack(monkeypatch, "ministry", None) as stack:
+        # When every route is called by every caller
+        # Then exactly the expected callers are let in
+        _check_all_routes(stack)
+
+
+def _check_all_routes(stack: Stack) -> None:
+    wrong: list[str] = []
+    ordered = sorted(EXPECTED, key=lambda route: route in LAST)
+    callers = ["anonymous", *stack.tokens]
+    for caller in callers:
+        for method, path in ordered:
+            expect = getattr(EXPECTED[(method, path)], stack.kind)
+            for variant, concrete, body in _variants(stack, method, path):
+                status, refused = _call(stack, caller, method, concrete, body)
+                if expect == PUBLIC:
+                    baseline, _ = _call(stack, "anonymous", method, concrete, body)
+                    if status != baseline:
+                        wrong.append(f"{caller} {method} {concrete}: {status} != public {baseline}")
+                    continue
+                allowed = _allowed(expect, caller, variant, stack)
+                if allowed == refused:
+                    verdict = "refused" if refused else "let in"
+                    wrong.append(f"{caller} {method} {concrete} ({variant}): {verdict} {status}")
+    assert not wrong, "\n".join(wrong)
+
+
+def _allowed(expect: dict[str, str], caller: str, variant: str, stack: Stack) -> bool:
+    access = expect.get(caller)
+    if access is None:
+        return False
+    if variant == "other_province":
+        return stack.kind == "ministry"
+    return access == ALL or variant in ("own", "none")
+
+
+def _variants(stack: Stack, method: str, path: str) -> list[tuple[str, str, Any]]:
+    """(scope variant, concrete path, body) for each way the route is tried."""
+    if "{companycode}" in path:
+        return [
+            (variant, path.replace("{companycode}", code), _body(stack, method, path, variant))
+            for variant, code in stack.shops.items()
+        ]
+    if (method, path) == ("POST", "/v1/shops") and stack.province is not None:
+        return [
+            (variant, path, _body(stack, method, path, variant))
+            for variant in ("own", "other_district")
+        ]
+    concrete = path
+    for name, value in {
+        **PATH_VALUES,
+        "record_id": stack.record_id or "0" * 32,
+        "username": stack.target_account,
+    }.items():
+        concrete = concrete.replace("{" + name + "}", value)
+    return [("none", concrete, _body(stack, method, path, "none"))]
+
+
+def _body(stack: Stack, method: str, path: str, variant: str) -> Any:
+    if method != "POST":
+        return None
+    if path == "/v1/shops" and stack.province is not None:
+        division = {
+            "own": stack.province.own_district,
+            "other_district": stack.province.other_district,
+        }[variant]
+        return shop_application(division_code=division)
+    if path == "/v1/admin/accounts":
+        role = "province_analyst" if stack.kind == "province" else "ministry_analyst"
+        return {"username": f"new{next(stack.usernames)}", "role": role}
+    if path == "/v1/records":
+        return record_payload()
+    if path == "/v1/records/batch":
+        return {"records": [record_payload()]}
+    if path.endswith("/void"):
+        return {"reason": "matrix"}
+    if path == "/v1/exchange/batch":
+        return {"items": []}
+    return {}
+
+
+def _call(stack: Stack, caller: str, method: str, path: str, body: Any) -> tuple[int, bool]:
+    """Status of one request, and whether it was refused."""
+    token = stack.tokens.get(caller, "")
+    headers: dict[str, str] = {}
+    payload: str | None = None
+    console = path.startswith("/console") and path != "/console/login"
+    if console or path == "/vehicle":
+        if console and token:
+            headers["Cookie"] = f"vmehr_session={token}"
+        if method == "POST":
+            headers["Content-Type"] = "application/x-www-form-urlencoded"
+            payload = urllib.parse.urlencode({"csrf_token": csrf_token(token)} if token else {})
+    elif path == "/console/login":
+        if method == "POST":
+            headers["Content-Type"] = "application/x-www-form-urlencoded"
+            payload = ""
+    else:
+        headers["Content-Type"] = "application/json"
+        if token:
+            headers["Authorization"] = f"Bearer {token}"
+        if body is not None:
+            payload = json.dumps(body)
+    response = stack.api.http.request(method, path, headers=headers, body=payload)
+    status = response.status_code
+    if console and status == 303:
+        return status, response.headers.get("Location") == "/console/login"
+    return status, status in (401, 403, 404)
+
+
+class _StackContext:
+    def __init__(self, monkeypatch: pytest.MonkeyPatch, kind: str, province: Province | None):
+        self.monkeypatch, self.kind, self.province = monkeypatch, kind, province
+
+    def __enter__(self) -> Stack:
+        code = self.province.code if self.province else "000000"
+        self.monkeypatch.setenv("STACK_ROLE", self.kind)
+        self.monkeypatch.setenv("PROVINCE_CODE", code)
+        self.mock = mock_aws()
+        self.mock.start()
+        bootstrap.reset()
+        import boto3
+
+        from app import app
+
+        settings = get_settings()
+        create_stack_tables(
+            boto3.client("dynamodb"), settings.table_name, settings.stats_table_name
+        )
+        self.client = Client(app)
+        stack = Stack(self.kind, self.client.__enter__(), self.province)
+        _seed(stack)
+        return stack
+
+    def __exit__(self, *exc: object) -> None:
+        self.client.__exit__(*exc)
+        self.mock.stop()
+        bootstrap.reset()
+
+
+def _stack(monkeypatch: pytest.MonkeyPatch, kind: str, province: Province | None) -> Any:
+    return _StackContext(monkeypatch, kind, province)
+
+
+def _seed(stack: Stack) -> None:
+    """Every role's account (those of the other stack kind too, as a seeding mistake would
+    leave them), the objects the routes act on, and a token for every caller."""
+    table = get_settings().table_name
+    province = stack.province
+    own = province.own_district if province else "320102"
+    secrets: dict[str, str] = {}
+    for index, role in enumerate(REGULATORS):
+        secret = _secret(index)
+        create_regulator(
+            table,
+            role,
+            f"{role}-matrix-password",
+            role,
+            divisions=(own,) if role == "district_officer" else (),
+            totp_secret=secret,
+            province_code=province.code if province else "320000",
+        )
+        secrets[role] = secret
+    target_role = "province_analyst" if stack.kind == "province" else "ministry_analyst"
+    create_regulator(
+        table,
+        stack.target_account,
+        "target-matrix-password",
+        target_role,
+        totp_secret=_secret(9),
+        province_code=province.code if province else "000000",
+    )
+    for role, secret in secrets.items():
+        answer = _post(
+            stack,
+            "/v1/admin/token",
+            {"username": role, "password": f"{role}-matrix-password", "totp": totp_code(secret)},
+        )
+        assert answer.status_code == 200, (role, answer.body)
+        stack.tokens[role] = json.loads(answer.body)["access_token"]
+    if province is not None:
+        _seed_province(stack, province)
+    else:
+        exchange_secret = create_exchange_credential(table, "320000")
+        answer = _post(
+            stack, "/v1/exchange/token", {"province_code": "320000", "secret": exchange_secret}
+        )
+        stack.tokens["exchange"] = json.loads(answer.body)["access_token"]
+        stack.shops = {}
+
+
+def _seed_province(stack: Stack, province: Province) -> None:
+    admin = stack.tokens["province_admin"]
+    registered = {}
+    for variant, division in (
+        ("own", province.own_district),
+        ("other_district", province.other_district),
+        ("shop", province.own_district),
+    ):
+        answer = _post(stack, "/v1/shops", shop_application(division_code=division), admin)
+        assert answer.status_code == 201, answer.body
+        registered[variant] = json.loads(answer.body)
+    caller = registered.pop("shop")
+    token_answer = _post(
+        stack,
+        "/v1/auth/token",
+        {"companycode": caller["companycode"], "secret": caller["secret"]},
+    )
+    stack.tokens["shop"] = json.loads(token_answer.body)["access_token"]
+    upload = _post(
+        stack, "/v1/records", record_payload(company_name=caller["name"]), stack.tokens["shop"]
+    )
+    stack.record_id = json.loads(upload.body)["record_id"]
+    stack.shops = {v: s["companycode"] for v, s in registered.items()}
+    stack.shops["other_province"] = province.other_province_shop
+
+
+def _post(stack: Stack, path: str, body: Any, token: str = "") -> Any:
+    headers = {"Content-Type": "application/json"}
+    if token:
+        headers["Authorization"] = f"Bearer {token}"
+    return stack.api.http.request("POST", path, headers=headers, body=json.dumps(body))
+
+
+def _secret(index: int) -> str:
+    import base64
+
+    return base64.b32encode(f"matrix-secret-{index:06d}".encode()).decode()
