@@ -17,6 +17,7 @@ from chalicelib.api import (
     compat,
     complaint_handling,
     console,
+    console_admin,
     exchange,
     feedback,
     feedback_pages,
@@ -47,7 +48,7 @@ for blueprint in (
     record_search,
 ):
     app.register_blueprint(blueprint.bp)
-for blueprint in (accounts, audit, console):
+for blueprint in (accounts, audit, console, console_admin):
     app.register_blueprint(blueprint.bp)
 
 # Lambda context (request id, cold start, function name) on every log line of every handler.

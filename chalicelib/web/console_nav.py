@@ -30,8 +30,8 @@ SECTIONS: tuple[Section, ...] = (
     Section("reminders", "/console/reminders", Permission.REMINDERS_SEND),
     Section("provinces", "/console/provinces", Permission.EXCHANGE_STATUS),
     Section("agencies", "/console/agencies", Permission.AGENCIES_MANAGE),
-    Section("accounts", "/console/accounts", Permission.ACCOUNTS_MANAGE),
-    Section("audit", "/console/audit", Permission.AUDIT_READ),
+    Section("accounts", "/console/accounts", Permission.ACCOUNTS_MANAGE, ready=True),
+    Section("audit", "/console/audit", Permission.AUDIT_READ, ready=True),
 )
 
 

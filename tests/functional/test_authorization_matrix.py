@@ -113,6 +113,10 @@ EXPECTED: dict[tuple[str, str], Expect] = {
     # Console
     ("GET", "/console"): Expect(PROVINCE_CONSOLE, MINISTRY_CONSOLE),
     ("POST", "/console/logout"): Expect(ANY_REGULATOR_SESSION, ANY_REGULATOR_SESSION),
+    ("GET", "/console/accounts"): Expect(PROVINCE_ADMIN, MINISTRY_ADMIN),
+    ("POST", "/console/accounts"): Expect(PROVINCE_ADMIN, MINISTRY_ADMIN),
+    ("POST", "/console/accounts/{username}/{action}"): Expect(PROVINCE_ADMIN, MINISTRY_ADMIN),
+    ("GET", "/console/audit"): Expect(PROVINCE_ADMIN, MINISTRY_ADMIN),
 }
 
 # Values of path parameters that do not vary by scope (companycode and username are filled in
@@ -121,6 +125,7 @@ PATH_VALUES = {
     "vin": "LSVAU2180N2183294",
     "code": "LSVAU2180N2183294-1-deadbeef",
     "name": "app.css",
+    "action": "password",
 }
 # Routes whose effect ends the caller's session: called last for each caller.
 LAST = {("POST", "/console/logout")}

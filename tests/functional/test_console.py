@@ -3,61 +3,10 @@
 from __future__ import annotations
 
 import re
-import urllib.parse
 
 from tests.builders import totp_code
 from tests.functional.conftest import REGULATOR, TOTP_SECRETS, add_regulator
-
-FORM = {"Content-Type": "application/x-www-form-urlencoded"}
-
-
-class Browser:
-    """Just enough of a browser: keeps cookies, posts forms, does not follow redirects."""
-
-    def __init__(self, api) -> None:
-        self.http = api.client.http
-        self.cookies: dict[str, str] = {}
-
-    def request(self, method, path, form=None):
-        headers = dict(FORM) if form is not None else {}
-        if self.cookies:
-            headers["Cookie"] = "; ".join(f"{k}={v}" for k, v in self.cookies.items())
-        body = urllib.parse.urlencode(form) if form is not None else None
-        response = self.http.request(method, path, headers=headers, body=body)
-        for header in _set_cookies(response):
-            name, _, rest = header.partition("=")
-            value = rest.split(";")[0]
-            if "Max-Age=0" in header:
-                self.cookies.pop(name, None)
-            else:
-                self.cookies[name] = value
-        response.text = response.body.decode("utf-8") if response.body else ""
-        return response
-
-    def sign_in(self, username, password, code=None, lang="zh-CN"):
-        page = self.request("GET", f"/console/login?lang={lang}")
-        return self.request(
-            "POST",
-            "/console/login",
-            {
-                "csrf_token": csrf_of(page.text),
-                "lang": lang,
-                "username": username,
-                "password": password,
-                "totp": code or totp_code(TOTP_SECRETS[username]),
-            },
-        )
-
-
-def _set_cookies(response) -> list[str]:
-    value = response.headers.get("Set-Cookie") or response.headers.get("set-cookie") or []
-    return value if isinstance(value, list) else [value]
-
-
-def csrf_of(html: str) -> str:
-    match = re.search(r'name="csrf_token" value="([^"]*)"', html)
-    assert match, "no CSRF field in the page"
-    return match.group(1)
+from tests.functional.console_browser import Browser, csrf_of, set_cookies
 
 
 def test_sign_in_with_password_and_code_opens_the_console(api):
@@ -71,7 +20,7 @@ def test_sign_in_with_password_and_code_opens_the_console(api):
     # Then it is sent to the console with a session cookie that scripts cannot read
     assert answer.status_code == 303
     assert answer.headers["Location"] == "/console?lang=zh-CN"
-    session = next(c for c in _set_cookies(answer) if c.startswith("vmehr_session="))
+    session = next(c for c in set_cookies(answer) if c.startswith("vmehr_session="))
     assert "HttpOnly" in session and "SameSite=Strict" in session
     max_age = int(re.search(r"Max-Age=(\d+)", session).group(1))
     assert 0 < max_age <= 1800
@@ -104,7 +53,7 @@ def test_a_failed_sign_in_shows_one_message_whatever_was_wrong(api):
     for page in pages:
         assert page.status_code == 401
         assert 'data-error="sign_in_failed"' in page.text
-        assert not any(c.startswith("vmehr_session=") for c in _set_cookies(page))
+        assert not any(c.startswith("vmehr_session=") for c in set_cookies(page))
 
 
 def test_sign_in_without_the_form_token_is_refused(api):
