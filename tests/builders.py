@@ -132,6 +132,8 @@ def evaluation_payload(vin: str, plate: str, code: str, **overrides: Any) -> dic
     }
     body.update(overrides)
     return body
+
+
 def totp_code(secret: str, steps_ahead: int = 0) -> str:
     """The TOTP code of `secret` now, or `steps_ahead` 30-second steps later (the server
     accepts one step either side, and never the same step twice)."""

@@ -29,6 +29,7 @@ __all__ = [
     "Permission",
     "Scope",
     "actor_of",
+    "authorize_here",
     "may_here",
     "origin_of",
     "require_permission",
@@ -81,6 +82,26 @@ def require_permission(
         province=province,
     )
     return principal
+
+
+def authorize_here(
+    principal: Principal,
+    permission: Permission,
+    *,
+    companycode: str | None = None,
+    division: str | None = None,
+    province: str | None = None,
+) -> None:
+    """`authorize` on this stack, for an object learnt after the caller was identified (e.g. the
+    shop a complaint is about). Raises ForbiddenError or NotFoundError."""
+    authorize(
+        principal,
+        permission,
+        stack=get_settings().stack_role,
+        companycode=companycode,
+        division=division,
+        province=province,
+    )
 
 
 def may_here(principal: Principal, permission: Permission) -> bool:

@@ -2,7 +2,9 @@
 
 Why: handling a complaint reads personal data (the complainant's plate, phone and photo), so
 every read and every decision is made by an authenticated regulator and lands in the audit
-log (the service writes it). Decisions need a regulator role that may change things.
+log (the service writes it). Reads need `complaints.read`, decisions `complaints.handle`; a
+district officer reaches only complaints about shops of its districts (others answer 404, like
+a complaint that does not exist), and its queue shows only those.
 """
 
 from __future__ import annotations
@@ -11,7 +13,14 @@ from typing import Any
 
 from chalice import Blueprint, Response
 
-from chalicelib.api.auth import require_regulator, require_role
+from chalicelib.api.auth import (
+    Permission,
+    Scope,
+    actor_of,
+    authorize_here,
+    require_permission,
+    require_role,
+)
 from chalicelib.api.errors import rest_errors
 from chalicelib.api.feedback_schemas import CloseIn, RejectIn
 from chalicelib.api.feedback_views import complaint_regulator_view
@@ -21,30 +30,36 @@ from chalicelib.api.http import (
     json_response,
     query_params,
     read_json,
-    source_ip,
 )
 from chalicelib.api.schemas import parse
 from chalicelib.bootstrap import complaint_service
-from chalicelib.services.complaints import Actor
+from chalicelib.services.audit import Actor
 
 bp = Blueprint(__name__)
+READ, HANDLE = Permission.COMPLAINTS_READ, Permission.COMPLAINTS_HANDLE
 
 
-def _actor(write: bool) -> Actor:
+def _actor(permission: Permission, complaint_id: str) -> Actor:
+    """The regulator, if it may use `permission` on this complaint's shop."""
     require_role("province")
     request = bp.current_request
-    principal = require_regulator(request, write=write)
-    return Actor(f"regulator:{principal.principal_id}", source_ip(request))
+    principal = require_permission(request, permission)
+    owner = complaint_service().owner_of(complaint_id)
+    authorize_here(principal, permission, companycode=owner)
+    return actor_of(request, principal)
 
 
 @bp.route("/v1/complaints", methods=["GET"])
 @rest_errors
 def complaint_queue() -> Any:
-    _actor(write=False)
+    require_role("province")
+    principal = require_permission(bp.current_request, READ)
     params = query_params(bp.current_request)
     items, cursor = complaint_service().queue(
         params.get("status", "submitted"), int_param(params, "limit", 50), params.get("cursor")
     )
+    # A district officer's page holds only its districts' complaints (it may come out short).
+    items = Scope.of(principal).filter(items, lambda c: c.companycode)
     return json_response(
         {"complaints": [complaint_regulator_view(c) for c in items], "next_cursor": cursor}
     )
@@ -53,7 +68,7 @@ def complaint_queue() -> Any:
 @bp.route("/v1/complaints/{complaint_id}", methods=["GET"])
 @rest_errors
 def complaint_detail(complaint_id: str) -> Any:
-    actor = _actor(write=False)
+    actor = _actor(READ, complaint_id)
     return json_response(
         complaint_regulator_view(complaint_service().for_regulator(complaint_id, actor))
     )
@@ -62,7 +77,7 @@ def complaint_detail(complaint_id: str) -> Any:
 @bp.route("/v1/complaints/{complaint_id}/photo", methods=["GET"])
 @rest_errors
 def complaint_photo(complaint_id: str) -> Any:
-    actor = _actor(write=False)
+    actor = _actor(READ, complaint_id)
     data, content_type = complaint_service().photo(complaint_id, actor)
     return Response(
         body=data,
@@ -79,14 +94,14 @@ def complaint_photo(complaint_id: str) -> Any:
 @bp.route("/v1/complaints/{complaint_id}/accept", methods=["POST"], content_types=ANY_CONTENT_TYPE)
 @rest_errors
 def accept_complaint(complaint_id: str) -> Any:
-    actor = _actor(write=True)
+    actor = _actor(HANDLE, complaint_id)
     return json_response(complaint_regulator_view(complaint_service().accept(complaint_id, actor)))
 
 
 @bp.route("/v1/complaints/{complaint_id}/reject", methods=["POST"], content_types=ANY_CONTENT_TYPE)
 @rest_errors
 def reject_complaint(complaint_id: str) -> Any:
-    actor = _actor(write=True)
+    actor = _actor(HANDLE, complaint_id)
     body: RejectIn = parse(RejectIn, read_json(bp.current_request))
     complaint = complaint_service().reject(complaint_id, body.reason, actor)
     return json_response(complaint_regulator_view(complaint))
@@ -95,7 +110,7 @@ def reject_complaint(complaint_id: str) -> Any:
 @bp.route("/v1/complaints/{complaint_id}/close", methods=["POST"], content_types=ANY_CONTENT_TYPE)
 @rest_errors
 def close_complaint(complaint_id: str) -> Any:
-    actor = _actor(write=True)
+    actor = _actor(HANDLE, complaint_id)
     body: CloseIn = parse(CloseIn, read_json(bp.current_request))
     complaint = complaint_service().close(complaint_id, body.outcome, body.note, actor)
     return json_response(complaint_regulator_view(complaint))

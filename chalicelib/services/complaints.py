@@ -53,6 +53,7 @@ from chalicelib.errors import (
     ValidationFailedError,
 )
 from chalicelib.observability import metrics
+from chalicelib.services.audit import Actor
 from chalicelib.services.ports import (
     AuditLog,
     Clock,
@@ -82,14 +83,6 @@ class ComplaintSubmission:
     settlement_date: date | None = None
     contact_phone: str = ""
     photo: bytes | None = None
-
-
-@dataclass(frozen=True)
-class Actor:
-    """Who acts, for the audit log (e.g. "regulator:admin" and the client address)."""
-
-    actor_id: str
-    source_ip: str
 
 
 class ComplaintService:
@@ -207,6 +200,10 @@ class ComplaintService:
         if divisions is not None:
             items = [c for c in items if c.division_code in divisions]
         return items, next_cursor
+
+    def owner_of(self, complaint_id: str) -> str:
+        """The companycode a complaint is about (for the caller's scope check), or NotFound."""
+        return self._get(complaint_id).companycode
 
     def for_regulator(self, complaint_id: str, actor: Actor) -> Complaint:
         complaint = self._get(complaint_id)
@@ -459,9 +456,11 @@ class ComplaintService:
     def _log(self, actor: Actor, action: str, complaint: Complaint) -> None:
         self._audit.append(
             actor=actor.actor_id,
+            role=actor.role,
             action=action,
             target=complaint.complaint_id,
             source_ip=actor.source_ip,
+            user_agent=actor.user_agent,
             details={"companycode": complaint.companycode, "status": complaint.status},
         )
 

@@ -24,6 +24,7 @@ a body to `_body`).
 
 from __future__ import annotations
 
+import base64
 import itertools
 import json
 import urllib.parse
@@ -38,9 +39,10 @@ from moto import mock_aws
 from chalicelib import bootstrap
 from chalicelib.config import get_settings
 from chalicelib.web.csrf import csrf_token
+from infra.photo_bucket import create_photo_bucket
 from infra.seed import create_exchange_credential, create_regulator
 from infra.table_definition import create_stack_tables
-from tests.builders import record_payload, shop_application, totp_code
+from tests.builders import record_payload, shop_application, tiny_png, totp_code
 
 ALL, OWN = "all", "own"
 PUBLIC = "public"
@@ -50,8 +52,10 @@ MINISTRY_ROLES = ("ministry_admin", "ministry_analyst")
 REGULATORS = PROVINCE_ROLES + MINISTRY_ROLES
 
 SHOP_ONLY = {"shop": ALL}
+SHOP_OWN = {"shop": OWN}  # only what concerns the calling shop itself
 PROVINCE_READ = {"province_admin": ALL, "district_officer": OWN, "province_analyst": ALL}
 PROVINCE_WRITE = {"province_admin": ALL, "district_officer": OWN}
+PROVINCE_HANDLE = {"province_admin": ALL, "district_officer": OWN}
 PROVINCE_CONSOLE = dict.fromkeys(PROVINCE_ROLES, ALL)
 MINISTRY_CONSOLE = dict.fromkeys(MINISTRY_ROLES, ALL)
 ANY_REGULATOR_SESSION = dict.fromkeys(REGULATORS, ALL)  # signing out never hurts
@@ -84,6 +88,20 @@ EXPECTED: dict[tuple[str, str], Expect] = {
     ("GET", "/console/login"): Expect(PUBLIC, PUBLIC),
     ("POST", "/console/login"): Expect(PUBLIC, PUBLIC),
     ("POST", "/v1/exchange/token"): Expect(PUBLIC, PUBLIC),
+    # Consumers' feedback (public pages and API; rate limits are raised for this test)
+    ("POST", "/v1/evaluations"): Expect(PUBLIC, PUBLIC),
+    ("POST", "/v1/complaints"): Expect(PUBLIC, PUBLIC),
+    ("POST", "/v1/complaints/follow"): Expect(PUBLIC, PUBLIC),
+    ("GET", "/v1/directory/divisions"): Expect(PUBLIC, PUBLIC),
+    ("GET", "/v1/directory/shops"): Expect(PUBLIC, PUBLIC),
+    ("POST", "/evaluate"): Expect(PUBLIC, PUBLIC),
+    ("POST", "/evaluate/submit"): Expect(PUBLIC, PUBLIC),
+    ("POST", "/complain"): Expect(PUBLIC, PUBLIC),
+    ("GET", "/complain/new"): Expect(PUBLIC, PUBLIC),
+    ("POST", "/complain/submit"): Expect(PUBLIC, PUBLIC),
+    ("GET", "/complaints/follow"): Expect(PUBLIC, PUBLIC),
+    ("POST", "/complaints/follow"): Expect(PUBLIC, PUBLIC),
+    ("GET", "/shops"): Expect(PUBLIC, PUBLIC),
     # A shop's own records
     ("POST", "/v1/records"): Expect(SHOP_ONLY, NOBODY),
     ("GET", "/v1/records"): Expect(SHOP_ONLY, NOBODY),
@@ -91,6 +109,20 @@ EXPECTED: dict[tuple[str, str], Expect] = {
     ("GET", "/v1/records/{record_id}"): Expect(SHOP_ONLY, NOBODY),
     ("GET", "/v1/records/{record_id}/versions"): Expect(SHOP_ONLY, NOBODY),
     ("POST", "/v1/records/{record_id}/void"): Expect(SHOP_ONLY, NOBODY),
+    # A shop's own feedback
+    ("GET", "/v1/shop/evaluations"): Expect(SHOP_ONLY, NOBODY),
+    ("POST", "/v1/shop/evaluations/{record_id}/reply"): Expect(SHOP_ONLY, NOBODY),
+    ("GET", "/v1/shop/complaints"): Expect(SHOP_ONLY, NOBODY),
+    ("GET", "/v1/shop/complaints/{complaint_id}"): Expect(SHOP_OWN, NOBODY),
+    ("POST", "/v1/shop/complaints/{complaint_id}/read"): Expect(SHOP_OWN, NOBODY),
+    ("POST", "/v1/shop/complaints/{complaint_id}/reply"): Expect(SHOP_OWN, NOBODY),
+    # Complaint handling
+    ("GET", "/v1/complaints"): Expect(PROVINCE_READ, NOBODY),
+    ("GET", "/v1/complaints/{complaint_id}"): Expect(PROVINCE_READ, NOBODY),
+    ("GET", "/v1/complaints/{complaint_id}/photo"): Expect(PROVINCE_READ, NOBODY),
+    ("POST", "/v1/complaints/{complaint_id}/accept"): Expect(PROVINCE_HANDLE, NOBODY),
+    ("POST", "/v1/complaints/{complaint_id}/reject"): Expect(PROVINCE_HANDLE, NOBODY),
+    ("POST", "/v1/complaints/{complaint_id}/close"): Expect(PROVINCE_HANDLE, NOBODY),
     # The shop registry
     ("POST", "/v1/shops"): Expect(PROVINCE_WRITE, NOBODY),
     ("GET", "/v1/shops"): Expect(PROVINCE_READ, NOBODY),
@@ -154,6 +186,7 @@ class Stack:
     province: Province | None
     tokens: dict[str, str] = field(default_factory=dict)
     shops: dict[str, str] = field(default_factory=dict)  # variant -> companycode
+    complaints: dict[str, str] = field(default_factory=dict)  # variant -> complaint code
     record_id: str = ""
     target_account: str = "target"
     usernames: Iterator[int] = field(default_factory=lambda: itertools.count(1))
@@ -189,7 +222,8 @@ def test_ministry_stack_refuses_every_access_it_should(monkeypatch):
 def _check_all_routes(stack: Stack) -> None:
     wrong: list[str] = []
     ordered = sorted(EXPECTED, key=lambda route: route in LAST)
-    callers = ["anonymous", *stack.tokens]
+    # The shop first: regulators' decisions later change what a shop may still see.
+    callers = ["anonymous", *sorted(stack.tokens, key=lambda name: name != "shop")]
     for caller in callers:
         for method, path in ordered:
             expect = getattr(EXPECTED[(method, path)], stack.kind)
@@ -218,24 +252,30 @@ def _allowed(expect: dict[str, str], caller: str, variant: str, stack: Stack) ->
 
 def _variants(stack: Stack, method: str, path: str) -> list[tuple[str, str, Any]]:
     """(scope variant, concrete path, body) for each way the route is tried."""
-    if "{companycode}" in path:
-        return [
-            (variant, path.replace("{companycode}", code), _body(stack, method, path, variant))
-            for variant, code in stack.shops.items()
-        ]
+    for name, values in (("companycode", stack.shops), ("complaint_id", stack.complaints)):
+        if "{" + name + "}" in path:
+            return [
+                (
+                    variant,
+                    _fill(stack, path.replace("{" + name + "}", value)),
+                    _body(stack, method, path, variant),
+                )
+                for variant, value in (values or {"none": "TS" + "A" * 16}).items()
+            ]
     if (method, path) == ("POST", "/v1/shops") and stack.province is not None:
         return [
             (variant, path, _body(stack, method, path, variant))
             for variant in ("own", "other_district")
         ]
-    concrete = path
-    for name, value in {
-        **PATH_VALUES,
-        "record_id": stack.record_id or "0" * 32,
-        "username": stack.target_account,
-    }.items():
-        concrete = concrete.replace("{" + name + "}", value)
-    return [("none", concrete, _body(stack, method, path, "none"))]
+    return [("none", _fill(stack, path), _body(stack, method, path, "none"))]
+
+
+def _fill(stack: Stack, path: str) -> str:
+    values = {**PATH_VALUES, "record_id": stack.record_id or "0" * 32}
+    values["username"] = stack.target_account
+    for name, value in values.items():
+        path = path.replace("{" + name + "}", value)
+    return path
 
 
 def _body(stack: Stack, method: str, path: str, variant: str) -> Any:
@@ -256,6 +296,12 @@ def _body(stack: Stack, method: str, path: str, variant: str) -> Any:
         return {"records": [record_payload()]}
     if path.endswith("/void"):
         return {"reason": "matrix"}
+    if path.endswith("/reject"):
+        return {"reason": "matrix"}
+    if path.endswith("/close"):
+        return {"outcome": "resolved", "note": "matrix"}
+    if path.endswith("/reply"):
+        return {"text": "matrix"}
     if path == "/v1/exchange/batch":
         return {"items": []}
     return {}
@@ -273,8 +319,8 @@ def _call(stack: Stack, caller: str, method: str, path: str, body: Any) -> tuple
         if method == "POST":
             headers["Content-Type"] = "application/x-www-form-urlencoded"
             payload = urllib.parse.urlencode({"csrf_token": csrf_token(token)} if token else {})
-    elif path == "/console/login":
-        if method == "POST":
+    elif path == "/console/login" or not path.startswith(("/v1/", "/restservices/")):
+        if method == "POST":  # a public page's form
             headers["Content-Type"] = "application/x-www-form-urlencoded"
             payload = ""
     else:
@@ -298,6 +344,8 @@ class _StackContext:
         code = self.province.code if self.province else "000000"
         self.monkeypatch.setenv("STACK_ROLE", self.kind)
         self.monkeypatch.setenv("PROVINCE_CODE", code)
+        for limit in ("PUBLIC_IP_LIMIT", "PUBLIC_VIN_LIMIT", "PUBLIC_SUBMIT_LIMIT"):
+            self.monkeypatch.setenv(limit, "100000")
         self.mock = mock_aws()
         self.mock.start()
         bootstrap.reset()
@@ -309,6 +357,8 @@ class _StackContext:
         create_stack_tables(
             boto3.client("dynamodb"), settings.table_name, settings.stats_table_name
         )
+        if settings.photo_bucket:
+            create_photo_bucket(boto3.client("s3"), settings.photo_bucket, settings.aws_region)
         self.client = Client(app)
         stack = Stack(self.kind, self.client.__enter__(), self.province)
         _seed(stack)
@@ -389,12 +439,53 @@ def _seed_province(stack: Stack, province: Province) -> None:
         {"companycode": caller["companycode"], "secret": caller["secret"]},
     )
     stack.tokens["shop"] = json.loads(token_answer.body)["access_token"]
-    upload = _post(
-        stack, "/v1/records", record_payload(company_name=caller["name"]), stack.tokens["shop"]
-    )
+    payload = record_payload(company_name=caller["name"])
+    upload = _post(stack, "/v1/records", payload, stack.tokens["shop"])
     stack.record_id = json.loads(upload.body)["record_id"]
     stack.shops = {v: s["companycode"] for v, s in registered.items()}
     stack.shops["other_province"] = province.other_province_shop
+    _seed_feedback(stack, payload, registered["other_district"]["companycode"])
+
+
+def _seed_feedback(stack: Stack, payload: dict[str, Any], other_shop: str) -> None:
+    """An evaluation of the calling shop's record; an accepted complaint about that shop (its
+    own district) and one about a shop of another district, both with a photo."""
+    proof = {
+        "vin": payload["vin"],
+        "plate": payload["plate_number"],
+        "settlement_list_code": payload["settlement_list_code"],
+    }
+    scores = dict.fromkeys(("appointment", "attitude", "quality", "speed", "price"), 4)
+    evaluation = _post(stack, "/v1/evaluations", {**proof, "scores": scores, "tags": []})
+    assert evaluation.status_code == 201, evaluation.body
+    photo = base64.b64encode(tiny_png()).decode()
+    own = _post(
+        stack,
+        "/v1/complaints",
+        {**proof, "kind": "incorrect", "text": "matrix", "photo_base64": photo},
+    )
+    other = _post(
+        stack,
+        "/v1/complaints",
+        {
+            **proof,
+            "kind": "not_uploaded",
+            "settlement_list_code": "MATRIX-1",
+            "companycode": other_shop,
+            "settlement_date": payload["settlement_date"],
+            "text": "matrix",
+            "photo_base64": photo,
+        },
+    )
+    assert own.status_code == other.status_code == 201, (own.body, other.body)
+    stack.complaints = {
+        "own": json.loads(own.body)["code"],
+        "other_district": json.loads(other.body)["code"],
+        "other_province": "TS" + "A" * 16,
+    }
+    admin = stack.tokens["province_admin"]
+    accepted = _post(stack, f"/v1/complaints/{stack.complaints['own']}/accept", {}, admin)
+    assert accepted.status_code == 200, accepted.body
 
 
 def _post(stack: Stack, path: str, body: Any, token: str = "") -> Any:
@@ -405,6 +496,4 @@ def _post(stack: Stack, path: str, body: Any, token: str = "") -> Any:
 
 
 def _secret(index: int) -> str:
-    import base64
-
     return base64.b32encode(f"matrix-secret-{index:06d}".encode()).decode()

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from tests.builders import shop_application
+from tests.builders import shop_application, unique_plate, unique_vin
 from tests.functional.conftest import add_regulator
 
 XUANWU, QINHUAI, GULOU = "320102", "320104", "320106"
@@ -161,3 +161,33 @@ def test_a_province_role_is_refused_on_the_ministry_stack(ministry_api):
     assert ministry_api.get("/v1/provinces", token).status_code == 403
     assert ministry_api.get("/v1/audit", token).status_code == 403
     assert ministry_api.get("/v1/provinces", ministry_api.regulator_token()).status_code == 200
+
+
+def test_district_officer_sees_only_complaints_about_its_districts(api):
+    # Given "not uploaded" complaints about a shop of 玄武区 and one of 鼓楼区
+    shops = _registry(api)
+    codes = {}
+    for division in (XUANWU, GULOU):
+        answer = api.post(
+            "/v1/complaints",
+            {
+                "kind": "not_uploaded",
+                "vin": unique_vin(),
+                "plate": unique_plate(),
+                "settlement_list_code": f"SCOPE-{division}",
+                "companycode": shops[division],
+                "settlement_date": "2024-03-02",
+                "text": "没有上传维修记录",
+            },
+        )
+        assert answer.status_code == 201, answer.json
+        codes[division] = answer.json["code"]
+    token = _officer_token(api, XUANWU)
+    # When the officer of 玄武区 reads the queue and each complaint
+    queue = api.get("/v1/complaints", token).json["complaints"]
+    # Then only its district's complaint is there, and the other answers 404
+    assert [c["code"] for c in queue] == [codes[XUANWU]]
+    assert api.get(f"/v1/complaints/{codes[XUANWU]}", token).status_code == 200
+    assert api.get(f"/v1/complaints/{codes[GULOU]}", token).status_code == 404
+    assert api.post(f"/v1/complaints/{codes[GULOU]}/accept", {}, token).status_code == 404
+    assert api.post(f"/v1/complaints/{codes[XUANWU]}/accept", {}, token).status_code == 200
