@@ -178,8 +178,7 @@ class DynamoShopRepository(TableAdapter):
     def _list_divisions(
         self, province_code: str, divisions: tuple[str, ...], limit: int, cursor: str | None
     ) -> tuple[list[Shop], str | None]:
-        """Prefix by prefix (each a key range of the registry index: a county code, or a city's
-        first four digits), one cursor across."""
+        """Division by division (each a key range of the registry index), one cursor across."""
         index, start_key = _decode_division_cursor(cursor, province_code, divisions)
         companycodes: list[str] = []
         for position in range(index, len(divisions)):
@@ -190,7 +189,7 @@ class DynamoShopRepository(TableAdapter):
                 "ExpressionAttributeValues": to_item(
                     {
                         ":pk": keys.registry_gsi_pk(province_code),
-                        ":division": divisions[position],
+                        ":division": keys.registry_gsi_sk(divisions[position], ""),
                     }
                 ),
                 "Limit": limit - len(companycodes),
@@ -237,7 +236,7 @@ def _decode_division_cursor(
     if (
         not isinstance(key, dict)
         or key.get(keys.GSI1PK) != keys.registry_gsi_pk(province_code)
-        or not str(key.get(keys.GSI1SK, "")).startswith(division)
+        or not str(key.get(keys.GSI1SK, "")).startswith(keys.registry_gsi_sk(division, ""))
         or not all(isinstance(v, str) for v in key.values())
     ):
         raise _invalid_cursor()

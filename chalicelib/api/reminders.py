@@ -12,7 +12,14 @@ from typing import Any
 from chalice import Blueprint
 from pydantic import Field
 
-from chalicelib.api.auth import require_regulator, require_role, require_shop
+from chalicelib.api.auth import (
+    Permission,
+    Scope,
+    authorize_here,
+    require_permission,
+    require_role,
+    require_shop,
+)
 from chalicelib.api.errors import rest_errors
 from chalicelib.api.http import (
     ANY_CONTENT_TYPE,
@@ -46,8 +53,10 @@ class SendReminderIn(_Strict):
 def send_reminder() -> Any:
     require_role("province")
     request = bp.current_request
-    principal = require_regulator(request, write=True)
+    principal = require_permission(request, Permission.REMINDERS_SEND)
     body: SendReminderIn = parse(SendReminderIn, read_json(request))
+    for companycode in body.companycodes:  # a district officer reminds its own shops only
+        authorize_here(principal, Permission.REMINDERS_SEND, companycode=companycode.strip())
     reminder = reminder_service().send(
         f"regulator:{principal.principal_id}",
         body.companycodes,
@@ -63,9 +72,11 @@ def send_reminder() -> Any:
 def sent_reminders() -> Any:
     require_role("province")
     request = bp.current_request
-    require_regulator(request)
+    principal = require_permission(request, Permission.STATS_READ)
     params = query_params(request)
     items, cursor = reminder_service().sent(int_param(params, "limit", 50), params.get("cursor"))
+    if not Scope.of(principal).whole_province:  # a district officer: the reminders it sent
+        items = [r for r in items if r.sender == f"regulator:{principal.principal_id}"]
     return json_response({"reminders": [reminder_view(r) for r in items], "next_cursor": cursor})
 
 

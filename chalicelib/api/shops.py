@@ -65,7 +65,7 @@ def list_shops() -> Any:
     if not limit.isdigit() or not 1 <= int(limit) <= 100:
         raise ValidationFailedError([FieldError("limit", "range", "limit must be 1 to 100")])
     scope = Scope.of(principal)
-    shops, cursor = shop_registry().list(actor, int(limit), params.get("cursor"), scope.prefixes)
+    shops, cursor = shop_registry().list(actor, int(limit), params.get("cursor"), scope.divisions)
     contacts = may_here(principal, Permission.REGISTRY_CONTACTS)
     return json_response(
         {"shops": [shop_view(s, contacts=contacts) for s in shops], "next_cursor": cursor}

@@ -11,9 +11,9 @@ The rules:
   ministry roles on a province stack (ForbiddenError).
 - A role without the permission is refused (ForbiddenError).
 - Scope: a province role covers its province's companycodes (first two digits); a district
-  officer covers only companycodes starting with one of its 6-digit division codes (a
-  city-level code such as 320100 南京市 covers every county of the city, prefix 3201);
-  ministry roles cover every province. A companycode outside the scope answers NotFoundError,
+  officer covers only companycodes starting with one of its 6-digit county-level division
+  codes (the services' `scope` arguments take exactly these codes); ministry roles cover
+  every province. A companycode outside the scope answers NotFoundError,
   exactly as if the shop did not exist, so scope never leaks existence; a division or province
   outside the scope (an input, not a stored object) answers ForbiddenError.
 """
@@ -111,17 +111,6 @@ def parse_role(value: str) -> Role | None:
         return None
 
 
-def division_prefix(code: str) -> str:
-    """What a division code covers: a county code itself, a city code (xxxx00) its counties."""
-    return code[:4] if code.endswith("00") else code
-
-
-def covering_prefixes(codes: Iterable[str]) -> tuple[str, ...]:
-    """The prefixes of some division codes, sorted, without any covered by another."""
-    prefixes = sorted({division_prefix(c) for c in codes})
-    return tuple(p for p in prefixes if not any(p != q and p.startswith(q) for q in prefixes))
-
-
 def permissions_of(principal: Principal, stack: StackKind) -> frozenset[Permission]:
     """Everything the principal may do on this stack (empty for non-regulators)."""
     role = parse_role(principal.role) if principal.kind == "regulator" else None
@@ -179,11 +168,6 @@ class Scope:
     province_prefix: str | None
     divisions: tuple[str, ...] | None
 
-    @property
-    def prefixes(self) -> tuple[str, ...] | None:
-        """The companycode prefixes of the divisions (None: the whole province or more)."""
-        return None if self.divisions is None else covering_prefixes(self.divisions)
-
     @classmethod
     def of(cls, principal: Principal) -> Scope:
         role = parse_role(principal.role)
@@ -204,14 +188,12 @@ class Scope:
     def covers_companycode(self, companycode: str) -> bool:
         if self.province_prefix is not None and companycode[:2] != self.province_prefix:
             return False
-        prefixes = self.prefixes
-        return prefixes is None or any(companycode.startswith(p) for p in prefixes)
+        return self.divisions is None or companycode[:6] in self.divisions
 
     def covers_division(self, division: str) -> bool:
         if self.province_prefix is not None and division[:2] != self.province_prefix:
             return False
-        prefixes = self.prefixes
-        return prefixes is None or any(division.startswith(p) for p in prefixes)
+        return self.divisions is None or division in self.divisions
 
     def covers_province(self, province: str) -> bool:
         if self.province_prefix is None:
@@ -228,8 +210,9 @@ def validate_assignment(
 ) -> tuple[str, ...]:
     """Check a role and its divisions for a new or changed account; return sorted divisions.
 
-    A district officer needs 1..MAX_DIVISIONS county- or city-level GB/T 2260 codes of this
-    province; every other role takes none. Raises ValidationFailedError naming the field and rule.
+    A district officer needs 1..MAX_DIVISIONS county-level GB/T 2260 codes of this province
+    (a city's officer is given the city's counties); every other role takes none.
+    Raises ValidationFailedError naming the field and rule.
     """
     from chalicelib.domain.shop import division_name
 
@@ -255,14 +238,16 @@ def validate_assignment(
                 )
             ]
         )
-    bad = [c for c in codes if division_name(c) is None or c[:2] != province[:2]]
+    bad = [
+        c for c in codes if division_name(c) is None or c.endswith("00") or c[:2] != province[:2]
+    ]
     if bad:
         raise ValidationFailedError(
             [
                 FieldError(
                     "divisions",
                     "gb_t_2260_this_province",
-                    f"not GB/T 2260 county or city codes of province {province}: " + ", ".join(bad),
+                    f"not county-level GB/T 2260 codes of province {province}: " + ", ".join(bad),
                 )
             ]
         )

@@ -105,8 +105,7 @@ class ShopRepository(Protocol):
         cursor: str | None,
         divisions: tuple[str, ...] | None = None,
     ) -> tuple[list[Shop], str | None]:
-        """By division then companycode; with `divisions` (division code prefixes), only shops
-        of the divisions starting with one of them."""
+        """By division then companycode; with `divisions`, only shops of those divisions."""
 
 
 class AccountRepository(Protocol):

@@ -121,8 +121,7 @@ class ShopRegistryService:
         cursor: str | None,
         divisions: tuple[str, ...] | None = None,
     ) -> tuple[list[Shop], str | None]:
-        """A page of the province's registry, or only of the divisions whose codes start with
-        one of `divisions` (district officers' companycode prefixes).
+        """A page of the province's registry, or only of some divisions (district officers).
 
         Cross-shop data with contacts: audited.
         """

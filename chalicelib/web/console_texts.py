@@ -119,8 +119,7 @@ TEXTS: dict[str, dict[str, str]] = {
         "accounts_heading": "Regulator accounts",
         "divisions": "Division codes",
         "divisions_hint": (
-            "District officers only: 6-digit division codes, separated by commas "
-            "(a city code such as 320100 covers all its counties)."
+            "District officers only: 6-digit county-level division codes, separated by commas."
         ),
         "status": "Status",
         "active": "active",

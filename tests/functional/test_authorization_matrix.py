@@ -56,6 +56,7 @@ SHOP_OWN = {"shop": OWN}  # only what concerns the calling shop itself
 PROVINCE_READ = {"province_admin": ALL, "district_officer": OWN, "province_analyst": ALL}
 PROVINCE_WRITE = {"province_admin": ALL, "district_officer": OWN}
 PROVINCE_HANDLE = {"province_admin": ALL, "district_officer": OWN}
+PROVINCE_ANY = dict.fromkeys(PROVINCE_ROLES, ALL)  # district officers get their part only
 PROVINCE_CONSOLE = dict.fromkeys(PROVINCE_ROLES, ALL)
 MINISTRY_CONSOLE = dict.fromkeys(MINISTRY_ROLES, ALL)
 ANY_REGULATOR_SESSION = dict.fromkeys(REGULATORS, ALL)  # signing out never hurts
@@ -130,6 +131,16 @@ EXPECTED: dict[tuple[str, str], Expect] = {
     ("POST", "/v1/shops/{companycode}/secret"): Expect(PROVINCE_WRITE, NOBODY),
     ("POST", "/v1/shops/{companycode}/suspend"): Expect(PROVINCE_WRITE, NOBODY),
     ("POST", "/v1/shops/{companycode}/reinstate"): Expect(PROVINCE_WRITE, NOBODY),
+    # Reminders
+    ("POST", "/v1/reminders"): Expect(PROVINCE_HANDLE, NOBODY),
+    ("GET", "/v1/reminders"): Expect(PROVINCE_ANY, NOBODY),
+    ("GET", "/v1/shop/reminders"): Expect(SHOP_ONLY, NOBODY),
+    ("POST", "/v1/shop/reminders/{reminder_id}/read"): Expect(SHOP_OWN, NOBODY),
+    # Record search and export (a district officer's results are its districts' only)
+    ("GET", "/v1/search/records"): Expect(PROVINCE_READ, NOBODY),
+    ("POST", "/v1/search/records/exports"): Expect(PROVINCE_READ, NOBODY),
+    # An export job is its requester's alone (the fixture's job is the province admin's).
+    ("GET", "/v1/search/records/exports/{job_id}"): Expect(PROVINCE_ADMIN, NOBODY),
     # Accounts and audit (each stack's own administrator)
     ("GET", "/v1/admin/accounts"): Expect(PROVINCE_ADMIN, MINISTRY_ADMIN),
     ("POST", "/v1/admin/accounts"): Expect(PROVINCE_ADMIN, MINISTRY_ADMIN),
@@ -159,6 +170,9 @@ PATH_VALUES = {
     "name": "app.css",
     "action": "password",
 }
+# Routes whose body or query names a shop: tried with each scope variant of it.
+SHOP_IN_BODY = {("POST", "/v1/reminders"), ("POST", "/v1/search/records/exports")}
+SHOP_IN_QUERY = {("GET", "/v1/search/records")}
 # Routes whose effect ends the caller's session: called last for each caller.
 LAST = {("POST", "/console/logout")}
 
@@ -187,6 +201,8 @@ class Stack:
     tokens: dict[str, str] = field(default_factory=dict)
     shops: dict[str, str] = field(default_factory=dict)  # variant -> companycode
     complaints: dict[str, str] = field(default_factory=dict)  # variant -> complaint code
+    reminders: dict[str, str] = field(default_factory=dict)  # variant -> reminder id
+    export_job: str = "0" * 24
     record_id: str = ""
     target_account: str = "target"
     usernames: Iterator[int] = field(default_factory=lambda: itertools.count(1))
@@ -252,7 +268,12 @@ def _allowed(expect: dict[str, str], caller: str, variant: str, stack: Stack) ->
 
 def _variants(stack: Stack, method: str, path: str) -> list[tuple[str, str, Any]]:
     """(scope variant, concrete path, body) for each way the route is tried."""
-    for name, values in (("companycode", stack.shops), ("complaint_id", stack.complaints)):
+    scoped_ids = (
+        ("companycode", stack.shops),
+        ("complaint_id", stack.complaints),
+        ("reminder_id", stack.reminders),
+    )
+    for name, values in scoped_ids:
         if "{" + name + "}" in path:
             return [
                 (
@@ -267,11 +288,20 @@ def _variants(stack: Stack, method: str, path: str) -> list[tuple[str, str, Any]
             (variant, path, _body(stack, method, path, variant))
             for variant in ("own", "other_district")
         ]
+    if (method, path) in SHOP_IN_BODY and stack.shops:
+        return [
+            (variant, path, _body(stack, method, path, variant))
+            for variant in ("own", "other_district", "other_province")
+        ]
+    if (method, path) in SHOP_IN_QUERY and stack.shops:
+        return [
+            (variant, f"{path}?companycode={code}", None) for variant, code in stack.shops.items()
+        ]
     return [("none", _fill(stack, path), _body(stack, method, path, "none"))]
 
 
 def _fill(stack: Stack, path: str) -> str:
-    values = {**PATH_VALUES, "record_id": stack.record_id or "0" * 32}
+    values = {**PATH_VALUES, "record_id": stack.record_id or "0" * 32, "job_id": stack.export_job}
     values["username"] = stack.target_account
     for name, value in values.items():
         path = path.replace("{" + name + "}", value)
@@ -287,6 +317,11 @@ def _body(stack: Stack, method: str, path: str, variant: str) -> Any:
             "other_district": stack.province.other_district,
         }[variant]
         return shop_application(division_code=division)
+    shop = stack.shops.get(variant, "320102000000001")
+    if path == "/v1/reminders":
+        return {"companycodes": [shop], "title": "matrix", "body": "matrix"}
+    if path == "/v1/search/records/exports":
+        return {"companycode": shop}
     if path == "/v1/admin/accounts":
         role = "province_analyst" if stack.kind == "province" else "ministry_analyst"
         return {"username": f"new{next(stack.usernames)}", "role": role}
@@ -445,6 +480,9 @@ def _seed_province(stack: Stack, province: Province) -> None:
     stack.shops = {v: s["companycode"] for v, s in registered.items()}
     stack.shops["other_province"] = province.other_province_shop
     _seed_feedback(stack, payload, registered["other_district"]["companycode"])
+    _seed_reminders_and_export(
+        stack, caller["companycode"], registered["other_district"]["companycode"]
+    )
 
 
 def _seed_feedback(stack: Stack, payload: dict[str, Any], other_shop: str) -> None:
@@ -486,6 +524,21 @@ def _seed_feedback(stack: Stack, payload: dict[str, Any], other_shop: str) -> No
     admin = stack.tokens["province_admin"]
     accepted = _post(stack, f"/v1/complaints/{stack.complaints['own']}/accept", {}, admin)
     assert accepted.status_code == 200, accepted.body
+
+
+def _seed_reminders_and_export(stack: Stack, caller_shop: str, other_shop: str) -> None:
+    """A reminder to the calling shop and one to another district's shop; an export job of
+    the province administrator."""
+    admin = stack.tokens["province_admin"]
+    for variant, shop in (("own", caller_shop), ("other_district", other_shop)):
+        body = {"companycodes": [shop], "title": f"matrix {variant}", "body": "matrix"}
+        sent = _post(stack, "/v1/reminders", body, admin)
+        assert sent.status_code == 201, sent.body
+        stack.reminders[variant] = json.loads(sent.body)["reminder_id"]
+    stack.reminders["other_province"] = "RM" + "0" * 20
+    job = _post(stack, "/v1/search/records/exports", {}, admin)
+    assert job.status_code == 202, job.body
+    stack.export_job = json.loads(job.body)["job_id"]
 
 
 def _post(stack: Stack, path: str, body: Any, token: str = "") -> Any:
