@@ -30,7 +30,7 @@ from infra.cfn.streams import DEFAULT_FORWARD_MAX_ATTEMPTS
 
 PROJECT_DIR = Path(__file__).resolve().parents[1]
 CHALICE_CONFIG = PROJECT_DIR / ".chalice" / "config.json"
-SECRET_VARIABLES = ("SIGNING_KEY", "EXCHANGE_SECRET")
+SECRET_VARIABLES = ("SIGNING_KEY", "EXCHANGE_SECRET", "TOTP_KEY")
 REQUIRED_MAPPING_SETTINGS = (
     "FunctionResponseTypes",
     "BisectBatchOnFunctionError",

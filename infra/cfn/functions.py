@@ -122,6 +122,7 @@ def _environment(stack: Stack, function: Function) -> dict[str, Any]:
         env["BASE_PATH"] = ref("BasePath")
         env["COOKIE_SECURE"] = "true"
         env["PHOTO_BUCKET"] = ref(PHOTO_BUCKET)  # photos (province) and exports (both)
+        env["TOTP_KEY"] = secret("TotpKeySecretName")  # regulators' second factor
         if stack.is_province:
             env["SIGNING_KEY"] = secret("SigningKeySecretName")
     if function == EXPORTER:

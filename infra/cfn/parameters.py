@@ -48,6 +48,16 @@ def parameters(stack: Stack) -> Fragment:
             "Description": "Path prefix of the hosted pages: /api on the execute-api URL, "
             "empty behind a custom domain mapped at its root",
         },
+        "TotpKeySecretName": {
+            "Type": "String",
+            "Default": (
+                f"vmehr/{stack.province_code}/totp-key"
+                if stack.is_province
+                else "vmehr/ministry/totp-key"
+            ),
+            "Description": "Secrets Manager secret (plain string, >= 32 characters) that seals "
+            "the regulators' TOTP secrets in the table",
+        },
     }
     if not stack.is_province:
         return fragment(Parameters=common)

@@ -205,3 +205,22 @@ def test_packaging_refuses_a_handler_it_does_not_configure():
     # When it is checked / Then packaging stops and says where to configure it
     with pytest.raises(PackagingError, match="infra/cfn/names.py"):
         check(template)
+
+
+def test_the_totp_key_reaches_the_api_function_as_a_secret_reference_on_both_stacks():
+    # Given the merge templates of a province and of the ministry
+    from infra.cfn.names import API_HANDLER, Stack
+    from infra.cfn.stack import merge_template
+
+    for stack, default in (
+        (Stack("province", "320000"), "vmehr/320000/totp-key"),
+        (Stack("ministry", "000000"), "vmehr/ministry/totp-key"),
+    ):
+        template = merge_template(stack, 8)
+        # Then the API function reads TOTP_KEY from Secrets Manager, named by a parameter
+        function = template["Resources"][API_HANDLER.logical_id]
+        env = function["Properties"]["Environment"]["Variables"]
+        assert env["TOTP_KEY"] == {
+            "Fn::Sub": "{{resolve:secretsmanager:${TotpKeySecretName}:SecretString}}"
+        }
+        assert template["Parameters"]["TotpKeySecretName"]["Default"] == default
