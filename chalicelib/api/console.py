@@ -29,7 +29,7 @@ from chalicelib.api.console_support import (
 from chalicelib.api.web_session import end_session, require_csrf, session_cookie, web_session
 from chalicelib.bootstrap import audit_trail, auth_service
 from chalicelib.config import get_settings
-from chalicelib.errors import AuthenticationError, DomainError, LockedOutError
+from chalicelib.errors import AuthenticationError, DomainError
 from chalicelib.web.cookies import clear_cookie, read_cookie, set_cookie
 from chalicelib.web.csrf import CSRF_FIELD, csrf_token, csrf_valid
 from chalicelib.web.forms import parse_form
@@ -42,6 +42,7 @@ MAX_LOGIN_FORM_BYTES = 4096
 
 
 @bp.route(CONSOLE_LOGIN, methods=["GET"])
+@console_errors
 def login_page() -> Response:
     request = bp.current_request
     lang = console_lang(request)
@@ -53,6 +54,7 @@ def login_page() -> Response:
 
 
 @bp.route(CONSOLE_LOGIN, methods=["POST"], content_types=FORM_TYPES)
+@console_errors
 def sign_in() -> Response:
     request = bp.current_request
     form = parse_form(
@@ -70,9 +72,7 @@ def sign_in() -> Response:
             origin=origin_of(request),
             ttl_seconds=get_settings().console_session_seconds,
         )
-    except (AuthenticationError, LockedOutError):
-        return _login_form(lang, status=401, failed=True, username=username)
-    except DomainError:
+    except DomainError:  # wrong anything, locked out or malformed: one message
         return _login_form(lang, status=401, failed=True, username=username)
     cookies = [session_cookie(token, principal), clear_cookie(LOGIN_COOKIE)]
     return redirect(CONSOLE_HOME, cookies=cookies, query={"lang": lang})
