@@ -12,8 +12,7 @@ from datetime import date, datetime
 from typing import Any
 
 from chalicelib.adapters import keys
-from chalicelib.adapters.cursor import decode_cursor, encode_cursor
-from chalicelib.adapters.dynamo_codec import from_item, to_item, to_value
+from chalicelib.adapters.dynamo_codec import to_item, to_value
 from chalicelib.adapters.dynamo_errors import error_code, translate_errors
 from chalicelib.adapters.table_adapter import TableAdapter
 from chalicelib.domain.complaint import Complaint, Correction
@@ -32,17 +31,8 @@ class DynamoComplaintRepository(TableAdapter):
         return str(item["content_hash"]) if item else None
 
     def create(self, complaint: Complaint, content_hash: str) -> None:
-        try:
-            with translate_errors():
-                self.client.put_item(
-                    TableName=self._table,
-                    Item=to_item({**_complaint_item(complaint), "content_hash": content_hash}),
-                    ConditionExpression="attribute_not_exists(PK)",
-                )
-        except Exception as exc:
-            if error_code(exc) == "ConditionalCheckFailedException":
-                raise ComplaintExistsError(complaint.complaint_id) from exc
-            raise
+        if not self._put_new({**_complaint_item(complaint), "content_hash": content_hash}):
+            raise ComplaintExistsError(complaint.complaint_id)
 
     def save(self, complaint: Complaint) -> None:
         stored = self._get(keys.complaint_pk(complaint.complaint_id), keys.COMPLAINT)
@@ -63,34 +53,23 @@ class DynamoComplaintRepository(TableAdapter):
     def by_shop(
         self, companycode: str, limit: int, cursor: str | None
     ) -> tuple[list[Complaint], str | None]:
-        return self._listing(
-            keys.GSI1, keys.GSI1PK, keys.shop_complaints_gsi_pk(companycode), limit, cursor, False
-        )
+        partition = (keys.GSI1PK, keys.shop_complaints_gsi_pk(companycode))
+        return self._complaints(self._page(partition, limit, cursor, index=keys.GSI1))
 
     def queue(
         self, province_code: str, status: str, limit: int, cursor: str | None
     ) -> tuple[list[Complaint], str | None]:
-        pk = keys.complaint_queue_gsi_pk(province_code, status)
-        return self._listing(keys.GSI2, keys.GSI2PK, pk, limit, cursor, True)
+        partition = (keys.GSI2PK, keys.complaint_queue_gsi_pk(province_code, status))
+        page = self._page(partition, limit, cursor, index=keys.GSI2, newest_first=False)
+        return self._complaints(page)
 
-    def _listing(
-        self, index: str, pk_attr: str, pk: str, limit: int, cursor: str | None, oldest_first: bool
+    def _complaints(
+        self, page: tuple[list[dict[str, Any]], str | None]
     ) -> tuple[list[Complaint], str | None]:
-        request: dict[str, Any] = {
-            "TableName": self._table,
-            "IndexName": index,
-            "KeyConditionExpression": f"{pk_attr} = :pk",
-            "ExpressionAttributeValues": to_item({":pk": pk}),
-            "ScanIndexForward": oldest_first,
-            "Limit": limit,
-        }
-        if cursor:
-            request["ExclusiveStartKey"] = decode_cursor(cursor, pk_attr, pk)
-        with translate_errors():
-            response = self.client.query(**request)
-        ids = [from_item(i)["PK"].removeprefix("COMPLAINT#") for i in response.get("Items", [])]
-        complaints = [c for c in (self.get(i) for i in ids) if c is not None]
-        return complaints, encode_cursor(response.get("LastEvaluatedKey"))
+        """The index projects keys only for complaints: read each complaint itself."""
+        items, next_cursor = page
+        ids = [str(i["PK"]).removeprefix("COMPLAINT#") for i in items]
+        return [c for c in (self.get(i) for i in ids) if c is not None], next_cursor
 
 
 def _complaint_item(c: Complaint) -> dict[str, Any]:

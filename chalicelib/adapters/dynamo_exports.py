@@ -12,7 +12,7 @@ from typing import Any
 
 from chalicelib.adapters import keys
 from chalicelib.adapters.dynamo_codec import to_item, to_value
-from chalicelib.adapters.dynamo_errors import error_code, translate_errors
+from chalicelib.adapters.dynamo_errors import translate_errors
 from chalicelib.adapters.table_adapter import TableAdapter
 from chalicelib.services.record_export import ExportJob, criteria_from, criteria_to
 
@@ -36,18 +36,7 @@ class DynamoExportJobStore(TableAdapter):
             "rows": 0,
             keys.TTL_ATTRIBUTE: int(job.created_at.timestamp()) + RETENTION_SECONDS,
         }
-        try:
-            with translate_errors():
-                self.client.put_item(
-                    TableName=self._table,
-                    Item=to_item(item),
-                    ConditionExpression="attribute_not_exists(PK)",
-                )
-        except Exception as exc:
-            if error_code(exc) == "ConditionalCheckFailedException":
-                return False
-            raise
-        return True
+        return self._put_new(item)
 
     def get(self, job_id: str) -> ExportJob | None:
         item = self._get(keys.export_job_pk(job_id), keys.EXPORT)

@@ -13,7 +13,6 @@ from datetime import datetime
 from typing import Any
 
 from chalicelib.adapters import keys
-from chalicelib.adapters.cursor import decode_cursor, encode_cursor
 from chalicelib.adapters.dynamo_codec import from_item, to_item, to_value
 from chalicelib.adapters.dynamo_errors import cancellation_reasons, error_code, translate_errors
 from chalicelib.adapters.table_adapter import TableAdapter
@@ -79,22 +78,11 @@ class DynamoFeedbackRepository(TableAdapter):
     def shop_evaluations(
         self, companycode: str, limit: int, cursor: str | None
     ) -> tuple[list[Evaluation], str | None]:
-        gsi_pk = keys.shop_evaluations_gsi_pk(companycode)
-        request: dict[str, Any] = {
-            "TableName": self._table,
-            "IndexName": keys.GSI1,
-            "KeyConditionExpression": "GSI1PK = :pk",
-            "ExpressionAttributeValues": to_item({":pk": gsi_pk}),
-            "ScanIndexForward": False,
-            "Limit": limit,
-        }
-        if cursor:
-            request["ExclusiveStartKey"] = decode_cursor(cursor, keys.GSI1PK, gsi_pk)
-        with translate_errors():
-            response = self.client.query(**request)
-        ids = [from_item(i)["record_id"] for i in response.get("Items", [])]
-        found = [e for e in (self.evaluation(r) for r in ids) if e is not None]
-        return found, encode_cursor(response.get("LastEvaluatedKey"))
+        partition = (keys.GSI1PK, keys.shop_evaluations_gsi_pk(companycode))
+        items, next_cursor = self._page(partition, limit, cursor, index=keys.GSI1)
+        record_ids = [str(i["PK"]).removeprefix("REC#") for i in items]
+        found = self.evaluations(record_ids)
+        return [found[r] for r in record_ids if r in found], next_cursor
 
     def shop_totals(self, companycodes: Sequence[str]) -> dict[str, RatingTotals]:
         keyed = [keys.key(keys.shop_pk(c), keys.RATING) for c in sorted(set(companycodes))]

@@ -13,9 +13,8 @@ from datetime import datetime
 from typing import Any
 
 from chalicelib.adapters import keys
-from chalicelib.adapters.cursor import decode_cursor, encode_cursor
-from chalicelib.adapters.dynamo_codec import from_item, to_item, to_value
-from chalicelib.adapters.dynamo_errors import cancellation_reasons, error_code, translate_errors
+from chalicelib.adapters.dynamo_codec import to_item, to_value
+from chalicelib.adapters.dynamo_errors import cancellation_reasons, translate_errors
 from chalicelib.adapters.table_adapter import TableAdapter
 from chalicelib.domain.reminder import Delivery, Reminder
 
@@ -39,18 +38,7 @@ class DynamoReminderStore(TableAdapter):
             "read": 0,
             "created_at": created,
         }
-        try:
-            with translate_errors():
-                self.client.put_item(
-                    TableName=self._table,
-                    Item=to_item(item),
-                    ConditionExpression="attribute_not_exists(PK)",
-                )
-        except Exception as exc:
-            if error_code(exc) == "ConditionalCheckFailedException":
-                return False
-            raise
-        return True
+        return self._put_new(item)
 
     def deliver(self, reminder: Reminder, companycodes: list[str]) -> None:
         with ThreadPoolExecutor(max_workers=DELIVERY_WORKERS) as pool:
@@ -67,16 +55,7 @@ class DynamoReminderStore(TableAdapter):
             "sender": reminder.sender,
             "created_at": reminder.created_at.isoformat(),
         }
-        try:
-            with translate_errors():
-                self.client.put_item(
-                    TableName=self._table,
-                    Item=to_item(item),
-                    ConditionExpression="attribute_not_exists(PK)",
-                )
-        except Exception as exc:
-            if error_code(exc) != "ConditionalCheckFailedException":
-                raise
+        self._put_new(item)  # an existing delivery (read or not) stays as it is
 
     def get(self, reminder_id: str) -> Reminder | None:
         item = self._get(keys.reminder_pk(reminder_id), keys.REMINDER)
@@ -85,41 +64,18 @@ class DynamoReminderStore(TableAdapter):
     def sent(
         self, province_code: str, limit: int, cursor: str | None
     ) -> tuple[list[Reminder], str | None]:
-        pk = keys.reminders_gsi_pk(province_code)
-        request: dict[str, Any] = {
-            "TableName": self._table,
-            "IndexName": keys.GSI1,
-            "KeyConditionExpression": "GSI1PK = :pk",
-            "ExpressionAttributeValues": to_item({":pk": pk}),
-            "ScanIndexForward": False,
-            "Limit": limit,
-        }
-        if cursor:
-            request["ExclusiveStartKey"] = decode_cursor(cursor, keys.GSI1PK, pk)
-        with translate_errors():
-            response = self.client.query(**request)
-        ids = [from_item(i)["PK"].removeprefix("REMINDER#") for i in response.get("Items", [])]
+        partition = (keys.GSI1PK, keys.reminders_gsi_pk(province_code))
+        items, next_cursor = self._page(partition, limit, cursor, index=keys.GSI1)
         # The index projects keys only for reminders; read the summaries themselves.
-        found = [r for r in (self.get(i) for i in ids) if r is not None]
-        return found, encode_cursor(response.get("LastEvaluatedKey"))
+        ids = [str(i["PK"]).removeprefix("REMINDER#") for i in items]
+        return [r for r in (self.get(i) for i in ids) if r is not None], next_cursor
 
     def deliveries(
         self, companycode: str, limit: int, cursor: str | None
     ) -> tuple[list[Delivery], str | None]:
-        pk = keys.shop_reminders_pk(companycode)
-        request: dict[str, Any] = {
-            "TableName": self._table,
-            "KeyConditionExpression": "PK = :pk",
-            "ExpressionAttributeValues": to_item({":pk": pk}),
-            "ScanIndexForward": False,
-            "Limit": limit,
-        }
-        if cursor:
-            request["ExclusiveStartKey"] = decode_cursor(cursor, keys.PK, pk)
-        with translate_errors():
-            response = self.client.query(**request)
-        items = [_delivery_from(from_item(i)) for i in response.get("Items", [])]
-        return items, encode_cursor(response.get("LastEvaluatedKey"))
+        partition = (keys.PK, keys.shop_reminders_pk(companycode))
+        items, next_cursor = self._page(partition, limit, cursor)
+        return [_delivery_from(i) for i in items], next_cursor
 
     def delivery(self, companycode: str, reminder_id: str) -> Delivery | None:
         reminder = self.get(reminder_id)
