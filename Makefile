@@ -7,6 +7,7 @@ PYTEST := $(PY) -m pytest -q -p no:cacheprovider
 
 .PHONY: run test lint typecheck format unit functional e2e bench check clean
 .PHONY: package package-check capacity
+.PHONY: browser browser-deps
 
 $(STAMP): requirements.txt requirements-dev.txt
 	test -x $(PY) || $(PYTHON) -m venv $(VENV)
@@ -16,7 +17,7 @@ $(STAMP): requirements.txt requirements-dev.txt
 run: $(STAMP)
 	$(PY) -m infra.local.run
 
-test: lint typecheck package-check unit functional e2e
+test: browser-deps lint typecheck package-check unit functional e2e browser
 
 lint: $(STAMP)
 	$(PY) -m ruff check .
@@ -37,6 +38,23 @@ functional: $(STAMP)
 
 e2e: $(STAMP)
 	$(PYTEST) tests/e2e_province tests/e2e_national
+
+# Real-browser tier: Playwright drives Debian's Chromium against a local province stack;
+# screenshots land in artifacts/screenshots/.
+browser: $(STAMP) browser-deps
+	$(PYTEST) tests/browser
+
+# Debian's Chromium (Playwright's own browser download cannot work offline) and a CJK font,
+# so screenshots show Chinese text; installed once, only when missing.
+CHROMIUM := /usr/bin/chromium
+CJK_FONT := /usr/share/fonts/truetype/wqy/wqy-microhei.ttc
+SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
+browser-deps:
+	@test -x $(CHROMIUM) -a -f $(CJK_FONT) || { \
+	  echo "installing Debian chromium and fonts-wqy-microhei (apt)"; \
+	  $(SUDO) apt-get update -qq && \
+	  $(SUDO) env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends \
+	    chromium fonts-wqy-microhei >/dev/null; }
 
 bench: $(STAMP)
 	$(PY) -m bench.run
