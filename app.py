@@ -36,6 +36,8 @@ from chalicelib.streams.handlers import aggregate_batch, export_batch, forward_b
 app = Chalice(app_name="vmehr")
 # Photo vouchers travel as bytes: multipart form posts in, JPEG/PNG out to regulators.
 app.api.binary_types = ["multipart/form-data", "image/jpeg", "image/png"]
+# The vehicle report download (POST /vehicle/report.pdf) answers PDF bytes.
+app.api.binary_types.append("application/pdf")
 
 for blueprint in (access, records, vehicles, shops, compat, exchange, pages):
     app.register_blueprint(blueprint.bp)

@@ -35,21 +35,20 @@ def query_page() -> Response:
 
 @bp.route("/vehicle", methods=["POST"], content_types=FORM_TYPES)
 def vehicle_page() -> Response:
+    lang, plate, found = _look_up(bp.current_request)
+    if isinstance(found, Response):
+        return found
+    return _page("vehicle.html", lang, 200, plate=plate, **_vehicle_context(found, lang))
+
+
+@bp.route("/vehicle/report.pdf", methods=["POST"], content_types=FORM_TYPES)
+def vehicle_report_pdf() -> Response:
+    """The vehicle page as a PDF file: the same form fields, limits, proof and error pages."""
     request = bp.current_request
-    form = _form(request.raw_body)
-    lang = _lang(form.get("lang"))
-    vin, plate = form.get("vin", "")[:32], form.get("plate", "")[:16]
-    try:
-        public_gate().admit(source_ip(request), vin)
-        records = history_service().history(vin, plate, source_ip=source_ip(request))
-    except RateLimitedError as exc:
-        return _page("query.html", lang, 429, vin=vin, plate="", not_found=False, limited=exc)
-    except DomainError:
-        return _page("query.html", lang, 404, vin=vin, plate="", not_found=True)
-    except Exception:
-        logger.exception("vehicle page failed")
-        return _page("query.html", lang, 503, vin=vin, plate="", not_found=False)
-    return _page("vehicle.html", lang, 200, plate=plate, **_vehicle_context(records, lang))
+    lang, _, found = _look_up(request)
+    if isinstance(found, Response):
+        return found
+    return _pdf_response(request, _vehicle_context(found, lang), lang)
 
 
 @bp.route("/verify/{code}", methods=["GET"])
@@ -79,6 +78,29 @@ def static_asset(name: str) -> Response:
         status_code=200,
         headers={"Content-Type": "text/css; charset=utf-8", "Cache-Control": "max-age=3600"},
     )
+
+
+def _look_up(request: Any) -> tuple[str, str, list[Any] | Response]:
+    """(language, plate, the vehicle's records) for a posted VIN + plate form.
+
+    Instead of the records: the query page to answer (429 past a limit, 404 for any failed
+    proof, 503 when storage fails), the same for the HTML page and the PDF.
+    """
+    form = _form(request.raw_body)
+    lang = _lang(form.get("lang"))
+    vin, plate = form.get("vin", "")[:32], form.get("plate", "")[:16]
+    try:
+        public_gate().admit(source_ip(request), vin)
+        records = history_service().history(vin, plate, source_ip=source_ip(request))
+    except RateLimitedError as exc:
+        page = _page("query.html", lang, 429, vin=vin, plate="", not_found=False, limited=exc)
+        return lang, plate, page
+    except DomainError:
+        return lang, plate, _page("query.html", lang, 404, vin=vin, plate="", not_found=True)
+    except Exception:
+        logger.exception("vehicle page failed")
+        return lang, plate, _page("query.html", lang, 503, vin=vin, plate="", not_found=False)
+    return lang, plate, records
 
 
 def _vehicle_context(records: list[Any], lang: str) -> dict[str, Any]:
@@ -117,6 +139,35 @@ def _vehicle_context(records: list[Any], lang: str) -> dict[str, Any]:
         "feedback_enabled": feedback["enabled"],
         "chart": _markup(mileage_svg(readings, TEXTS[lang]["chart"])),
     }
+
+
+def _pdf_response(request: Any, context: dict[str, Any], lang: str) -> Response:
+    from chalicelib.web.i18n import consumer_texts
+    from chalicelib.web.report_pdf import report_pdf
+    from chalicelib.web.respond import public_url
+
+    code = context["report_code"]
+    query = "?lang=en" if lang == "en" else ""
+    verify_url = public_url(request, f"/verify/{code}{query}") if code else ""
+    today = china_date(record_service().now()).isoformat()
+    texts = consumer_texts(lang)
+    body = report_pdf(context, texts, lang=lang, verify_url=verify_url, generated_on=today)
+    filename = (
+        "vehicle-report-"
+        + "".join(c for c in context["vin"] if c.isascii() and c.isalnum())
+        + ".pdf"
+    )
+    return Response(
+        body=body,
+        status_code=200,
+        headers={
+            "Content-Type": "application/pdf",
+            "Content-Disposition": f'attachment; filename="{filename}"',
+            "Cache-Control": "no-store",
+            "X-Content-Type-Options": "nosniff",
+            "Referrer-Policy": "no-referrer",
+        },
+    )
 
 
 def _page(template: str, lang: str, status: int, **context: Any) -> Response:

@@ -7,6 +7,7 @@ and the base path of links are decided here once, so every page behaves the same
 
 from __future__ import annotations
 
+import re
 from typing import Any
 from urllib.parse import urlencode
 
@@ -88,3 +89,19 @@ def redirect(
     if cookies:
         headers["Set-Cookie"] = cookies
     return Response(body="", status_code=303, headers=headers)
+
+
+_HOST = re.compile(r"^[A-Za-z0-9.-]{1,253}(:\d{1,5})?$")
+
+
+def public_url(request: Request, path: str) -> str:
+    """Absolute URL of a path of this app as the browser reached it (for printed links).
+
+    The host is the request's own Host header (API Gateway passes the domain the client used)
+    and the scheme its X-Forwarded-Proto; anything malformed falls back to a relative URL.
+    """
+    host = str(request.headers.get("host") or "")
+    scheme = str(request.headers.get("x-forwarded-proto") or "http").lower()
+    if scheme not in ("http", "https") or not _HOST.fullmatch(host):
+        return base_path() + path
+    return f"{scheme}://{host}{base_path()}{path}"

@@ -156,6 +156,9 @@ def test_the_page_works_with_the_keyboard_alone(stack, desktop):
         desktop.keyboard.press("Tab")
         reached.append(_focused(desktop))
     assert "/verify/" in reached[-1]["href"], reached
+    desktop.keyboard.press("Tab")
+    reached.append(_focused(desktop))
+    assert reached[-1]["tag"] == "button"  # Download PDF
     assert all(stop["visible"] and stop["outline"] == "solid" for stop in reached[1:]), reached
 
 
@@ -171,9 +174,11 @@ def test_the_print_view_keeps_the_report_and_drops_the_controls(stack, desktop, 
     _look_up(desktop, stack, vehicle.vin, vehicle.plate)
     code = desktop.locator("p.code").inner_text()
     expect(desktop.locator(".bar .switch")).to_be_visible()
+    expect(desktop.locator("form.download")).to_be_visible()
     desktop.emulate_media(media="print")
-    # Then the language switch and the footer are gone
+    # Then the language switch, the download form and the footer are gone
     expect(desktop.locator(".bar .switch")).to_be_hidden()
+    expect(desktop.locator("form.download")).to_be_hidden()
     expect(desktop.locator("footer")).to_be_hidden()
     # And the verification code, the chart and every record are printed
     expect(desktop.locator("p.code")).to_be_visible()
