@@ -9,6 +9,8 @@ from urllib.parse import urlencode
 import pytest
 from pypdf import PdfReader
 
+from chalicelib import bootstrap
+from chalicelib.config import get_settings
 from tests.builders import record_payload, unique_plate, unique_vin
 
 PDF_ACCEPT = "application/pdf,text/html;q=0.9,*/*;q=0.8"
@@ -116,3 +118,21 @@ def test_the_vehicle_page_offers_the_download_as_a_form_post(api, vehicle):
     assert f'name="vin" value="{vin}"' in form.group(1)
     assert f'name="plate" value="{plate}"' in form.group(1)
     assert "report.pdf?" not in html  # the plate never goes into a URL
+
+
+def test_the_pdf_counts_against_the_same_public_limits_as_the_page(api, vehicle, monkeypatch):
+    # Given a limit of 2 public requests per client address
+    monkeypatch.setenv("PUBLIC_IP_LIMIT", "2")
+    get_settings.cache_clear()
+    bootstrap.public_gate.cache_clear()
+    vin, plate = vehicle
+    fields = {"vin": vin, "plate": plate}
+    # When the same client asks for the page, the PDF, then the PDF again
+    page = _post(api, "/vehicle", fields)
+    first = _post(api, "/vehicle/report.pdf", fields)
+    held_back = _post(api, "/vehicle/report.pdf", fields)
+    # Then the third is the page's "too many requests" answer, not a PDF
+    assert (page.status_code, first.status_code) == (200, 200)
+    assert held_back.status_code == 429
+    assert held_back.headers["Content-Type"].startswith("text/html")
+    assert not held_back.body.startswith(b"%PDF-")
