@@ -77,6 +77,7 @@ EXPECTED: dict[tuple[str, str], Expect] = {
     # Public pages and the public API
     ("GET", "/"): Expect(PUBLIC, PUBLIC),
     ("POST", "/vehicle"): Expect(PUBLIC, PUBLIC),
+    ("POST", "/vehicle/report.pdf"): Expect(PUBLIC, PUBLIC),
     ("GET", "/verify/{code}"): Expect(PUBLIC, PUBLIC),
     ("GET", "/static/{name}"): Expect(PUBLIC, PUBLIC),
     ("GET", "/v1/health"): Expect(PUBLIC, PUBLIC),
