@@ -5,6 +5,13 @@ one stage accepts (each province sets its own through parameters), and the 5xx a
 latency alarms read the stage's metrics. Access logging is left out on purpose: it needs an
 account-wide API Gateway logging role, which a stack should not change behind the account
 owner's back (see docs/deploy.md).
+
+Binary media types are `*/*` on API Gateway (not only the app's own binary types): API
+Gateway turns a base64 response back into bytes only when the request's first Accept type
+is a binary type, and a browser's first is `text/html` or `image/avif`, so a PDF report or a
+photo voucher would otherwise reach the browser as base64 text. With `*/*`, request bodies
+arrive base64-encoded (Chalice decodes them) and text responses, which the app does not
+encode, pass through unchanged.
 """
 
 from __future__ import annotations
@@ -19,6 +26,7 @@ def rest_api(stack: Stack) -> Fragment:
             REST_API: override(
                 {
                     "Name": stack.name("-api"),
+                    "DefinitionBody": {"x-amazon-apigateway-binary-media-types": ["*/*"]},
                     "EndpointConfiguration": {"Type": "REGIONAL"},
                     "TracingEnabled": True,
                     "MethodSettings": [

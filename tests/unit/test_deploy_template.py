@@ -224,3 +224,11 @@ def test_the_totp_key_reaches_the_api_function_as_a_secret_reference_on_both_sta
             "Fn::Sub": "{{resolve:secretsmanager:${TotpKeySecretName}:SecretString}}"
         }
         assert template["Parameters"]["TotpKeySecretName"]["Default"] == default
+
+
+def test_api_gateway_hands_binary_answers_to_browsers_as_bytes():
+    # Given both templates (a browser's first Accept type is text/html or image/avif)
+    for template in (_province(), _ministry()):
+        body = template["Resources"]["RestAPI"]["Properties"]["DefinitionBody"]
+        # Then every media type is binary-capable at the gateway
+        assert body["x-amazon-apigateway-binary-media-types"] == ["*/*"]
