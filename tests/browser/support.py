@@ -25,8 +25,8 @@ from infra.local.stack import (
     free_port,
     provision,
 )
-from infra.seed import DEMO_REGULATOR, DEMO_SHOP_NAME, DEMO_SHOP_SECRET
-from tests.builders import record_payload, unique_plate, unique_vin
+from infra.seed import DEMO_REGULATOR, DEMO_SHOP_NAME, DEMO_SHOP_SECRET, DEMO_TOTP_SECRETS
+from tests.builders import record_payload, totp_code, unique_plate, unique_vin
 
 CHROMIUM = "/usr/bin/chromium"
 # As root on a closed network: no sandbox, and none of Chromium's calls home (they hang here).
@@ -120,12 +120,27 @@ class LocalStack:
         return self._tokens["shop"]
 
     def regulator_token(self) -> str:
+        """A bearer token of the demo administrator (password and a TOTP code; one sign-in
+        per stack, since a code is accepted once)."""
         if "regulator" not in self._tokens:
-            body = {"username": self.regulator[0], "password": self.regulator[1]}
+            body = {
+                "username": self.regulator[0],
+                "password": self.regulator[1],
+                "totp": totp_code(DEMO_TOTP_SECRETS[self.regulator[0]]),
+            }
             answer = self.call("POST", "/v1/admin/token", body)
             assert answer.status == 200, answer.body
             self._tokens["regulator"] = answer.body["access_token"]
         return self._tokens["regulator"]
+
+    def regulator_photo(self, complaint_code: str) -> bytes:
+        """The photo voucher of a complaint, as the regulator downloads it."""
+        request = urllib.request.Request(
+            f"{self.url}/v1/complaints/{complaint_code}/photo",
+            headers={"Authorization": f"Bearer {self.regulator_token()}", "Accept": "*/*"},
+        )
+        with urllib.request.urlopen(request, timeout=30) as response:
+            return bytes(response.read())
 
     def upload(self, payload: dict[str, Any], token: str | None = None) -> dict[str, Any]:
         """Upload one record through `POST /v1/records` (demo shop by default); the receipt."""
@@ -210,7 +225,12 @@ def start_stack(log_dir: Path) -> LocalStack:
         provision(moto, table)
         os.environ.update({"DYNAMODB_ENDPOINT_URL": moto.url, "TABLE_NAME": table})
         bootstrap.reset()
-        create_regulator(table, *DEMO_REGULATOR, "province_admin")
+        create_regulator(
+            table,
+            *DEMO_REGULATOR,
+            "province_admin",
+            totp_secret=DEMO_TOTP_SECRETS[DEMO_REGULATOR[0]],
+        )
         shop = create_demo_shop(table, DEMO_DIVISION)
         stack.shop_companycode, stack.shop_name = shop.companycode, shop.name
         app.start()
