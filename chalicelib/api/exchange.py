@@ -30,7 +30,11 @@ def exchange_token() -> Any:
     body: ProvinceTokenRequest = parse(ProvinceTokenRequest, read_json(bp.current_request))
     token, principal = auth_service().province_token(body.province_code, body.secret)
     return json_response(
-        {"access_token": token, "token_type": "Bearer", "expires_at": principal.expires_at}
+        {
+            "access_token": token,
+            "token_type": "Bearer",
+            "expires_at": principal.expires_at.isoformat(),
+        }
     )
 
 

@@ -61,6 +61,15 @@ def _send(api, items, token):
     return [r["result"] for r in response.json["results"]]
 
 
+def test_province_token_expiry_is_an_iso_timestamp(ministry_api):
+    # Given a province's exchange credential
+    # When it asks for a token
+    answer = _token(ministry_api).json
+    # Then the expiry is ISO 8601 like every other timestamp (it was `str(datetime)`)
+    assert "T" in answer["expires_at"]
+    assert datetime.fromisoformat(answer["expires_at"]) > datetime.now(UTC)
+
+
 def test_province_token_needs_its_own_secret(ministry_api):
     assert _token(ministry_api).status_code == 200
     wrong = _token(ministry_api, "320000", ministry_api.exchange_secrets["420000"])
@@ -122,3 +131,6 @@ def test_provinces_report_exchange_status(ministry_api):
     provinces = ministry_api.get("/v1/provinces", ministry_api.regulator_token()).json
     assert [p["province_code"] for p in provinces["provinces"]] == ["320000"]
     assert provinces["provinces"][0]["last_exchange_at"]
+    # (numbers, as the document declares them)
+    assert provinces["provinces"][0]["batches"] == 1
+    assert isinstance(provinces["provinces"][0]["exchange_lag_seconds"], int)
