@@ -21,6 +21,7 @@ from chalicelib.api import (
     exchange,
     feedback,
     feedback_pages,
+    openapi,
     pages,
     record_search,
     records,
@@ -52,6 +53,7 @@ for blueprint in (
     app.register_blueprint(blueprint.bp)
 for blueprint in (accounts, audit, console, console_admin):
     app.register_blueprint(blueprint.bp)
+app.register_blueprint(openapi.bp)  # GET /openapi.json, built on first request
 
 # Lambda context (request id, cold start, function name) on every log line of every handler.
 app.register_middleware(ConvertToMiddleware(logger.inject_lambda_context))

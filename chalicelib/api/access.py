@@ -9,6 +9,7 @@ from chalice import Blueprint
 from chalicelib.api.auth import origin_of
 from chalicelib.api.errors import rest_errors
 from chalicelib.api.http import ANY_CONTENT_TYPE, json_response, read_json
+from chalicelib.api.responses import RegulatorTokenResponse, TokenResponse, conform
 from chalicelib.api.schemas import RegulatorTokenRequest, TokenRequest, parse
 from chalicelib.bootstrap import auth_service
 from chalicelib.domain.principal import Principal
@@ -21,7 +22,7 @@ bp = Blueprint(__name__)
 def shop_token() -> Any:
     body: TokenRequest = parse(TokenRequest, read_json(bp.current_request))
     token, principal = auth_service().shop_token(body.companycode, body.secret)
-    return json_response(_token_body(token, principal))
+    return json_response(conform(TokenResponse, _token_body(token, principal)))
 
 
 @bp.route("/v1/admin/token", methods=["POST"], content_types=ANY_CONTENT_TYPE)
@@ -32,13 +33,12 @@ def regulator_token() -> Any:
     token, principal = auth_service().regulator_token(
         body.username, body.password, body.totp, origin=origin_of(request)
     )
-    return json_response(
-        {
-            **_token_body(token, principal),
-            "role": principal.role,
-            "divisions": list(principal.divisions),
-        }
-    )
+    answer = {
+        **_token_body(token, principal),
+        "role": principal.role,
+        "divisions": list(principal.divisions),
+    }
+    return json_response(conform(RegulatorTokenResponse, answer))
 
 
 def _token_body(token: str, principal: Principal) -> dict[str, Any]:

@@ -17,6 +17,8 @@ from chalice import Blueprint
 from chalicelib.api.auth import require_role
 from chalicelib.api.compat_schema import parse_compat_record
 from chalicelib.api.http import ANY_CONTENT_TYPE, PayloadError, json_response, read_json
+from chalicelib.api.responses import CompatAnswer, CompatTokenAnswer, CompatUploadAnswer, conform
+from chalicelib.api.views import receipt_view
 from chalicelib.bootstrap import auth_service, record_service
 from chalicelib.errors import (
     AuthenticationError,
@@ -36,7 +38,12 @@ BASE = "/restservices/lcipprodatarest"
 
 
 def _answer(code: str, status: str, **extra: Any) -> Any:
-    return json_response({"code": code, "status": status, **extra})
+    model = CompatAnswer
+    if "access_token" in extra:
+        model = CompatTokenAnswer
+    elif "receipt" in extra:
+        model = CompatUploadAnswer
+    return json_response(conform(model, {"code": code, "status": status, **extra}))
 
 
 def compat_errors(view: Callable[..., Any]) -> Callable[..., Any]:
@@ -105,7 +112,7 @@ def add_record() -> Any:
     shop = service.shop_of(service.resolve(token if isinstance(token, str) else ""))
     logger.append_keys(companycode=shop.companycode)
     receipt = record_service().upload(shop, parse_compat_record(body))
-    return _answer("1", "新增成功", receipt=receipt.to_dict())
+    return _answer("1", "新增成功", receipt=receipt_view(receipt))
 
 
 def _object(value: Any) -> dict[str, Any]:

@@ -13,6 +13,8 @@ import json
 import re
 from typing import Any
 
+from pydantic import BaseModel, ConfigDict, Field
+
 from chalicelib.api.schemas import RecordIn, parse
 from chalicelib.domain.record import RecordContent
 from chalicelib.errors import FieldError, ValidationFailedError
@@ -133,3 +135,51 @@ def _decode_json(text: str) -> Any:
         return json.loads(text)
     except json.JSONDecodeError:
         return None
+
+
+# --- the wire shapes, for the OpenAPI document --------------------------------------------
+# The routes read these payloads by hand (so errors keep the national codes and field names);
+# the models below describe what a DMS sends, for the document only.
+
+
+class _Wire(BaseModel):
+    model_config = ConfigDict(extra="allow")
+
+
+class CompatTokenRequest(_Wire):
+    companycode: str = Field(min_length=1, description="企业编码 (15 digits)")
+    companypassword: str = Field(min_length=1, description="the shop's secret")
+
+
+class CompatBasicInfo(_Wire):
+    vehicleplatenumber: str = Field(default="", description="车牌号码")
+    vehicleplatecolor: str = Field(default="", description="车牌颜色 (optional)")
+    companyname: str = Field(description="企业名称")
+    vin: str = Field(description="车辆识别代码")
+    repairdate: str = Field(pattern=r"^\d{8}$", description="送修日期 YYYYMMDD")
+    repairmileage: str = Field(pattern=r"^\d+$", description="送修里程 (km)")
+    settledate: str = Field(pattern=r"^\d{8}$", description="结算日期 YYYYMMDD")
+    faultdescription: str = Field(description="故障描述")
+    costlistcode: str = Field(description="结算清单编号")
+
+
+class CompatRepairProject(_Wire):
+    repairproject: str = Field(description="维修项目")
+    workinghours: str = Field(description="维修工时")
+
+
+class CompatPart(_Wire):
+    partsname: str = Field(description="配件名称")
+    partscode: str = Field(description="配件编码")
+    partsquantity: str = Field(description="配件数量")
+
+
+class CompatRecordRequest(_Wire):
+    access_token: str = Field(description="from lcipprogetaccesstoken")
+    basicInfo: CompatBasicInfo | str = Field(description="an object, or the same as JSON text")
+    repairprojectlist: list[CompatRepairProject] | str = Field(
+        default_factory=list, description="an array, or the same as JSON text"
+    )
+    vehiclepartslist: list[CompatPart] | str = Field(
+        default_factory=list, description="an array, or the same as JSON text"
+    )

@@ -31,6 +31,7 @@ from chalicelib.api.http import (
     query_params,
     read_json,
 )
+from chalicelib.api.responses import RegulatorComplaintPage, conform
 from chalicelib.api.schemas import parse
 from chalicelib.bootstrap import complaint_service
 from chalicelib.services.audit import Actor
@@ -60,9 +61,8 @@ def complaint_queue() -> Any:
     )
     # A district officer's page holds only its districts' complaints (it may come out short).
     items = Scope.of(principal).filter(items, lambda c: c.companycode)
-    return json_response(
-        {"complaints": [complaint_regulator_view(c) for c in items], "next_cursor": cursor}
-    )
+    body = {"complaints": [complaint_regulator_view(c) for c in items], "next_cursor": cursor}
+    return json_response(conform(RegulatorComplaintPage, body))
 
 
 @bp.route("/v1/complaints/{complaint_id}", methods=["GET"])

@@ -12,6 +12,7 @@ from collections.abc import Callable
 from typing import Any
 
 from chalicelib.api.http import PayloadError, json_response
+from chalicelib.api.responses import ErrorResponse, conform
 from chalicelib.errors import (
     AuthenticationError,
     ConflictError,
@@ -48,7 +49,7 @@ def error_body(error: DomainError) -> dict[str, Any]:
         body = {"code": "unauthorized", "message": "authentication failed"}
     if isinstance(error, ValidationFailedError):
         body["errors"] = [e.as_dict() for e in error.errors]
-    return body
+    return conform(ErrorResponse, body)
 
 
 def retry_headers(error: DomainError) -> dict[str, str]:
@@ -66,10 +67,8 @@ def rest_errors(view: Callable[..., Any]) -> Callable[..., Any]:
             return view(*args, **kwargs)
         except PayloadError as exc:
             metrics.add_metric(name="RequestRejected", unit="Count", value=1)
-            return json_response(
-                {"code": exc.code, "message": exc.error.message, "errors": [exc.error.as_dict()]},
-                exc.status,
-            )
+            body = {"code": exc.code, "message": exc.error.message, "errors": [exc.error.as_dict()]}
+            return json_response(conform(ErrorResponse, body), exc.status)
         except DomainError as exc:
             if isinstance(exc, ValidationFailedError):
                 metrics.add_metric(name="RequestRejected", unit="Count", value=1)

@@ -9,6 +9,7 @@ from chalice import Blueprint
 from chalicelib.api.auth import Permission, actor_of, require_permission, require_role
 from chalicelib.api.errors import rest_errors
 from chalicelib.api.http import ANY_CONTENT_TYPE, bearer_token, json_response, read_json
+from chalicelib.api.responses import ExchangeResults, Provinces, TokenResponse, conform
 from chalicelib.api.schemas import ProvinceTokenRequest, parse
 from chalicelib.bootstrap import (
     audit_trail,
@@ -29,13 +30,12 @@ def exchange_token() -> Any:
     require_role("ministry")
     body: ProvinceTokenRequest = parse(ProvinceTokenRequest, read_json(bp.current_request))
     token, principal = auth_service().province_token(body.province_code, body.secret)
-    return json_response(
-        {
-            "access_token": token,
-            "token_type": "Bearer",
-            "expires_at": principal.expires_at.isoformat(),
-        }
-    )
+    answer = {
+        "access_token": token,
+        "token_type": "Bearer",
+        "expires_at": principal.expires_at.isoformat(),
+    }
+    return json_response(conform(TokenResponse, answer))
 
 
 @bp.route("/v1/exchange/batch", methods=["POST"], content_types=ANY_CONTENT_TYPE)
@@ -53,7 +53,8 @@ def exchange_batch() -> Any:
             [FieldError("items", "batch_size", f"items must be a list of 1–{MAX_BATCH} changes")]
         )
     results = exchange_service().apply_batch(principal.principal_id, items)
-    return json_response({"results": [{"index": i, **r} for i, r in enumerate(results)]})
+    body = {"results": [{"index": i, **r} for i, r in enumerate(results)]}
+    return json_response(conform(ExchangeResults, body))
 
 
 @bp.route("/v1/provinces", methods=["GET"])
@@ -76,4 +77,4 @@ def provinces() -> Any:
                 "batches": status.get("batches", 0),
             }
         )
-    return json_response({"provinces": rows})
+    return json_response(conform(Provinces, {"provinces": rows}))

@@ -16,6 +16,7 @@ from chalicelib.api.errors import rest_errors
 from chalicelib.api.feedback_schemas import ComplaintIn, EvaluationIn, FollowComplaintIn
 from chalicelib.api.feedback_views import complaint_public_view, evaluation_view
 from chalicelib.api.http import ANY_CONTENT_TYPE, json_response, query_params, read_json, source_ip
+from chalicelib.api.responses import DirectoryShops, Divisions, conform
 from chalicelib.api.schemas import parse
 from chalicelib.bootstrap import complaint_service, evaluation_service, public_gate, shop_directory
 
@@ -64,9 +65,8 @@ def follow_complaint() -> Any:
 @rest_errors
 def directory_divisions() -> Any:
     require_role("province")
-    return json_response(
-        {"divisions": [{"code": c, "name": n} for c, n in shop_directory().divisions()]}
-    )
+    body = {"divisions": [{"code": c, "name": n} for c, n in shop_directory().divisions()]}
+    return json_response(conform(Divisions, body))
 
 
 @bp.route("/v1/directory/shops", methods=["GET"])
@@ -76,4 +76,5 @@ def directory_shops() -> Any:
     request = bp.current_request
     public_gate().admit(source_ip(request))
     division = query_params(request).get("division", "")
-    return json_response({"division": division, "shops": shop_directory().ranked(division)})
+    body = {"division": division, "shops": shop_directory().ranked(division)}
+    return json_response(conform(DirectoryShops, body))

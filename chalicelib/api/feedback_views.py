@@ -10,6 +10,13 @@ from __future__ import annotations
 from decimal import Decimal
 from typing import Any
 
+from chalicelib.api.responses import (
+    ComplaintPublicOut,
+    ComplaintRegulatorOut,
+    ComplaintShopOut,
+    EvaluationOut,
+    conform,
+)
 from chalicelib.domain.complaint import Complaint
 from chalicelib.domain.evaluation import ALL_TAGS, Evaluation
 
@@ -17,7 +24,7 @@ _CENT = Decimal("0.01")
 
 
 def evaluation_view(evaluation: Evaluation) -> dict[str, Any]:
-    return {
+    body = {
         "record_id": evaluation.record_id,
         "settlement_date": evaluation.settlement_date,
         "scores": dict(evaluation.scores),
@@ -29,10 +36,15 @@ def evaluation_view(evaluation: Evaluation) -> dict[str, Any]:
         "reply": evaluation.reply,
         "replied_at": evaluation.replied_at.isoformat() if evaluation.replied_at else None,
     }
+    return conform(EvaluationOut, body)
 
 
 def complaint_public_view(c: Complaint) -> dict[str, Any]:
     """What the complainant sees when following the code: the workflow, not the parties."""
+    return conform(ComplaintPublicOut, _public(c))
+
+
+def _public(c: Complaint) -> dict[str, Any]:
     return {
         "code": c.complaint_id,
         "kind": c.kind,
@@ -52,8 +64,12 @@ def complaint_public_view(c: Complaint) -> dict[str, Any]:
 
 def complaint_shop_view(c: Complaint) -> dict[str, Any]:
     """The shop's view: what the complaint is about, never the complainant's phone."""
+    return conform(ComplaintShopOut, _shop(c))
+
+
+def _shop(c: Complaint) -> dict[str, Any]:
     return {
-        **complaint_public_view(c),
+        **_public(c),
         "vin": c.vin,
         "plate_number": c.plate_number,
         "settlement_date": c.settlement_date.isoformat() if c.settlement_date else None,
@@ -66,14 +82,15 @@ def complaint_shop_view(c: Complaint) -> dict[str, Any]:
 
 
 def complaint_regulator_view(c: Complaint) -> dict[str, Any]:
-    return {
-        **complaint_shop_view(c),
+    body = {
+        **_shop(c),
         "companycode": c.companycode,
         "contact_phone": c.contact_phone,
         "regulator_reason": c.regulator_reason,
         "regulator_actor": c.regulator_actor,
         "version": c.version,
     }
+    return conform(ComplaintRegulatorOut, body)
 
 
 def _iso(value: Any) -> str | None:

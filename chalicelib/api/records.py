@@ -17,8 +17,9 @@ from chalicelib.api.http import (
     read_json,
     require_object,
 )
+from chalicelib.api.responses import BatchResults, RecordPage, RecordVersions, conform
 from chalicelib.api.schemas import MAX_BATCH, RecordIn, VoidRequest, parse
-from chalicelib.api.views import record_view
+from chalicelib.api.views import receipt_view, record_view
 from chalicelib.bootstrap import record_service
 from chalicelib.domain.china_time import china_date
 from chalicelib.errors import DomainError, FieldError, ValidationFailedError
@@ -33,7 +34,7 @@ def upload_record() -> Any:
     shop = require_shop(request)
     record: RecordIn = parse(RecordIn, read_json(request))
     receipt = record_service().upload(shop, record.to_content(), record.correction_reason)
-    return json_response(receipt.to_dict(), 201 if receipt.result == "created" else 200)
+    return json_response(receipt_view(receipt), 201 if receipt.result == "created" else 200)
 
 
 @bp.route("/v1/records/batch", methods=["POST"], content_types=ANY_CONTENT_TYPE)
@@ -47,7 +48,7 @@ def upload_batch() -> Any:
             [FieldError("records", "batch_size", f"records must be a list of 1–{MAX_BATCH} items")]
         )
     results = [_batch_item(shop, index, item) for index, item in enumerate(items)]
-    return json_response({"results": results})
+    return json_response(conform(BatchResults, {"results": results}))
 
 
 def _batch_item(shop: Any, index: int, item: Any) -> dict[str, Any]:
@@ -60,7 +61,7 @@ def _batch_item(shop: Any, index: int, item: Any) -> dict[str, Any]:
     return {
         "index": index,
         "status_code": 201 if receipt.result == "created" else 200,
-        **receipt.to_dict(),
+        **receipt_view(receipt),
     }
 
 
@@ -75,9 +76,8 @@ def list_records() -> Any:
     date_from = _date_param(params, "from", date_to - timedelta(days=30))
     limit = int_param(params, "limit", 50)
     page = record_service().list_own(shop, date_from, date_to, limit, params.get("cursor"))
-    return json_response(
-        {"records": [record_view(r) for r in page.items], "next_cursor": page.cursor}
-    )
+    body = {"records": [record_view(r) for r in page.items], "next_cursor": page.cursor}
+    return json_response(conform(RecordPage, body))
 
 
 @bp.route("/v1/records/{record_id}", methods=["GET"])
@@ -92,7 +92,7 @@ def get_record(record_id: str) -> Any:
 def get_record_versions(record_id: str) -> Any:
     shop = require_shop(bp.current_request)
     versions = record_service().own_versions(shop, record_id)
-    return json_response({"versions": [record_view(v) for v in versions]})
+    return json_response(conform(RecordVersions, {"versions": [record_view(v) for v in versions]}))
 
 
 @bp.route("/v1/records/{record_id}/void", methods=["POST"], content_types=ANY_CONTENT_TYPE)
@@ -101,7 +101,7 @@ def void_record(record_id: str) -> Any:
     request = bp.current_request
     shop = require_shop(request)
     body: VoidRequest = parse(VoidRequest, read_json(request))
-    return json_response(record_service().void(shop, record_id, body.reason).to_dict())
+    return json_response(receipt_view(record_service().void(shop, record_id, body.reason)))
 
 
 def _date_param(params: dict[str, str], name: str, default: date) -> date:

@@ -23,6 +23,7 @@ from chalicelib.api.http import (
     read_json,
     source_ip,
 )
+from chalicelib.api.responses import EvaluationPage, ShopComplaintPage, conform
 from chalicelib.api.schemas import parse
 from chalicelib.bootstrap import complaint_service, evaluation_service
 
@@ -37,9 +38,8 @@ def shop_evaluations() -> Any:
     items, cursor = evaluation_service().for_shop(
         shop, int_param(params, "limit", 50), params.get("cursor")
     )
-    return json_response(
-        {"evaluations": [evaluation_view(e) for e in items], "next_cursor": cursor}
-    )
+    body = {"evaluations": [evaluation_view(e) for e in items], "next_cursor": cursor}
+    return json_response(conform(EvaluationPage, body))
 
 
 @bp.route(
@@ -60,9 +60,8 @@ def shop_complaints() -> Any:
     items, cursor = complaint_service().for_shop(
         shop, int_param(params, "limit", 50), params.get("cursor")
     )
-    return json_response(
-        {"complaints": [complaint_shop_view(c) for c in items], "next_cursor": cursor}
-    )
+    body = {"complaints": [complaint_shop_view(c) for c in items], "next_cursor": cursor}
+    return json_response(conform(ShopComplaintPage, body))
 
 
 @bp.route("/v1/shop/complaints/{complaint_id}", methods=["GET"])

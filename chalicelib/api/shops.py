@@ -21,6 +21,7 @@ from chalicelib.api.auth import (
 )
 from chalicelib.api.errors import rest_errors
 from chalicelib.api.http import ANY_CONTENT_TYPE, json_response, query_params, read_json
+from chalicelib.api.responses import ShopPage, ShopWithSecret, conform
 from chalicelib.api.schemas import RegisterShopRequest, parse
 from chalicelib.api.views import shop_view
 from chalicelib.bootstrap import shop_registry
@@ -53,7 +54,7 @@ def register_shop() -> Any:
     )
     application = ShopApplication(**body.model_dump())
     shop, secret = shop_registry().register(application, actor_of(request, principal))
-    return json_response({**shop_view(shop), "secret": secret}, 201)
+    return json_response(conform(ShopWithSecret, {**shop_view(shop), "secret": secret}), 201)
 
 
 @bp.route("/v1/shops", methods=["GET"])
@@ -67,9 +68,8 @@ def list_shops() -> Any:
     scope = Scope.of(principal)
     shops, cursor = shop_registry().list(actor, int(limit), params.get("cursor"), scope.divisions)
     contacts = may_here(principal, Permission.REGISTRY_CONTACTS)
-    return json_response(
-        {"shops": [shop_view(s, contacts=contacts) for s in shops], "next_cursor": cursor}
-    )
+    body = {"shops": [shop_view(s, contacts=contacts) for s in shops], "next_cursor": cursor}
+    return json_response(conform(ShopPage, body))
 
 
 @bp.route("/v1/shops/{companycode}", methods=["GET"])
@@ -85,7 +85,7 @@ def get_shop(companycode: str) -> Any:
 def rotate_secret(companycode: str) -> Any:
     _, actor = _allowed(Permission.REGISTRY_WRITE, companycode)
     shop, secret = shop_registry().rotate_secret(companycode, actor)
-    return json_response({**shop_view(shop), "secret": secret})
+    return json_response(conform(ShopWithSecret, {**shop_view(shop), "secret": secret}))
 
 
 @bp.route("/v1/shops/{companycode}/suspend", methods=["POST"], content_types=ANY_CONTENT_TYPE)

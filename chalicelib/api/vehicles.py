@@ -8,6 +8,7 @@ from chalice import Blueprint
 
 from chalicelib.api.errors import rest_errors
 from chalicelib.api.http import json_response, query_params, source_ip
+from chalicelib.api.responses import Health, VehicleHistory, conform
 from chalicelib.api.views import history_entry_view
 from chalicelib.bootstrap import history_service, public_gate
 
@@ -21,14 +22,10 @@ def vehicle_history(vin: str) -> Any:
     plate = query_params(request).get("plate", "")
     public_gate().admit(source_ip(request), vin)
     records = history_service().history(vin, plate, source_ip=source_ip(request))
-    return json_response(
-        {
-            "vin": records[0].content.vin,
-            "records": [history_entry_view(r) for r in records],
-        }
-    )
+    body = {"vin": records[0].content.vin, "records": [history_entry_view(r) for r in records]}
+    return json_response(conform(VehicleHistory, body))
 
 
 @bp.route("/v1/health", methods=["GET"])
 def health() -> Any:
-    return json_response({"status": "ok"})
+    return json_response(conform(Health, {"status": "ok"}))

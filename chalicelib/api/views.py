@@ -8,13 +8,19 @@ from __future__ import annotations
 
 from typing import Any
 
-from chalicelib.domain.record import StoredRecord
+from chalicelib.api.responses import HistoryEntryOut, ReceiptOut, RecordOut, ShopOut, conform
+from chalicelib.domain.record import Receipt, StoredRecord
 from chalicelib.domain.shop import SHOP_CLASSES, Shop
+
+
+def receipt_view(receipt: Receipt) -> dict[str, Any]:
+    """What the uploader gets back (both doors): id, version, outcome, flags, chain link."""
+    return conform(ReceiptOut, receipt.to_dict())
 
 
 def record_view(record: StoredRecord) -> dict[str, Any]:
     """A shop's view of its own record (current or one version)."""
-    return {
+    body = {
         "record_id": record.record_id,
         "version": record.version,
         "status": record.status,
@@ -25,12 +31,13 @@ def record_view(record: StoredRecord) -> dict[str, Any]:
         "flags": [f.to_dict() for f in record.flags],
         **record.content.to_dict(),
     }
+    return conform(RecordOut, body)
 
 
 def history_entry_view(record: StoredRecord) -> dict[str, Any]:
     """A consumer's view of one history entry: the work done and who did it, no internals."""
     content = record.content.to_dict()
-    return {
+    body = {
         "settlement_date": content["settlement_date"],
         "repair_date": content["repair_date"],
         "mileage": content["repair_mileage"],
@@ -48,6 +55,7 @@ def history_entry_view(record: StoredRecord) -> dict[str, Any]:
         "corrected": record.version > 1,
         "flags": [_public_flag(f.to_dict()) for f in record.flags],
     }
+    return conform(HistoryEntryOut, body)
 
 
 def _public_flag(flag: dict[str, Any]) -> dict[str, Any]:
@@ -61,7 +69,7 @@ MASK = "******"
 def shop_view(shop: Shop, *, contacts: bool = True) -> dict[str, Any]:
     """A regulator's view of a registry entry (never the secret); contacts masked unless the
     role may see them (the contact person's name and phone are personal data)."""
-    return {
+    body = {
         "companycode": shop.companycode,
         "name": shop.name,
         "uscc": shop.uscc,
@@ -75,3 +83,4 @@ def shop_view(shop: Shop, *, contacts: bool = True) -> dict[str, Any]:
         "created_at": shop.created_at.isoformat(),
         "updated_at": shop.updated_at.isoformat(),
     }
+    return conform(ShopOut, body)

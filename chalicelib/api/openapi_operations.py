@@ -1,0 +1,239 @@
+"""Every JSON operation of the API, for the OpenAPI document: who calls it, with what, and
+every status it can answer.
+
+Why: routes stay three to eight lines; what a client needs to know about them (request model,
+response model per status, auth, parameters, which stack serves it) is stated here once, next
+to the others, and `tests/unit/test_openapi_document.py` fails when a JSON route of `app.py`
+is missing from this table (or the table names a route that does not exist). Models are the
+ones the routes parse with (`api/schemas.py`, `api/feedback_schemas.py`) and answer through
+(`api/responses.py`), so the document cannot drift from the code.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any, Literal
+
+from pydantic import BaseModel, ConfigDict, Field
+
+from chalicelib.api import responses as r
+from chalicelib.api.compat_schema import CompatRecordRequest, CompatTokenRequest
+from chalicelib.api.feedback_schemas import (
+    CloseIn,
+    ComplaintIn,
+    EvaluationIn,
+    EvaluationReplyIn,
+    FollowComplaintIn,
+    RejectIn,
+    ShopReplyIn,
+)
+from chalicelib.api.schemas import (
+    MAX_BATCH,
+    ProvinceTokenRequest,
+    RecordIn,
+    RegisterShopRequest,
+    RegulatorTokenRequest,
+    TokenRequest,
+    VoidRequest,
+)
+
+Stack = Literal["province", "ministry"]
+Auth = Literal["shop", "regulator", "province"]
+PROVINCE: tuple[Stack, ...] = ("province",)
+MINISTRY: tuple[Stack, ...] = ("ministry",)
+BOTH: tuple[Stack, ...] = ("province", "ministry")
+
+# Status sets shared by many operations (each operation lists its own; these only name them).
+BODY = (400, 413, 415)  # malformed or invalid JSON, too large, not application/json
+BUSY = (503,)  # storage throttled or failing: Retry-After
+
+
+class RecordBatchRequest(BaseModel):
+    """`POST /v1/records/batch`: each item is validated alone (a bad item fails only itself)."""
+
+    model_config = ConfigDict(extra="forbid")
+    records: list[RecordIn] = Field(min_length=1, max_length=MAX_BATCH)
+
+
+class ExchangeBatchRequest(BaseModel):
+    """`POST /v1/exchange/batch`: the province forwarder's changes, each answered alone."""
+
+    model_config = ConfigDict(extra="forbid")
+    items: list[dict[str, Any]] = Field(
+        min_length=1,
+        max_length=100,
+        description="`{type: record_version, record: {...}}` or `{type: shop, shop: {...}}`",
+    )
+
+
+@dataclass(frozen=True)
+class Param:
+    name: str
+    where: Literal["path", "query"]
+    schema: dict[str, Any]
+    description: str = ""
+
+    @property
+    def required(self) -> bool:
+        return self.where == "path"
+
+
+@dataclass(frozen=True)
+class Operation:
+    method: str
+    path: str
+    summary: str
+    tag: str
+    stacks: tuple[Stack, ...]
+    ok: dict[int, type[BaseModel]]
+    errors: tuple[int, ...]
+    auth: Auth | None = None
+    body: type[BaseModel] | None = None
+    params: tuple[Param, ...] = ()
+    description: str = ""
+    binary_ok: tuple[str, ...] = field(default=())
+
+
+def _path(name: str, description: str = "") -> Param:
+    return Param(name, "path", {"type": "string", "minLength": 1}, description)
+
+
+def _query(name: str, schema: dict[str, Any], description: str = "") -> Param:
+    return Param(name, "query", schema, description)
+
+
+_LIMIT = _query("limit", {"type": "integer", "minimum": 1, "maximum": 100}, "page size")
+_CURSOR = _query("cursor", {"type": "string"}, "`next_cursor` of the previous page")
+PAGE = (_LIMIT, _CURSOR)
+_COMPLAINT = _path("complaint_id", "the complaint's code (TS + 16 characters)")
+_RECORD = _path("record_id", "32 hex characters")
+_SHOP = _path("companycode", "15 digits")
+
+# fmt: off
+OPERATIONS: tuple[Operation, ...] = (
+    # --- tokens ---------------------------------------------------------------------------
+    Operation("POST", "/v1/auth/token", "A shop's bearer token (1 h)", "tokens", BOTH,
+              {200: r.TokenResponse}, (*BODY, 401, 429, *BUSY), body=TokenRequest),
+    Operation("POST", "/v1/admin/token", "A regulator's bearer token (1 h)", "tokens", BOTH,
+              {200: r.RegulatorTokenResponse}, (*BODY, 401, 429, *BUSY),
+              body=RegulatorTokenRequest),
+    # --- records (shops) ------------------------------------------------------------------
+    Operation("POST", "/v1/records", "Upload one record: created, unchanged or corrected",
+              "records", PROVINCE, {201: r.ReceiptOut, 200: r.ReceiptOut},
+              (*BODY, 401, 403, 404, 409, *BUSY), auth="shop", body=RecordIn),
+    Operation("POST", "/v1/records/batch", "Upload up to 100 records, a result per item",
+              "records", PROVINCE, {200: r.BatchResults}, (*BODY, 401, 404, *BUSY),
+              auth="shop", body=RecordBatchRequest),
+    Operation("GET", "/v1/records", "The shop's own records by settlement date, newest first",
+              "records", PROVINCE, {200: r.RecordPage}, (400, 401, 404, *BUSY), auth="shop",
+              params=(_query("from", {"type": "string", "format": "date"}),
+                      _query("to", {"type": "string", "format": "date"}), *PAGE)),
+    Operation("GET", "/v1/records/{record_id}", "One of the shop's records", "records",
+              PROVINCE, {200: r.RecordOut}, (401, 404, *BUSY), auth="shop", params=(_RECORD,)),
+    Operation("GET", "/v1/records/{record_id}/versions", "Every version of one record",
+              "records", PROVINCE, {200: r.RecordVersions}, (401, 404, *BUSY), auth="shop",
+              params=(_RECORD,)),
+    Operation("POST", "/v1/records/{record_id}/void", "Void a record (never deleted)",
+              "records", PROVINCE, {200: r.ReceiptOut}, (*BODY, 401, 403, 404, *BUSY),
+              auth="shop", body=VoidRequest, params=(_RECORD,)),
+    # --- consumers ------------------------------------------------------------------------
+    Operation("GET", "/v1/vehicles/{vin}/history", "A vehicle's history (proof: its plate)",
+              "vehicles", BOTH, {200: r.VehicleHistory}, (404, 429, *BUSY),
+              params=(_path("vin"), _query("plate", {"type": "string"}, "the current plate")),
+              description="Wrong plate, no plate and unknown VIN answer the same 404. The "
+              "ministry answers the national (cross-province) history."),
+    Operation("GET", "/v1/health", "Liveness", "vehicles", BOTH, {200: r.Health}, ()),
+    # --- shop registry (regulators) -------------------------------------------------------
+    Operation("POST", "/v1/shops", "Register a shop (its secret is shown once)", "registry",
+              PROVINCE, {201: r.ShopWithSecret}, (*BODY, 401, 403, 404, 409, *BUSY),
+              auth="regulator", body=RegisterShopRequest),
+    Operation("GET", "/v1/shops", "The province's registry", "registry", PROVINCE,
+              {200: r.ShopPage}, (400, 401, 404, *BUSY), auth="regulator", params=(_CURSOR,)),
+    Operation("GET", "/v1/shops/{companycode}", "One registry entry", "registry", PROVINCE,
+              {200: r.ShopOut}, (401, 404, *BUSY), auth="regulator", params=(_SHOP,)),
+    Operation("POST", "/v1/shops/{companycode}/secret", "Rotate a shop's secret", "registry",
+              PROVINCE, {200: r.ShopWithSecret}, (401, 403, 404, *BUSY), auth="regulator",
+              params=(_SHOP,)),
+    Operation("POST", "/v1/shops/{companycode}/suspend", "Suspend a shop's uploads",
+              "registry", PROVINCE, {200: r.ShopOut}, (401, 403, 404, *BUSY),
+              auth="regulator", params=(_SHOP,)),
+    Operation("POST", "/v1/shops/{companycode}/reinstate", "Reinstate a suspended shop",
+              "registry", PROVINCE, {200: r.ShopOut}, (401, 403, 404, *BUSY),
+              auth="regulator", params=(_SHOP,)),
+    # --- national interface ---------------------------------------------------------------
+    Operation("POST", "/restservices/lcipprodatarest/lcipprogetaccesstoken/query",
+              "National interface: token exchange", "national", PROVINCE,
+              {200: r.CompatTokenAnswer}, (), body=CompatTokenRequest,
+              description="Always HTTP 200: the outcome is `code` (1, -1, -2, -10, -11, -99)."),
+    Operation("POST", "/restservices/lcipprodatarest/lcipprocarfixrecordadd/query",
+              "National interface: upload one record", "national", PROVINCE,
+              {200: r.CompatUploadAnswer}, (), body=CompatRecordRequest,
+              description="Always HTTP 200: the outcome is `code`; every value is a string."),
+    # --- ministry exchange ----------------------------------------------------------------
+    Operation("POST", "/v1/exchange/token", "A province's exchange token", "exchange",
+              MINISTRY, {200: r.TokenResponse}, (*BODY, 401, 404, 429, *BUSY),
+              body=ProvinceTokenRequest),
+    Operation("POST", "/v1/exchange/batch", "Apply a province's changes (newest wins)",
+              "exchange", MINISTRY, {200: r.ExchangeResults}, (*BODY, 401, 404, *BUSY),
+              auth="province", body=ExchangeBatchRequest),
+    Operation("GET", "/v1/provinces", "Each province's last exchange, lag and records",
+              "exchange", MINISTRY, {200: r.Provinces}, (401, 404, *BUSY), auth="regulator"),
+    # --- feedback (public) ----------------------------------------------------------------
+    Operation("POST", "/v1/evaluations", "Rate a repair (proof: VIN + plate + settlement no.)",
+              "feedback", PROVINCE, {201: r.EvaluationOut, 200: r.EvaluationOut},
+              (*BODY, 404, 409, 429, *BUSY), body=EvaluationIn),
+    Operation("POST", "/v1/complaints", "File a complaint", "feedback", PROVINCE,
+              {201: r.ComplaintPublicOut, 200: r.ComplaintPublicOut},
+              (*BODY, 404, 409, 429, *BUSY), body=ComplaintIn),
+    Operation("POST", "/v1/complaints/follow", "Follow a complaint by its code", "feedback",
+              PROVINCE, {200: r.ComplaintPublicOut}, (*BODY, 404, 429, *BUSY),
+              body=FollowComplaintIn),
+    Operation("GET", "/v1/directory/divisions", "The province's districts", "feedback",
+              PROVINCE, {200: r.Divisions}, (404, *BUSY)),
+    Operation("GET", "/v1/directory/shops", "A district's shops by shrunk rating", "feedback",
+              PROVINCE, {200: r.DirectoryShops}, (400, 404, 429, *BUSY),
+              params=(_query("division", {"type": "string"}, "6-digit district code"),)),
+    # --- complaints (regulators) ----------------------------------------------------------
+    Operation("GET", "/v1/complaints", "The complaint queue, oldest first", "complaints",
+              PROVINCE, {200: r.RegulatorComplaintPage}, (400, 401, 404, *BUSY),
+              auth="regulator", params=(_query("status", {"type": "string"}), *PAGE)),
+    Operation("GET", "/v1/complaints/{complaint_id}", "One complaint, with the phone",
+              "complaints", PROVINCE, {200: r.ComplaintRegulatorOut}, (401, 404, *BUSY),
+              auth="regulator", params=(_COMPLAINT,)),
+    Operation("GET", "/v1/complaints/{complaint_id}/photo", "The complaint's photo",
+              "complaints", PROVINCE, {}, (401, 404, *BUSY), auth="regulator",
+              params=(_COMPLAINT,), binary_ok=("image/jpeg", "image/png")),
+    Operation("POST", "/v1/complaints/{complaint_id}/accept", "Accept a complaint",
+              "complaints", PROVINCE, {200: r.ComplaintRegulatorOut},
+              (401, 403, 404, 409, *BUSY), auth="regulator", params=(_COMPLAINT,)),
+    Operation("POST", "/v1/complaints/{complaint_id}/reject", "Reject a complaint",
+              "complaints", PROVINCE, {200: r.ComplaintRegulatorOut},
+              (*BODY, 401, 403, 404, 409, *BUSY), auth="regulator", body=RejectIn,
+              params=(_COMPLAINT,)),
+    Operation("POST", "/v1/complaints/{complaint_id}/close", "Close a complaint",
+              "complaints", PROVINCE, {200: r.ComplaintRegulatorOut},
+              (*BODY, 401, 403, 404, 409, *BUSY), auth="regulator", body=CloseIn,
+              params=(_COMPLAINT,)),
+    # --- feedback (shops) -----------------------------------------------------------------
+    Operation("GET", "/v1/shop/evaluations", "The shop's evaluations", "shop feedback",
+              PROVINCE, {200: r.EvaluationPage}, (400, 401, 404, *BUSY), auth="shop",
+              params=PAGE),
+    Operation("POST", "/v1/shop/evaluations/{record_id}/reply", "Reply to an evaluation",
+              "shop feedback", PROVINCE, {200: r.EvaluationOut},
+              (*BODY, 401, 404, 409, *BUSY), auth="shop", body=EvaluationReplyIn,
+              params=(_RECORD,)),
+    Operation("GET", "/v1/shop/complaints", "Accepted complaints about the shop",
+              "shop feedback", PROVINCE, {200: r.ShopComplaintPage}, (400, 401, 404, *BUSY),
+              auth="shop", params=PAGE),
+    Operation("GET", "/v1/shop/complaints/{complaint_id}", "One complaint about the shop",
+              "shop feedback", PROVINCE, {200: r.ComplaintShopOut}, (401, 404, *BUSY),
+              auth="shop", params=(_COMPLAINT,)),
+    Operation("POST", "/v1/shop/complaints/{complaint_id}/read", "Mark a complaint read",
+              "shop feedback", PROVINCE, {200: r.ComplaintShopOut}, (401, 404, *BUSY),
+              auth="shop", params=(_COMPLAINT,)),
+    Operation("POST", "/v1/shop/complaints/{complaint_id}/reply", "Reply to a complaint",
+              "shop feedback", PROVINCE, {200: r.ComplaintShopOut},
+              (*BODY, 401, 404, 409, *BUSY), auth="shop", body=ShopReplyIn,
+              params=(_COMPLAINT,)),
+)
+# fmt: on

@@ -1,0 +1,395 @@
+"""Response models of the JSON API: what each route answers, as pydantic models.
+
+Why: the served OpenAPI document (`api/openapi.py`) is built from these models, and the views
+(`api/views.py`, `api/feedback_views.py`, ...) pass every body through them (`conform`), so the
+document and the code cannot drift: a view that adds, drops or mistypes a field fails its own
+tests instead of silently breaking clients. Every model forbids undeclared fields, and values
+the API writes as text (timestamps, dates, decimals) carry a pattern that both pydantic and a
+schema-driven client check.
+"""
+
+from __future__ import annotations
+
+from typing import Annotated, Any, Literal, TypeVar
+
+from pydantic import BaseModel, ConfigDict, Field
+from pydantic.json_schema import SkipJsonSchema
+
+_TIMESTAMP = r"^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(\.\d+)?(Z|[+-]\d{2}:\d{2})$"
+
+Timestamp = Annotated[str, Field(pattern=_TIMESTAMP, json_schema_extra={"format": "date-time"})]
+Day = Annotated[str, Field(pattern=r"^\d{4}-\d{2}-\d{2}$", json_schema_extra={"format": "date"})]
+DecimalText = Annotated[str, Field(pattern=r"^-?\d+(\.\d+)?$")]
+Sha256Hex = Annotated[str, Field(pattern=r"^[0-9a-f]{64}$")]
+RecordId = Annotated[str, Field(pattern=r"^[0-9a-f]{32}$")]
+Companycode = Annotated[str, Field(pattern=r"^\d{15}$")]
+ProvinceCode = Annotated[str, Field(pattern=r"^\d{2}0000$")]
+Cursor = Annotated[str | None, Field(description="pass as `cursor` for the next page")]
+
+M = TypeVar("M", bound=BaseModel)
+
+
+class _Out(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+
+def conform(model: type[BaseModel], body: dict[str, Any]) -> dict[str, Any]:
+    """`body` checked against its response model, as JSON-ready values (omitted stay omitted)."""
+    return model.model_validate(body).model_dump(mode="json", exclude_unset=True)
+
+
+# --- errors ----------------------------------------------------------------------------------
+
+
+class FieldErrorOut(_Out):
+    code: str
+    field: str = Field(description="dotted path of the failing field, e.g. `repair_items.0.name`")
+    rule: str = Field(description="the rule it breaks, e.g. `required`, `max_length`, `date`")
+    message: str
+
+
+class ErrorResponse(_Out):
+    """Every 4xx/5xx body of the REST door."""
+
+    code: str = Field(description="stable, machine-readable, e.g. `validation_failed`")
+    message: str
+    errors: list[FieldErrorOut] | SkipJsonSchema[None] = Field(
+        default=None, description="one entry per failing field (validation errors)"
+    )
+
+
+# --- tokens ----------------------------------------------------------------------------------
+
+
+class TokenResponse(_Out):
+    access_token: str = Field(min_length=1)
+    token_type: Literal["Bearer"]
+    expires_at: Timestamp
+
+
+class RegulatorTokenResponse(TokenResponse):
+    role: str
+    divisions: list[str] = Field(description="the districts a district officer covers; empty: all")
+
+
+# --- records ---------------------------------------------------------------------------------
+
+
+class FlagOut(_Out):
+    code: str = Field(description="e.g. vin_check_digit, mileage_rollback")
+    field: str
+    detail: dict[str, str]
+
+
+class ChainOut(_Out):
+    """The version's link in its vehicle's chain, and the province's HMAC of it."""
+
+    vin: str
+    seq: int = Field(ge=1)
+    prev_hash: str
+    hash: Sha256Hex
+    signature: str | None
+
+
+class ReceiptOut(_Out):
+    record_id: RecordId
+    version: int = Field(ge=1)
+    result: Literal["created", "unchanged", "corrected", "voided"]
+    status: Literal["active", "void"]
+    flags: list[FlagOut]
+    content_hash: Sha256Hex
+    received_at: Timestamp
+    chain: ChainOut | SkipJsonSchema[None] = None
+
+
+class RepairItemOut(_Out):
+    name: str
+    labour_hours: DecimalText
+
+
+class PartOut(_Out):
+    name: str
+    code: str
+    quantity: DecimalText
+
+
+class RecordOut(_Out):
+    """A shop's view of one of its records (the current state, or one version)."""
+
+    record_id: RecordId
+    version: int = Field(ge=1)
+    status: Literal["active", "void"]
+    reason: str | None
+    received_at: Timestamp
+    updated_at: Timestamp
+    content_hash: Sha256Hex
+    flags: list[FlagOut]
+    vin: str
+    plate_number: str
+    plate_color: str | None
+    company_name: str
+    repair_date: Day
+    repair_mileage: int = Field(ge=0)
+    settlement_date: Day
+    fault_description: str
+    settlement_list_code: str
+    repair_items: list[RepairItemOut]
+    parts: list[PartOut]
+
+
+class RecordPage(_Out):
+    records: list[RecordOut]
+    next_cursor: Cursor
+
+
+class RecordVersions(_Out):
+    versions: list[RecordOut]
+
+
+class BatchItemAccepted(ReceiptOut):
+    index: int = Field(ge=0)
+    status_code: Literal[200, 201]
+
+
+class BatchItemRefused(ErrorResponse):
+    index: int = Field(ge=0)
+    status_code: int = Field(ge=400, le=599)
+
+
+class BatchResults(_Out):
+    results: list[BatchItemAccepted | BatchItemRefused]
+
+
+# --- consumers -------------------------------------------------------------------------------
+
+
+class HistoryShopOut(_Out):
+    name: str
+    shop_class: str
+    shop_class_label: str
+
+
+class HistoryEntryOut(_Out):
+    settlement_date: Day
+    repair_date: Day
+    mileage: int = Field(ge=0)
+    plate_number: str
+    fault_description: str
+    repair_items: list[RepairItemOut]
+    parts: list[PartOut]
+    shop: HistoryShopOut
+    province_code: ProvinceCode
+    version: int = Field(ge=1)
+    corrected: bool
+    flags: list[FlagOut]
+
+
+class VehicleHistory(_Out):
+    vin: str
+    records: list[HistoryEntryOut] = Field(min_length=1)
+
+
+class Health(_Out):
+    status: Literal["ok"]
+
+
+# --- shop registry ---------------------------------------------------------------------------
+
+
+class ShopOut(_Out):
+    companycode: Companycode
+    name: str
+    uscc: str
+    division_code: str
+    shop_class: str
+    shop_class_label: str
+    address: str
+    contact_name: str
+    contact_phone: str
+    status: Literal["active", "suspended"]
+    created_at: Timestamp
+    updated_at: Timestamp
+
+
+class ShopWithSecret(ShopOut):
+    secret: str = Field(min_length=1, description="shown once: store it in the shop's DMS")
+
+
+class ShopPage(_Out):
+    shops: list[ShopOut]
+    next_cursor: Cursor
+
+
+# --- national interface (always HTTP 200, the outcome is in `code`) --------------------------
+
+CompatCode = Literal["1", "-1", "-2", "-10", "-11", "-99"]
+
+
+class CompatAnswer(_Out):
+    """Every answer of the national interface; failures carry only these fields."""
+
+    code: CompatCode = Field(description='"1" success; negative codes as the national interface')
+    status: str = Field(description="Chinese text, e.g. 获取成功, 参数格式不对：basicInfo.vin")
+    errors: list[FieldErrorOut] | SkipJsonSchema[None] = None
+    error: str | SkipJsonSchema[None] = Field(default=None, description="our error code")
+
+
+class CompatTokenAnswer(CompatAnswer):
+    access_token: str | SkipJsonSchema[None] = None
+    expires_at: Timestamp | SkipJsonSchema[None] = None
+
+
+class CompatUploadAnswer(CompatAnswer):
+    receipt: ReceiptOut | SkipJsonSchema[None] = Field(default=None, description="our receipt")
+
+
+# --- ministry exchange -----------------------------------------------------------------------
+
+
+class ExchangeResult(_Out):
+    index: int = Field(ge=0)
+    result: Literal["applied", "stale", "duplicate", "rejected", "busy"]
+    reason: str | SkipJsonSchema[None] = None
+
+
+class ExchangeResults(_Out):
+    results: list[ExchangeResult]
+
+
+class ProvinceStatus(_Out):
+    province_code: ProvinceCode
+    last_exchange_at: Timestamp | None
+    exchange_lag_seconds: int | None
+    records_held: int = Field(ge=0)
+    batches: int = Field(ge=0)
+
+
+class Provinces(_Out):
+    provinces: list[ProvinceStatus]
+
+
+# --- evaluations and complaints --------------------------------------------------------------
+
+
+class ScoresOut(_Out):
+    appointment: int = Field(ge=1, le=5)
+    attitude: int = Field(ge=1, le=5)
+    quality: int = Field(ge=1, le=5)
+    speed: int = Field(ge=1, le=5)
+    price: int = Field(ge=1, le=5)
+
+
+class TagOut(_Out):
+    code: str
+    label: str
+
+
+class EvaluationOut(_Out):
+    record_id: RecordId
+    settlement_date: Day
+    scores: ScoresOut
+    overall: DecimalText
+    level: Literal["good", "bad"]
+    tags: list[TagOut]
+    text: str
+    created_at: Timestamp
+    reply: str | None
+    replied_at: Timestamp | None
+
+
+class EvaluationPage(_Out):
+    evaluations: list[EvaluationOut]
+    next_cursor: Cursor
+
+
+class CorrectionOut(_Out):
+    record_id: RecordId
+    version: int = Field(ge=1)
+    corrected_at: str
+    reason: str | None
+
+
+ComplaintStatus = Literal["submitted", "accepted", "rejected", "replied", "resolved", "unresolved"]
+
+
+class ComplaintPublicOut(_Out):
+    """What the complainant sees when following the code: the workflow, not the parties."""
+
+    code: str
+    kind: Literal["not_uploaded", "incorrect"]
+    status: ComplaintStatus
+    settlement_list_code: str
+    created_at: Timestamp
+    updated_at: Timestamp
+    rejection_reason: str | None
+    shop_read: bool
+    shop_reply: str | None
+    shop_replied_at: Timestamp | None
+    correction: CorrectionOut | None
+    outcome_note: str | None
+    closed_at: Timestamp | None
+
+
+class ComplaintShopOut(ComplaintPublicOut):
+    """The shop's view: what the complaint is about, never the complainant's phone."""
+
+    vin: str
+    plate_number: str
+    settlement_date: Day | None
+    text: str
+    record_id: RecordId | None
+    record_version: int | None
+    has_photo: bool
+    shop_read_at: Timestamp | None
+
+
+class ComplaintRegulatorOut(ComplaintShopOut):
+    companycode: str
+    contact_phone: str | None
+    regulator_reason: str | None
+    regulator_actor: str | None
+    version: int = Field(ge=1)
+
+
+class ShopComplaintPage(_Out):
+    complaints: list[ComplaintShopOut]
+    next_cursor: Cursor
+
+
+class RegulatorComplaintPage(_Out):
+    complaints: list[ComplaintRegulatorOut]
+    next_cursor: Cursor
+
+
+class DivisionOut(_Out):
+    code: str = Field(pattern=r"^\d{6}$")
+    name: str
+
+
+class Divisions(_Out):
+    divisions: list[DivisionOut]
+
+
+class DimensionsOut(_Out):
+    appointment: DecimalText
+    attitude: DecimalText
+    quality: DecimalText
+    speed: DecimalText
+    price: DecimalText
+
+
+class RankedShopOut(_Out):
+    companycode: Companycode
+    name: str
+    shop_class: str
+    shop_class_label: str
+    rating: DecimalText = Field(description="shrunk mean (docs/assumptions.md)")
+    raw_mean: DecimalText | None
+    count: int = Field(ge=0)
+    dimensions: DimensionsOut
+    top_tags: list[str]
+
+
+class DirectoryShops(_Out):
+    division: str
+    shops: list[RankedShopOut]
