@@ -92,6 +92,7 @@ def int_param(params: dict[str, str], name: str, default: int) -> int:
     value = params.get(name)
     if value is None:
         return default
-    if not value.isdigit() or not 1 <= int(value) <= 100:
+    # isascii: str.isdigit() also accepts "²" or "①", which int() cannot read (a 500 before).
+    if not (value.isascii() and value.isdigit()) or not 1 <= int(value) <= 100:
         raise ValidationFailedError([FieldError(name, "range", f"{name} must be 1–100")])
     return int(value)

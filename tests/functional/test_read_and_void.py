@@ -174,3 +174,14 @@ def test_correction_moving_the_settlement_date_moves_the_history_entry(api, shop
         f"/v1/vehicles/{payload['vin']}/history?plate={payload['plate_number']}"
     ).json["records"]
     assert [(r["settlement_date"], r["corrected"]) for r in history] == [("2024-07-02", True)]
+
+
+def test_a_page_size_of_unicode_digits_is_a_400_not_a_500(api, shop):
+    # Given a shop, and page sizes that str.isdigit() accepts but int() does not read
+    _, token = shop
+    for limit in ("%C2%B2", "%E2%91%A0"):  # "²", "①"
+        # When it lists its records with one
+        response = api.get(f"/v1/records?limit={limit}", token)
+        # Then the parameter is refused by name, as any other bad page size
+        assert response.status_code == 400, response.json
+        assert response.json["errors"][0]["field"] == "limit"
