@@ -8,6 +8,7 @@ PYTEST := $(PY) -m pytest -q -p no:cacheprovider
 .PHONY: run test lint typecheck format unit functional e2e bench check clean
 .PHONY: package package-check capacity
 .PHONY: browser browser-deps
+.PHONY: contract soak
 
 $(STAMP): requirements.txt requirements-dev.txt
 	test -x $(PY) || $(PYTHON) -m venv $(VENV)
@@ -17,7 +18,7 @@ $(STAMP): requirements.txt requirements-dev.txt
 run: $(STAMP)
 	$(PY) -m infra.local.run
 
-test: browser-deps lint typecheck package-check unit functional e2e browser
+test: browser-deps lint typecheck package-check unit functional e2e browser contract
 
 lint: $(STAMP)
 	$(PY) -m ruff check .
@@ -58,6 +59,11 @@ browser-deps:
 
 bench: $(STAMP)
 	$(PY) -m bench.run
+
+# schemathesis against the served OpenAPI document (tests/contract): a fixed, derandomized
+# number of cases per operation, at least 1,000 in all.
+contract: $(STAMP)
+	$(PYTEST) tests/contract
 
 check: test
 
