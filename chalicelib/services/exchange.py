@@ -5,6 +5,8 @@ version is applied only if it is newer than the version held for (province, reco
 an older one is kept as a version (so every version is held exactly once) without touching
 the head; a repeat answers `duplicate`. Each item gets its own answer, and a province can
 only write records and shops of its own province (its credential is bound to its code).
+A storage fault (throttling, a 5xx) fails only the item it hit, answered `busy`, so one
+throttled write never fails, and after enough attempts parks, a whole batch of 100.
 """
 
 from __future__ import annotations
@@ -14,6 +16,8 @@ from typing import Any, Protocol
 
 from chalicelib.adapters.record_items import record_from
 from chalicelib.domain.record import StoredRecord
+from chalicelib.errors import ServiceUnavailableError
+from chalicelib.observability import logger
 from chalicelib.services.ports import (
     Clock,
     RecordAlreadyExistsError,
@@ -55,10 +59,20 @@ class ExchangeService:
             and i.get("type") == "record_version"
         ]
         lag = max(((now - c).total_seconds() for c in changed), default=0.0)
-        self._store.touch_province(province_code, now, max(lag, 0.0))
+        try:
+            self._store.touch_province(province_code, now, max(lag, 0.0))
+        except ServiceUnavailableError:
+            # Only the status report misses this batch; the changes themselves are applied.
+            logger.warning("province status not updated", extra={"province": province_code})
         return results
 
     def _apply_item(self, province_code: str, item: Any) -> dict[str, str]:
+        try:
+            return self._apply_one(province_code, item)
+        except ServiceUnavailableError:
+            return {"result": "busy", "reason": "storage busy, retry"}
+
+    def _apply_one(self, province_code: str, item: Any) -> dict[str, str]:
         try:
             kind = item["type"]
             if kind == "record_version":

@@ -134,3 +134,39 @@ def test_provinces_report_exchange_status(ministry_api):
     # (numbers, as the document declares them)
     assert provinces["provinces"][0]["batches"] == 1
     assert isinstance(provinces["provinces"][0]["exchange_lag_seconds"], int)
+
+
+def test_a_storage_fault_on_one_change_fails_that_change_alone(ministry_api):
+    # Given a province's batch of three record changes, and DynamoDB throttling the write of
+    # the second one (the ministry's own storage, busy for a moment)
+    from botocore.exceptions import ClientError
+
+    from chalicelib.adapters.aws import dynamodb_client
+
+    token = _token(ministry_api).json["access_token"]
+    _send(ministry_api, [_shop_item()], token)
+    items = [_version_item(f"{i:032x}", 1, record_payload()) for i in range(3)]
+    writes = {"n": 0}
+
+    def throttle_second_write(**_: object) -> None:
+        writes["n"] += 1
+        if writes["n"] == 2:
+            raise ClientError(
+                {"Error": {"Code": "ThrottlingException", "Message": "slow down"}},
+                "TransactWriteItems",
+            )
+
+    client = dynamodb_client()
+    client.meta.events.register("before-call.dynamodb.TransactWriteItems", throttle_second_write)
+    try:
+        # When the batch arrives
+        response = ministry_api.post("/v1/exchange/batch", {"items": items}, token)
+    finally:
+        client.meta.events.unregister(
+            "before-call.dynamodb.TransactWriteItems", throttle_second_write
+        )
+    # Then the others are applied and only the throttled one is answered "busy" (retried by
+    # the province), instead of a 503 that fails, and later parks, the whole batch
+    assert response.status_code == 200, response.json
+    assert [r["result"] for r in response.json["results"]] == ["applied", "busy", "applied"]
+    assert _send(ministry_api, items, token) == ["duplicate", "applied", "duplicate"]
