@@ -1,0 +1,89 @@
+"""Fault injection for DynamoDB: a botocore event hook that fails a seeded share of calls.
+
+Why: moto never throttles or fails, so the app's answers to a busy or failing DynamoDB are
+otherwise untested. The hook is registered on a client in the test process only (never in
+production code). Three kinds of fault, as DynamoDB shows them:
+
+- before the call (nothing written): ThrottlingException, ProvisionedThroughputExceeded or
+  an HTTP 500 InternalServerError, raised where botocore's own retries have given up;
+- after a write succeeded but before its answer arrives ("lost answer"): the caller sees a
+  500 although the write landed, which is what makes retries and idempotency matter.
+
+The random sequence is seeded, so a run is repeatable; `counts` tells what was injected.
+"""
+
+from __future__ import annotations
+
+import random
+import threading
+from collections import Counter
+from typing import Any
+
+WRITES = {"PutItem", "UpdateItem", "DeleteItem", "TransactWriteItems", "BatchWriteItem"}
+_BEFORE = (
+    ("ThrottlingException", 400, "Rate of requests exceeds the allowed throughput."),
+    ("ProvisionedThroughputExceededException", 400, "The level of configured provisioned "
+     "throughput for the table was exceeded."),
+    ("InternalServerError", 500, "Internal server error"),
+)  # fmt: skip
+
+
+class DynamoFaults:
+    """Fails `rate` of the calls made through one botocore client (seeded, thread-safe)."""
+
+    def __init__(self, client: Any, rate: float = 0.10, seed: int = 6, lost_answers: float = 0.3):
+        self.client = client
+        self.rate = rate
+        self.lost_answers = lost_answers
+        self.enabled = False
+        self.counts: Counter[str] = Counter()
+        self._random = random.Random(seed)
+        self._lock = threading.Lock()
+        self._doomed: set[int] = set()
+
+    def __enter__(self) -> DynamoFaults:
+        events = self.client.meta.events
+        events.register("before-call.dynamodb.*", self._before, unique_id=f"faults-{id(self)}")
+        events.register("after-call.dynamodb.*", self._after, unique_id=f"faults-a-{id(self)}")
+        self.enabled = True
+        return self
+
+    def __exit__(self, *exc: Any) -> None:
+        self.enabled = False
+        events = self.client.meta.events
+        events.unregister("before-call.dynamodb.*", unique_id=f"faults-{id(self)}")
+        events.unregister("after-call.dynamodb.*", unique_id=f"faults-a-{id(self)}")
+
+    def _before(self, model: Any, context: Any, **_: Any) -> None:
+        if not self.enabled:
+            return
+        with self._lock:
+            self.counts["calls"] += 1
+            if self._random.random() >= self.rate:
+                return
+            if model.name in WRITES and self._random.random() < self.lost_answers:
+                self._doomed.add(id(context))  # let the write land, lose its answer
+                return
+            code, status, message = self._random.choice(_BEFORE)
+            self.counts[code] += 1
+        raise _client_error(code, status, message, model.name)
+
+    def _after(self, model: Any, context: Any, **_: Any) -> None:
+        with self._lock:
+            if id(context) not in self._doomed:
+                return
+            self._doomed.discard(id(context))
+            self.counts["lost_answer"] += 1
+        raise _client_error("InternalServerError", 500, "Internal server error", model.name)
+
+
+def _client_error(code: str, status: int, message: str, operation: str) -> Exception:
+    from botocore.exceptions import ClientError
+
+    return ClientError(
+        {
+            "Error": {"Code": code, "Message": message},
+            "ResponseMetadata": {"HTTPStatusCode": status},
+        },
+        operation,
+    )
