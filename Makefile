@@ -65,6 +65,17 @@ bench: $(STAMP)
 contract: $(STAMP)
 	$(PYTEST) tests/contract
 
+# The hardening suites at full size (README, Tests and benchmarks): ~5,000 schemathesis cases,
+# 1,000 examples per property, 300 uploads under fault injection, then 60 s of load on the
+# local national system with an exact reconciliation. Not in `make test`.
+soak: $(STAMP)
+	CONTRACT_EXAMPLES=150 CONTRACT_MIN_CASES=5000 $(PYTEST) -s tests/contract
+	PROPERTY_EXAMPLES=1000 PROPERTY_EXAMPLES_STORAGE=150 $(PYTEST) \
+		tests/unit/test_record_properties.py tests/unit/test_rule_properties.py \
+		tests/functional/test_idempotency_properties.py
+	FAULT_UPLOADS=300 $(PYTEST) -s -p no:logging tests/functional/test_fault_injection.py
+	$(PY) -m bench.load --seconds 60 --clients 8
+
 check: test
 
 clean:

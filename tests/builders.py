@@ -142,3 +142,27 @@ def totp_code(secret: str, steps_ahead: int = 0) -> str:
     from chalicelib.domain.totp import STEP_SECONDS, current_code
 
     return current_code(secret, datetime.now(UTC) + timedelta(seconds=steps_ahead * STEP_SECONDS))
+
+
+def compat_from_rest(access_token: str, payload: dict[str, Any]) -> dict[str, Any]:
+    """The same record as `payload` (a REST body), as a DMS sends it to the national door."""
+    body = compat_payload(
+        access_token,
+        vehicleplatenumber=payload["plate_number"],
+        companyname=payload["company_name"],
+        vin=payload["vin"],
+        repairdate=payload["repair_date"].replace("-", ""),
+        repairmileage=str(payload["repair_mileage"]),
+        settledate=payload["settlement_date"].replace("-", ""),
+        faultdescription=payload["fault_description"],
+        costlistcode=payload["settlement_list_code"],
+    )
+    body["repairprojectlist"] = [
+        {"repairproject": i["name"], "workinghours": str(i["labour_hours"])}
+        for i in payload["repair_items"]
+    ]
+    body["vehiclepartslist"] = [
+        {"partsname": p["name"], "partscode": p["code"], "partsquantity": str(p["quantity"])}
+        for p in payload["parts"]
+    ]
+    return body

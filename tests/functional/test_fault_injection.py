@@ -37,7 +37,7 @@ from chalicelib.config import get_settings
 from chalicelib.errors import ServiceUnavailableError
 from infra.seed import create_regulator
 from infra.table_definition import create_stack_tables
-from tests.builders import compat_payload, record_payload
+from tests.builders import compat_from_rest, record_payload
 from tests.e2e_national.support import drift, recount, stored_counters
 from tests.faults import DynamoFaults
 from tests.functional.conftest import REGULATOR, Api
@@ -215,7 +215,7 @@ def _upload_story(api: Api, shop: tuple[dict, str], index: int, expected: Expect
 def _send(api: Api, token: str, payload: dict, national: bool, expected: Expected) -> dict:
     for _ in range(MAX_DMS_ATTEMPTS):
         if national:
-            body = _as_national(token, payload)
+            body = compat_from_rest(token, payload)
             answer = api.post(NATIONAL_UPLOAD, body)
             assert answer.status_code == 200, answer.json
             expected.saw(f"national {answer.json['code']}")
@@ -233,29 +233,6 @@ def _send(api: Api, token: str, payload: dict, national: bool, expected: Expecte
         # Honour Retry-After: it must be there and sensible (moto needs no actual pause).
         assert 1 <= int(answer.headers["Retry-After"]) <= 60
     raise AssertionError("the upload was never accepted")
-
-
-def _as_national(token: str, payload: dict) -> dict:
-    body = compat_payload(
-        token,
-        vehicleplatenumber=payload["plate_number"],
-        companyname=payload["company_name"],
-        vin=payload["vin"],
-        repairdate=payload["repair_date"].replace("-", ""),
-        repairmileage=str(payload["repair_mileage"]),
-        settledate=payload["settlement_date"].replace("-", ""),
-        faultdescription=payload["fault_description"],
-        costlistcode=payload["settlement_list_code"],
-    )
-    body["repairprojectlist"] = [
-        {"repairproject": i["name"], "workinghours": str(i["labour_hours"])}
-        for i in payload["repair_items"]
-    ]
-    body["vehiclepartslist"] = [
-        {"partsname": p["name"], "partscode": p["code"], "partsquantity": p["quantity"]}
-        for p in payload["parts"]
-    ]
-    return body
 
 
 # --- Lambda's event source mapping -----------------------------------------------------------
