@@ -14,6 +14,7 @@ from chalice import Blueprint
 from chalicelib.api.auth import Permission, actor_of, require_permission
 from chalicelib.api.errors import rest_errors
 from chalicelib.api.http import ANY_CONTENT_TYPE, json_response, read_json
+from chalicelib.api.responses import AccountOut, Accounts, AccountWithCredentials, conform
 from chalicelib.api.schemas import CreateAccountRequest, parse
 from chalicelib.bootstrap import regulator_accounts
 from chalicelib.services.audit import Actor
@@ -30,7 +31,8 @@ def _manager() -> Actor:
 @rest_errors
 def list_accounts() -> Any:
     accounts = regulator_accounts().list(_manager())
-    return json_response({"accounts": [a.public_view() for a in accounts]})
+    body = {"accounts": [a.public_view() for a in accounts]}
+    return json_response(conform(Accounts, body))
 
 
 @bp.route("/v1/admin/accounts", methods=["POST"], content_types=ANY_CONTENT_TYPE)
@@ -39,13 +41,14 @@ def create_account() -> Any:
     actor = _manager()
     body: CreateAccountRequest = parse(CreateAccountRequest, read_json(bp.current_request))
     enrolment = regulator_accounts().create(actor, body.username, body.role, body.divisions)
-    return json_response(enrolment.view(), 201)
+    return json_response(conform(AccountWithCredentials, enrolment.view()), 201)
 
 
 @bp.route("/v1/admin/accounts/{username}", methods=["GET"])
 @rest_errors
 def get_account(username: str) -> Any:
-    return json_response(regulator_accounts().get(_manager(), username).public_view())
+    account = regulator_accounts().get(_manager(), username)
+    return json_response(conform(AccountOut, account.public_view()))
 
 
 @bp.route(
@@ -53,24 +56,26 @@ def get_account(username: str) -> Any:
 )
 @rest_errors
 def reset_password(username: str) -> Any:
-    return json_response(regulator_accounts().reset_password(_manager(), username).view())
+    enrolment = regulator_accounts().reset_password(_manager(), username)
+    return json_response(conform(AccountWithCredentials, enrolment.view()))
 
 
 @bp.route("/v1/admin/accounts/{username}/totp", methods=["POST"], content_types=ANY_CONTENT_TYPE)
 @rest_errors
 def reset_totp(username: str) -> Any:
-    return json_response(regulator_accounts().reset_totp(_manager(), username).view())
+    enrolment = regulator_accounts().reset_totp(_manager(), username)
+    return json_response(conform(AccountWithCredentials, enrolment.view()))
 
 
 @bp.route("/v1/admin/accounts/{username}/disable", methods=["POST"], content_types=ANY_CONTENT_TYPE)
 @rest_errors
 def disable_account(username: str) -> Any:
     account = regulator_accounts().set_disabled(_manager(), username, True)
-    return json_response(account.public_view())
+    return json_response(conform(AccountOut, account.public_view()))
 
 
 @bp.route("/v1/admin/accounts/{username}/enable", methods=["POST"], content_types=ANY_CONTENT_TYPE)
 @rest_errors
 def enable_account(username: str) -> Any:
     account = regulator_accounts().set_disabled(_manager(), username, False)
-    return json_response(account.public_view())
+    return json_response(conform(AccountOut, account.public_view()))

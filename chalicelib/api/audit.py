@@ -15,6 +15,7 @@ from chalice import Blueprint
 from chalicelib.api.auth import Permission, actor_of, require_permission
 from chalicelib.api.errors import rest_errors
 from chalicelib.api.http import json_response, query_params
+from chalicelib.api.responses import AuditPage, conform
 from chalicelib.bootstrap import audit_trail, record_service
 from chalicelib.domain.china_time import CST
 from chalicelib.errors import FieldError, ValidationFailedError
@@ -40,7 +41,7 @@ def audit_entries() -> Any:
         limit=limit,
         cursor=params.get("cursor") or None,
     )
-    return json_response({"entries": entries, "next_cursor": cursor})
+    return json_response(conform(AuditPage, {"entries": entries, "next_cursor": cursor}))
 
 
 def _instant(value: str | None, field: str, *, end: bool) -> datetime | None:

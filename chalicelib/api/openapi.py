@@ -155,7 +155,7 @@ def _responses(operation: Operation, refs: dict[Any, str]) -> dict[str, Any]:
     answers: dict[str, Any] = {}
     for status, model in operation.ok.items():
         answers[str(status)] = {
-            "description": "created" if status == 201 else "OK",
+            "description": {201: "created", 202: "accepted: the job runs"}.get(status, "OK"),
             "content": {"application/json": {"schema": {"$ref": refs[(model, "serialization")]}}},
         }
     if operation.binary_ok:

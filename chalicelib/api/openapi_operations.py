@@ -27,8 +27,10 @@ from chalicelib.api.feedback_schemas import (
     RejectIn,
     ShopReplyIn,
 )
+from chalicelib.api.reminders import SendReminderIn
 from chalicelib.api.schemas import (
     MAX_BATCH,
+    CreateAccountRequest,
     ProvinceTokenRequest,
     RecordIn,
     RegisterShopRequest,
@@ -64,6 +66,18 @@ class ExchangeBatchRequest(BaseModel):
         max_length=100,
         description="`{type: record_version, record: {...}}` or `{type: shop, shop: {...}}`",
     )
+
+
+class ExportRequest(BaseModel):
+    """`POST /v1/search/records/exports`: the search's criteria (dates default to 30 days)."""
+
+    model_config = ConfigDict(extra="forbid", populate_by_name=True)
+    date_from: str = Field(default="", alias="from", description="YYYY-MM-DD")
+    date_to: str = Field(default="", alias="to", description="YYYY-MM-DD")
+    vin: str = ""
+    plate: str = ""
+    companycode: str = ""
+    flag: str = ""
 
 
 @dataclass(frozen=True)
@@ -107,6 +121,16 @@ _CURSOR = _query("cursor", {"type": "string"}, "`next_cursor` of the previous pa
 PAGE = (_LIMIT, _CURSOR)
 _COMPLAINT = _path("complaint_id", "the complaint's code (TS + 16 characters)")
 _RECORD = _path("record_id", "32 hex characters")
+_ACCOUNT = _path("username")
+_DAY_OR_TIME = {"type": "string"}
+_SEARCH = (
+    _query("from", {"type": "string", "format": "date"}, "default: 30 days ago"),
+    _query("to", {"type": "string", "format": "date"}, "default: today"),
+    _query("vin", {"type": "string"}),
+    _query("plate", {"type": "string"}),
+    _query("companycode", {"type": "string"}),
+    _query("flag", {"type": "string"}, "a quality flag code, e.g. mileage_rollback"),
+)
 _SHOP = _path("companycode", "15 digits")
 
 # fmt: off
@@ -235,5 +259,56 @@ OPERATIONS: tuple[Operation, ...] = (
               "shop feedback", PROVINCE, {200: r.ComplaintShopOut},
               (*BODY, 401, 404, 409, *BUSY), auth="shop", body=ShopReplyIn,
               params=(_COMPLAINT,)),
+    # --- regulator accounts (province_admin; ministry_admin on the ministry) --------------
+    Operation("GET", "/v1/admin/accounts", "The stack's regulator accounts", "accounts", BOTH,
+              {200: r.Accounts}, (401, 403, *BUSY), auth="regulator"),
+    Operation("POST", "/v1/admin/accounts", "Create an account (credentials shown once)",
+              "accounts", BOTH, {201: r.AccountWithCredentials},
+              (*BODY, 401, 403, 409, *BUSY), auth="regulator", body=CreateAccountRequest),
+    Operation("GET", "/v1/admin/accounts/{username}", "One account", "accounts", BOTH,
+              {200: r.AccountOut}, (401, 403, 404, *BUSY), auth="regulator",
+              params=(_ACCOUNT,)),
+    Operation("POST", "/v1/admin/accounts/{username}/password", "Reset the password",
+              "accounts", BOTH, {200: r.AccountWithCredentials}, (401, 403, 404, 409, *BUSY),
+              auth="regulator", params=(_ACCOUNT,)),
+    Operation("POST", "/v1/admin/accounts/{username}/totp", "Reset the TOTP secret",
+              "accounts", BOTH, {200: r.AccountWithCredentials}, (401, 403, 404, 409, *BUSY),
+              auth="regulator", params=(_ACCOUNT,)),
+    Operation("POST", "/v1/admin/accounts/{username}/disable", "Disable an account",
+              "accounts", BOTH, {200: r.AccountOut}, (401, 403, 404, 409, *BUSY),
+              auth="regulator", params=(_ACCOUNT,)),
+    Operation("POST", "/v1/admin/accounts/{username}/enable", "Enable an account",
+              "accounts", BOTH, {200: r.AccountOut}, (401, 403, 404, 409, *BUSY),
+              auth="regulator", params=(_ACCOUNT,)),
+    Operation("GET", "/v1/audit", "The audit trail, newest first", "accounts", BOTH,
+              {200: r.AuditPage}, (400, 401, 403, *BUSY), auth="regulator",
+              params=(_query("from", _DAY_OR_TIME, "YYYY-MM-DD or ISO date-time"),
+                      _query("to", _DAY_OR_TIME, "YYYY-MM-DD or ISO date-time"),
+                      _query("actor", {"type": "string"}),
+                      _query("limit", {"type": "integer", "minimum": 1, "maximum": 200}),
+                      _CURSOR)),
+    # --- reminders ------------------------------------------------------------------------
+    Operation("POST", "/v1/reminders", "Remind shops (提醒通知)", "reminders", PROVINCE,
+              {201: r.ReminderOut}, (*BODY, 401, 403, 404, 409, *BUSY), auth="regulator",
+              body=SendReminderIn),
+    Operation("GET", "/v1/reminders", "Reminders sent, with read counts", "reminders",
+              PROVINCE, {200: r.ReminderPage}, (400, 401, 403, 404, *BUSY), auth="regulator",
+              params=PAGE),
+    Operation("GET", "/v1/shop/reminders", "The shop's reminders", "reminders", PROVINCE,
+              {200: r.ShopReminders}, (400, 401, 404, *BUSY), auth="shop", params=PAGE),
+    Operation("POST", "/v1/shop/reminders/{reminder_id}/read", "Mark a reminder read",
+              "reminders", PROVINCE, {200: r.DeliveryOut}, (401, 404, *BUSY), auth="shop",
+              params=(_path("reminder_id"),)),
+    # --- record search ----------------------------------------------------------------------
+    Operation("GET", "/v1/search/records", "Search records (audited)", "search", PROVINCE,
+              {200: r.SearchPage}, (400, 401, 403, 404, *BUSY), auth="regulator",
+              params=(*_SEARCH, _query("offset", {"type": "integer", "minimum": 0,
+                                                  "maximum": 5000}))),
+    Operation("POST", "/v1/search/records/exports", "Export a search as CSV (a job)",
+              "search", PROVINCE, {202: r.ExportOut}, (*BODY, 401, 403, 404, *BUSY),
+              auth="regulator", body=ExportRequest),
+    Operation("GET", "/v1/search/records/exports/{job_id}", "An export job; its link when done",
+              "search", PROVINCE, {200: r.ExportOut}, (401, 403, 404, *BUSY), auth="regulator",
+              params=(_path("job_id"),)),
 )
 # fmt: on

@@ -28,6 +28,7 @@ from chalicelib.api.http import (
     require_object,
     source_ip,
 )
+from chalicelib.api.responses import ExportOut, SearchPage, conform
 from chalicelib.bootstrap import audit_trail, export_service, record_search_service
 from chalicelib.domain.china_time import china_date
 from chalicelib.domain.principal import Principal
@@ -54,13 +55,12 @@ def search_records() -> Any:
     audit_trail().record(
         actor_of(request, principal), "records.search", "records", criteria_to(criteria)
     )
-    return json_response(
-        {
-            "records": results,
-            "offset": offset,
-            "next_offset": offset + len(results) if more else None,
-        }
-    )
+    body = {
+        "records": results,
+        "offset": offset,
+        "next_offset": offset + len(results) if more else None,
+    }
+    return json_response(conform(SearchPage, body))
 
 
 @bp.route("/v1/search/records/exports", methods=["POST"], content_types=ANY_CONTENT_TYPE)
@@ -111,7 +111,7 @@ def criteria_from_params(params: dict[str, str]) -> SearchCriteria:
 
 
 def export_view(job: ExportJob, link: str | None) -> dict[str, Any]:
-    return {
+    body = {
         "job_id": job.job_id,
         "status": job.status,
         "rows": job.rows,
@@ -119,6 +119,7 @@ def export_view(job: ExportJob, link: str | None) -> dict[str, Any]:
         "created_at": job.created_at.isoformat(),
         "download_url": link,
     }
+    return conform(ExportOut, body)
 
 
 def _searcher(criteria: SearchCriteria) -> Principal:

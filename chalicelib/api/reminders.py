@@ -29,6 +29,13 @@ from chalicelib.api.http import (
     read_json,
     source_ip,
 )
+from chalicelib.api.responses import (
+    DeliveryOut,
+    ReminderOut,
+    ReminderPage,
+    ShopReminders,
+    conform,
+)
 from chalicelib.api.schemas import _Strict, parse
 from chalicelib.bootstrap import reminder_service
 from chalicelib.domain.reminder import (
@@ -77,7 +84,8 @@ def sent_reminders() -> Any:
     items, cursor = reminder_service().sent(int_param(params, "limit", 50), params.get("cursor"))
     if not Scope.of(principal).whole_province:  # a district officer: the reminders it sent
         items = [r for r in items if r.sender == f"regulator:{principal.principal_id}"]
-    return json_response({"reminders": [reminder_view(r) for r in items], "next_cursor": cursor})
+    body = {"reminders": [reminder_view(r) for r in items], "next_cursor": cursor}
+    return json_response(conform(ReminderPage, body))
 
 
 @bp.route("/v1/shop/reminders", methods=["GET"])
@@ -89,13 +97,12 @@ def shop_reminders() -> Any:
     items, cursor = reminder_service().for_shop(
         shop, int_param(params, "limit", 50), params.get("cursor")
     )
-    return json_response(
-        {
-            "reminders": [delivery_view(d) for d in items],
-            "unread": sum(1 for d in items if d.read_at is None),
-            "next_cursor": cursor,
-        }
-    )
+    body = {
+        "reminders": [delivery_view(d) for d in items],
+        "unread": sum(1 for d in items if d.read_at is None),
+        "next_cursor": cursor,
+    }
+    return json_response(conform(ShopReminders, body))
 
 
 @bp.route("/v1/shop/reminders/{reminder_id}/read", methods=["POST"], content_types=ANY_CONTENT_TYPE)
@@ -106,7 +113,7 @@ def read_reminder(reminder_id: str) -> Any:
 
 
 def reminder_view(reminder: Reminder) -> dict[str, Any]:
-    return {
+    body = {
         "reminder_id": reminder.reminder_id,
         "title": reminder.title,
         "body": reminder.body,
@@ -115,13 +122,15 @@ def reminder_view(reminder: Reminder) -> dict[str, Any]:
         "read": reminder.read,
         "created_at": reminder.created_at.isoformat(),
     }
+    return conform(ReminderOut, body)
 
 
 def delivery_view(delivery: Delivery) -> dict[str, Any]:
-    return {
+    body = {
         "reminder_id": delivery.reminder_id,
         "title": delivery.title,
         "body": delivery.body,
         "created_at": delivery.created_at.isoformat(),
         "read_at": delivery.read_at.isoformat() if delivery.read_at else None,
     }
+    return conform(DeliveryOut, body)

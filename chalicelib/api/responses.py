@@ -393,3 +393,118 @@ class RankedShopOut(_Out):
 class DirectoryShops(_Out):
     division: str
     shops: list[RankedShopOut]
+
+
+# --- regulator accounts and the audit trail ---------------------------------------------------
+
+
+class AccountOut(_Out):
+    username: str
+    role: str
+    divisions: list[str]
+    disabled: bool
+    created_at: Timestamp
+    updated_at: Timestamp
+    created_by: str
+
+
+class AccountWithCredentials(AccountOut):
+    """An account as created or reset: its new credentials, shown this once."""
+
+    password: str | SkipJsonSchema[None] = None
+    totp_secret: str | SkipJsonSchema[None] = None
+    totp_uri: str | SkipJsonSchema[None] = None
+
+
+class Accounts(_Out):
+    accounts: list[AccountOut]
+
+
+class AuditEntryOut(_Out):
+    at: Timestamp
+    actor: str
+    role: str | None
+    action: str
+    target: str
+    source_ip: str | None
+    user_agent: str | None
+    details: dict[str, Any] | None = Field(description="what the action concerned; varies")
+
+
+class AuditPage(_Out):
+    entries: list[AuditEntryOut]
+    next_cursor: Cursor
+
+
+# --- reminders -------------------------------------------------------------------------------
+
+
+class ReminderOut(_Out):
+    reminder_id: str
+    title: str
+    body: str
+    sender: str
+    recipients: int = Field(ge=0)
+    read: int = Field(ge=0)
+    created_at: Timestamp
+
+
+class ReminderPage(_Out):
+    reminders: list[ReminderOut]
+    next_cursor: Cursor
+
+
+class DeliveryOut(_Out):
+    reminder_id: str
+    title: str
+    body: str
+    created_at: Timestamp
+    read_at: Timestamp | None
+
+
+class ShopReminders(_Out):
+    reminders: list[DeliveryOut]
+    unread: int = Field(ge=0)
+    next_cursor: Cursor
+
+
+# --- record search and export ----------------------------------------------------------------
+
+
+class SearchHitOut(_Out):
+    record_id: RecordId
+    companycode: Companycode
+    version: int = Field(ge=1)
+    status: Literal["active", "void"]
+    vin: str
+    settlement_date: Day
+    settlement_list_code: str
+    plate_number: str | None
+    flag_codes: list[str] | None
+    received_at: Timestamp
+    mileage: int = Field(ge=0)
+    shop_name: str
+
+
+class SearchPage(_Out):
+    records: list[SearchHitOut]
+    offset: int = Field(ge=0)
+    next_offset: int | None
+
+
+class CriteriaOut(_Out):
+    date_from: Day
+    date_to: Day
+    vin: str
+    plate: str
+    companycode: str
+    flag: str
+
+
+class ExportOut(_Out):
+    job_id: str
+    status: Literal["pending", "running", "done", "failed"]
+    rows: int = Field(ge=0)
+    criteria: CriteriaOut
+    created_at: Timestamp
+    download_url: str | None = Field(description="a short-lived link once the job is done")

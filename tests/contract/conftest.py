@@ -3,8 +3,9 @@
 One province stack (moto server + `chalice local`, as `tests/e2e_province` starts it) with
 public rate limits raised so generated requests reach the code behind the gate. Seeded
 through the API itself: a shop whose token the shop operations use, a second shop the
-registry operations may suspend or rotate, a record with an evaluation, and an accepted
-complaint, so generated cases can also hit existing objects (see `Seeds`).
+registry operations may suspend or rotate, a record with an evaluation, an accepted
+complaint, a second regulator account, a reminder and an export job, so generated cases can
+also hit existing objects (see `Seeds`).
 """
 
 from __future__ import annotations
@@ -18,7 +19,7 @@ import pytest
 
 from chalicelib import bootstrap
 from infra.local.stack import FAKE_AWS_ENV, MotoServer, ProvinceApp, free_port, provision
-from infra.seed import DEMO_REGULATOR, create_regulator
+from infra.seed import DEMO_REGULATOR, DEMO_TOTP_SECRETS, create_regulator
 from tests.builders import evaluation_payload, record_payload
 from tests.e2e_province.conftest import Http
 
@@ -65,7 +66,13 @@ def contract_stack(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Contrac
         provision(moto, TABLE)
         os.environ.update({"DYNAMODB_ENDPOINT_URL": moto.url, "TABLE_NAME": TABLE})
         bootstrap.reset()
-        create_regulator(TABLE, *DEMO_REGULATOR, "province_admin")
+        create_regulator(
+            TABLE,
+            *DEMO_REGULATOR,
+            "province_admin",
+            totp_secret=DEMO_TOTP_SECRETS[DEMO_REGULATOR[0]],
+            province_code="320000",
+        )
         app.start()
         http = Http(app.url)
         tokens, seeds = _seed(http)
@@ -96,6 +103,11 @@ def _seed(http: Http) -> tuple[dict[str, str], Seeds]:
     }
     complaint_code = _ok(http.call("POST", "/v1/complaints", complaint))["code"]
     _ok(http.call("POST", f"/v1/complaints/{complaint_code}/accept", None, regulator))
+    account = {"username": "contract-officer", "role": "province_analyst", "divisions": []}
+    _ok(http.call("POST", "/v1/admin/accounts", account, regulator))
+    reminder = {"companycodes": [shop["companycode"]], "title": "请按时上传", "body": "提醒"}
+    reminder_id = _ok(http.call("POST", "/v1/reminders", reminder, regulator))["reminder_id"]
+    job_id = _ok(http.call("POST", "/v1/search/records/exports", {"vin": vin}, regulator))["job_id"]
     tokens = {"shop": shop_token, "regulator": regulator}
     seeds = Seeds(
         path={
@@ -103,6 +115,9 @@ def _seed(http: Http) -> tuple[dict[str, str], Seeds]:
             "complaint_id": complaint_code,
             "companycode": other["companycode"],
             "vin": vin,
+            "username": account["username"],
+            "reminder_id": reminder_id,
+            "job_id": job_id,
         },
         query={"/v1/vehicles/{vin}/history": {"plate": plate}},
     )
@@ -110,5 +125,5 @@ def _seed(http: Http) -> tuple[dict[str, str], Seeds]:
 
 
 def _ok(answer: Any) -> dict[str, Any]:
-    assert answer.status in (200, 201), answer.body
+    assert answer.status in (200, 201, 202), answer.body
     return dict(answer.body)

@@ -81,6 +81,7 @@ EXPECTED: dict[tuple[str, str], Expect] = {
     ("GET", "/verify/{code}"): Expect(PUBLIC, PUBLIC),
     ("GET", "/static/{name}"): Expect(PUBLIC, PUBLIC),
     ("GET", "/v1/health"): Expect(PUBLIC, PUBLIC),
+    ("GET", "/openapi.json"): Expect(PUBLIC, PUBLIC),
     ("GET", "/v1/vehicles/{vin}/history"): Expect(PUBLIC, PUBLIC),
     # Sign-in doors (credentials in the body)
     ("POST", "/v1/auth/token"): Expect(PUBLIC, PUBLIC),

@@ -35,12 +35,11 @@ from chalicelib.adapters.aws import dynamodb_client
 from chalicelib.adapters.record_items import KIND_HEAD, KIND_VERSION
 from chalicelib.config import get_settings
 from chalicelib.errors import ServiceUnavailableError
-from infra.seed import create_regulator
 from infra.table_definition import create_stack_tables
 from tests.builders import compat_from_rest, record_payload
 from tests.e2e_national.support import drift, recount, stored_counters
 from tests.faults import DynamoFaults
-from tests.functional.conftest import REGULATOR, Api
+from tests.functional.conftest import REGULATOR, Api, add_regulator
 
 UPLOADS = int(os.environ.get("FAULT_UPLOADS", "40"))
 SEED = int(os.environ.get("FAULT_SEED", "6"))
@@ -148,7 +147,7 @@ def faulty_system(monkeypatch: pytest.MonkeyPatch) -> Iterator[dict[str, Any]]:
             create_stack_tables(
                 boto3.client("dynamodb"), settings.table_name, settings.stats_table_name
             )
-            create_regulator(settings.table_name, *REGULATOR, "province_admin")
+            add_regulator(REGULATOR[0], "province_admin", password=REGULATOR[1])
             from app import app
 
             with Client(app) as client:

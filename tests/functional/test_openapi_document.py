@@ -13,7 +13,12 @@ import pytest
 from chalicelib.api.openapi import DOCUMENT_PATH, document
 
 # Blueprints that answer HTML (forms and pages), not JSON: they are not in the document.
-HTML_PAGE_MODULES = {"chalicelib.api.pages", "chalicelib.api.feedback_pages"}
+HTML_PAGE_MODULES = {
+    "chalicelib.api.pages",
+    "chalicelib.api.feedback_pages",
+    "chalicelib.api.console",
+    "chalicelib.api.console_admin",
+}
 
 
 def _app_routes() -> dict[tuple[str, str], str]:

@@ -21,6 +21,7 @@ from chalicelib.domain.statistics import (
     RecordChange,
     change_deltas,
     coalesce,
+    province_scopes,
     timeliness_bucket,
 )
 from chalicelib.domain.vin import check_digit, normalize_vin, vin_flags
@@ -157,22 +158,24 @@ def test_coalesced_counters_equal_the_sum_of_each_changes_deltas(batch):
     unique = list({c.change_id: c for c in batch}.values())
     # When it is coalesced into counter items
     updates = coalesce(unique, "province")
-    # Then per scope (shops, provinces) the counters add up to every change's deltas, once
-    for scope in ("shop", "province"):
+    # Then per scope (shop, province, division, shop-month) the counters add up to every
+    # change's deltas, once
+    expected: dict[str, int] = {}
+    for change in unique:
+        for name, value in change_deltas(change).items():
+            expected[name] = expected.get(name, 0) + value
+    for scope in {key.scope for key in updates}:
         summed: dict[str, int] = {}
         for key, update in updates.items():
             if key.scope == scope:
                 for name, value in update.totals().items():
                     summed[name] = summed.get(name, 0) + value
-        expected: dict[str, int] = {}
-        for change in unique:
-            for name, value in change_deltas(change).items():
-                expected[name] = expected.get(name, 0) + value
-        assert summed == expected
-    # and each change lands in exactly one shop item and one province item
+        assert summed == expected, scope
+    # and each change lands in exactly one item of each scope the stack keeps
     for change in unique:
         homes = [k for k, u in updates.items() if change.change_id in u.contributions]
-        assert sorted(k.scope for k in homes) == ["province", "shop"]
+        assert sorted(k.scope for k in homes) == sorted(k.scope for k in province_scopes(change))
+        assert len({k.scope for k in homes}) == len(homes)
 
 
 @PROPERTIES
