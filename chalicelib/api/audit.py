@@ -63,6 +63,6 @@ def _instant(value: str | None, field: str, *, end: bool) -> datetime | None:
 def _limit(value: str | None) -> int:
     if not value:
         return 50
-    if not value.isdigit() or not 1 <= int(value) <= 200:
+    if not (value.isascii() and value.isdigit()) or not 1 <= int(value) <= 200:
         raise ValidationFailedError([FieldError("limit", "range", "limit must be 1 to 200")])
     return int(value)

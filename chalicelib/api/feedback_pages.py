@@ -272,7 +272,7 @@ def _evaluation_data(form: Form) -> dict[str, Any]:
     for dimension in SCORE_DIMENSIONS:
         value = form.get(f"score_{dimension}")
         if value:
-            scores[dimension] = int(value) if value.isdigit() else value
+            scores[dimension] = int(value) if value.isascii() and value.isdigit() else value
     return {
         "vin": form.get("vin"),
         "plate": form.get("plate"),

@@ -147,6 +147,6 @@ def _date(params: dict[str, str], name: str, default: date) -> date:
 
 
 def _offset(value: str) -> int:
-    if not value.isdigit() or int(value) > 5000:
+    if not (value.isascii() and value.isdigit()) or int(value) > 5000:
         raise ValidationFailedError([FieldError("offset", "range", "offset must be 0–5000")])
     return int(value)

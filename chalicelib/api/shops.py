@@ -63,7 +63,7 @@ def list_shops() -> Any:
     principal, actor = _allowed(Permission.REGISTRY_READ)
     params = query_params(bp.current_request)
     limit = params.get("limit", "50")
-    if not limit.isdigit() or not 1 <= int(limit) <= 100:
+    if not (limit.isascii() and limit.isdigit()) or not 1 <= int(limit) <= 100:
         raise ValidationFailedError([FieldError("limit", "range", "limit must be 1 to 100")])
     scope = Scope.of(principal)
     shops, cursor = shop_registry().list(actor, int(limit), params.get("cursor"), scope.divisions)

@@ -41,7 +41,7 @@ class ReportVerifier:
 
     def verify(self, code: str) -> Verification:
         parts = code.strip().split("-")
-        if len(parts) != 3 or not parts[1].isdigit() or self._key is None:
+        if len(parts) != 3 or not _digits(parts[1]) or self._key is None:
             return Verification(False, "", 0, "malformed")
         vin, seq, signature = parts[0].upper()[:32], int(parts[1]), parts[2].lower()
         if not 1 <= seq <= 1_000_000:
@@ -72,3 +72,8 @@ class ReportVerifier:
                 return None
             previous = digest
         return previous
+
+
+def _digits(text: str) -> bool:
+    """ASCII digits only: str.isdigit() also accepts "²" or "①", which int() cannot read."""
+    return text.isascii() and text.isdigit()

@@ -169,3 +169,19 @@ def test_the_directory_ranks_a_district_and_links_to_a_not_uploaded_complaint(ap
 def test_an_unknown_code_is_said_plainly(api):
     page = _post(api, "/complaints/follow", {"code": "TS0000000000000000", "lang": "en"})
     assert page.status_code == 404 and "No complaint has this code." in page.text
+
+
+def test_a_score_in_non_ascii_digits_is_a_form_error_not_a_500(api, owner):
+    # Given a score written "⁵" (str.isdigit() says yes, int() cannot read it)
+    fields = {
+        "vin": owner["vin"],
+        "plate": owner["plate"],
+        "settlement_list_code": owner["payload"]["settlement_list_code"],
+        **{f"score_{d}": "3" for d in ("appointment", "attitude", "quality", "speed")},
+        "score_price": "⁵",
+    }
+    # When the form is submitted
+    page = _post(api, "/evaluate/submit", fields)
+    # Then the field is marked, as for any other bad score
+    assert page.status_code == 400
+    assert 'id="score_price-error"' in page.text
