@@ -131,7 +131,16 @@ def _shops(provinces: list[Any], extra: int) -> list[Shop]:
 
 
 def _login(account: tuple[str, str]) -> dict[str, str]:
-    return {"username": account[0], "password": account[1]}
+    """The demo regulator's sign-in, with its TOTP code (seeded by `make run`)."""
+    from infra.seed import DEMO_TOTP_SECRETS
+    from tests.builders import totp_code
+
+    username, password = account
+    return {
+        "username": username,
+        "password": password,
+        "totp": totp_code(DEMO_TOTP_SECRETS[username]),
+    }
 
 
 # --- the clients -----------------------------------------------------------------------------
