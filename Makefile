@@ -63,7 +63,7 @@ bench: $(STAMP)
 # schemathesis against the served OpenAPI document (tests/contract): a fixed, derandomized
 # number of cases per operation, at least 1,000 in all.
 contract: $(STAMP)
-	$(PYTEST) tests/contract
+	$(PYTEST) -s tests/contract
 
 # The hardening suites at full size (README, Tests and benchmarks): ~5,000 schemathesis cases,
 # 1,000 examples per property, 300 uploads under fault injection, then 60 s of load on the
