@@ -93,8 +93,8 @@ class OwnerGrantService:
         """A grant of `days` (7, 30 or 90) to one agency for one purpose.
 
         While a grant of the same agency and purpose is active and ends on the same China day
-        or later, that grant is the answer (a retry creates nothing). Raises NotFoundError (proof) or ValidationFailedError (agency, purpose,
-        days).
+        or later, that grant is the answer (a retry creates nothing). Raises NotFoundError
+        (proof) or ValidationFailedError (agency, purpose, days).
         """
         vin = self._prove(proof, source_ip)
         agency = self._grantable(agency_id, purpose, days)
