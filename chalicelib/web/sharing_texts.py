@@ -88,7 +88,7 @@ GRANT_TEXTS: dict[str, dict[str, str]] = {
         "read_result": "Result",
         "granted": "Consent given.",
         "revoked_notice": "Consent withdrawn: the company can no longer read the file.",
-        "outcome_ok": "read ({n} records)",
+        "outcome_ok": "read, {n} record(s)",
         "outcome_refused": "refused",
         "code_no_grant": "no consent",
         "code_grant_expired": "consent expired",

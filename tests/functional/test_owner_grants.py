@@ -120,7 +120,7 @@ def test_the_owner_sees_who_read_the_vehicles_file(ministry_api):
     rows = page.text.split('<tr data-read="')[1:]
     assert [r.split('"')[0] for r in rows] == ["allowed", "allowed", "refused"]
     assert "召回中心戊" in rows[0] and "defect investigation and recall" in rows[0]
-    assert "示范保险公司丙" in rows[1] and "read (1 records)" in rows[1]
+    assert "示范保险公司丙" in rows[1] and "read, 1 record(s)" in rows[1]
     assert 'data-code="no_grant"' in rows[2] and "no consent" in rows[2]
 
 
