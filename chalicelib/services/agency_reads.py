@@ -35,7 +35,7 @@ from chalicelib.domain.agency import (
     entry_in_scope,
     grant_for_read,
 )
-from chalicelib.domain.china_time import CST, china_date
+from chalicelib.domain.china_time import CST
 from chalicelib.domain.vin import normalize_vin
 from chalicelib.errors import (
     DomainError,
@@ -266,10 +266,6 @@ def reads_csv(reads: list[AgencyRead], *, header: bool) -> Iterator[bytes]:
                 str(read.records),
             ]
         )
-
-
-def today(clock: Clock) -> date:
-    return china_date(clock.now())
 
 
 def _line(cells: Any) -> bytes:

@@ -14,7 +14,7 @@ from dataclasses import dataclass
 from datetime import timedelta
 from typing import Any
 
-from chalicelib.domain.agency import GRANT_DAYS, PURPOSES, Agency, Grant
+from chalicelib.domain.agency import GRANT_DAYS, Agency, Grant
 from chalicelib.domain.china_time import china_date
 from chalicelib.errors import FieldError, NotFoundError, ValidationFailedError
 from chalicelib.services.ports import AuditLog, Clock, RecordRepository
@@ -170,8 +170,3 @@ class OwnerGrantService:
         self._audit.append(
             actor="public", action=action, target=vin, source_ip=source_ip, details=details
         )
-
-
-def purpose_label(code: str) -> str:
-    purpose = PURPOSES.get(code)
-    return purpose.label if purpose else code
