@@ -28,6 +28,7 @@ from datetime import date, datetime, timedelta
 from typing import Any
 
 from chalicelib.domain.agency import (
+    PURPOSES,
     AgencyKey,
     BurstExceededError,
     Grant,
@@ -142,7 +143,10 @@ class AgencyReadService:
             if key.status != "active":
                 raise KeyRejectedError("this key was revoked or rotated", code="key_revoked")
             self._admit(key, now)
-            grant = grant_for_read(key, self._grants.grants(vin) if vin else [], now)
+            purpose = PURPOSES.get(key.purpose)
+            consent_needed = purpose is None or purpose.needs_grant
+            grants = self._grants.grants(vin) if vin and consent_needed else []
+            grant = grant_for_read(key, grants, now)
             records = self._records.vehicle_history(vin) if vin else []
             if not records:
                 raise NotFoundError("no file of this VIN is held", code="vehicle_not_found")
