@@ -13,6 +13,9 @@ from chalice import Chalice, ConvertToMiddleware
 from chalicelib.api import (
     access,
     accounts,
+    agencies,
+    agency_access,
+    agency_console,
     audit,
     compat,
     complaint_handling,
@@ -21,6 +24,8 @@ from chalicelib.api import (
     exchange,
     feedback,
     feedback_pages,
+    grant_pages,
+    oem,
     openapi,
     pages,
     record_search,
@@ -52,6 +57,9 @@ for blueprint in (
 ):
     app.register_blueprint(blueprint.bp)
 for blueprint in (accounts, audit, console, console_admin):
+    app.register_blueprint(blueprint.bp)
+# Issue 5: agency sharing (ministry) and the OEM bulk feed (province).
+for blueprint in (agencies, agency_access, agency_console, grant_pages, oem):
     app.register_blueprint(blueprint.bp)
 app.register_blueprint(openapi.bp)  # GET /openapi.json, built on first request
 

@@ -68,6 +68,7 @@ def auth_service() -> AuthService:
         secret_box=_secret_box(),
         audit=audit_trail(),
         province_code=settings.province_code,
+        oems=_oem_store(),
     )
 
 
@@ -301,6 +302,92 @@ def export_service():  # type: ignore[no-untyped-def]
     )
 
 
+# --- Agency sharing (ministry) and the OEM feed (province), issue 5 -------------------------
+
+
+@functools.cache
+def _oem_store():  # type: ignore[no-untyped-def]
+    from chalicelib.adapters.dynamo_oem import DynamoOemAccountStore
+
+    return DynamoOemAccountStore(get_settings().table_name)
+
+
+@functools.cache
+def oem_accounts():  # type: ignore[no-untyped-def]
+    from chalicelib.services.oem_feed import OemAccountService
+
+    settings = get_settings()
+    return OemAccountService(
+        _oem_store(), _shops(), audit_trail(), _clock(), settings.province_code
+    )
+
+
+@functools.cache
+def oem_feed():  # type: ignore[no-untyped-def]
+    from chalicelib.services.oem_feed import OemFeedService
+
+    return OemFeedService(record_service(), _shops(), audit_trail())
+
+
+@functools.cache
+def _agency_store():  # type: ignore[no-untyped-def]
+    from chalicelib.adapters.dynamo_agencies import DynamoAgencyStore
+
+    return DynamoAgencyStore(get_settings().table_name)
+
+
+@functools.cache
+def _grant_store():  # type: ignore[no-untyped-def]
+    from chalicelib.adapters.dynamo_grants import DynamoGrantStore
+
+    return DynamoGrantStore(get_settings().table_name)
+
+
+@functools.cache
+def _agency_read_log():  # type: ignore[no-untyped-def]
+    from chalicelib.adapters.dynamo_grants import DynamoAgencyReadLog
+
+    return DynamoAgencyReadLog(get_settings().table_name)
+
+
+@functools.cache
+def agency_service():  # type: ignore[no-untyped-def]
+    from chalicelib.services.agencies import AgencyService
+
+    return AgencyService(_agency_store(), audit_trail(), _clock())
+
+
+@functools.cache
+def agency_read_service():  # type: ignore[no-untyped-def]
+    from chalicelib.adapters.dynamo_rate import DynamoRateCounter
+    from chalicelib.services.agency_reads import AgencyReadService
+
+    return AgencyReadService(
+        store=_agency_store(),
+        grants=_grant_store(),
+        log=_agency_read_log(),
+        records=_records(),
+        counter=DynamoRateCounter(get_settings().stats_table_name),
+        audit=_audit(),
+        trail=audit_trail(),
+        clock=_clock(),
+    )
+
+
+@functools.cache
+def owner_grant_service():  # type: ignore[no-untyped-def]
+    from chalicelib.services.owner_grants import OwnerGrantService
+
+    return OwnerGrantService(
+        records=_records(),
+        agencies=_agency_store(),
+        grants=_grant_store(),
+        reads=_agency_read_log(),
+        audit=_audit(),
+        clock=_clock(),
+    )
+
+
 def reset() -> None:
     """Forget every built service (tests switch settings and endpoints between suites)."""
     from chalicelib.adapters.aws import reset_clients
@@ -332,6 +419,15 @@ def reset() -> None:
         _secret_box,
         audit_trail,
         regulator_accounts,
+        _oem_store,
+        oem_accounts,
+        oem_feed,
+        _agency_store,
+        _grant_store,
+        _agency_read_log,
+        agency_service,
+        agency_read_service,
+        owner_grant_service,
     ):
         factory.cache_clear()
     reset_clients()

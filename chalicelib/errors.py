@@ -92,3 +92,12 @@ class RateLimitedError(DomainError):
     def __init__(self, message: str, retry_after: int) -> None:
         super().__init__(message)
         self.retry_after = retry_after
+
+
+class KeyRejectedError(DomainError):
+    """An agency's API key is unknown or malformed (`key_invalid`) or revoked (`key_revoked`).
+
+    Unlike AuthenticationError, the code is told: an agency's system must know whether to ask
+    the ministry for a new key or to fix its configuration, and a key is never guessed."""
+
+    code = "key_invalid"

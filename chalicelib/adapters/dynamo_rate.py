@@ -17,8 +17,8 @@ from chalicelib.adapters.table_adapter import TableAdapter
 
 
 class DynamoRateCounter(TableAdapter):
-    def hit(self, bucket: str, window_seconds: int, now: datetime) -> int:
-        epoch = int(now.timestamp())
+    def hit(self, bucket: str, window_seconds: int, now: datetime, offset_seconds: int = 0) -> int:
+        epoch = int(now.timestamp()) + offset_seconds
         window = epoch // window_seconds
         with translate_errors():
             response = self.client.update_item(
@@ -28,7 +28,7 @@ class DynamoRateCounter(TableAdapter):
                 ExpressionAttributeNames={"#ttl": stats_keys.TTL_ATTRIBUTE},
                 ExpressionAttributeValues={
                     ":one": to_value(1),
-                    ":expires": to_value((window + 2) * window_seconds),
+                    ":expires": to_value((window + 2) * window_seconds - offset_seconds),
                     ":kind": to_value("rate_window"),
                 },
                 ReturnValues="UPDATED_NEW",

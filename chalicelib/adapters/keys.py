@@ -30,6 +30,14 @@ Item kinds (PK / SK):
 Ministry stack only:
 - exchange credential EXCH#<province_code> / CRED
 - province status     PROVINCES / <province_code>
+- agency             AGENCIES / <agency_id>           (one partition: the ministry's few agencies)
+- agency key         AGENCYKEYS#<agency_id> / <key_id> (terms, status, current digest)
+- key lookup         AGENCYKEY#<sha256(key)> / AGENCYKEY (copy of the key's terms, for reads)
+- owner grant        GRANTS#<vin> / <grant_id>
+- agency read        VINREADS#<vin> / <time>#<id> and AGENCYREADS#<agency_id>#<day> / <time>#<id>
+                     (TTL 400 days, like the audit log)
+Province stack only:
+- OEM account        OEM#<oem_id> / CRED              (GSI1: OEMS / <oem_id>)
 """
 
 from __future__ import annotations
@@ -242,3 +250,41 @@ def export_job_pk(job_id: str) -> str:
 
 
 EXPORT = "EXPORT"
+
+
+# Agency sharing (ministry) and the OEM feed (province), issue 5.
+AGENCIES_PK = "AGENCIES"
+"""Every agency of the ministry under one partition (SK = agency id): one query lists them."""
+
+
+def agency_keys_pk(agency_id: str) -> str:
+    return f"AGENCYKEYS#{agency_id}"
+
+
+def agency_key_lookup_pk(digest: str) -> str:
+    return f"AGENCYKEY#{digest}"
+
+
+AGENCY_KEY_LOOKUP = "AGENCYKEY"
+
+
+def grants_pk(vin: str) -> str:
+    return f"GRANTS#{vin}"
+
+
+def vin_reads_pk(vin: str) -> str:
+    """An owner's "who read my vehicle's file": agency reads of one VIN, by time."""
+    return f"VINREADS#{vin}"
+
+
+def agency_reads_pk(agency_id: str, day: date) -> str:
+    """An agency's reads of one China day, by time (the regulator's export)."""
+    return f"AGENCYREADS#{agency_id}#{day.isoformat()}"
+
+
+def oem_pk(oem_id: str) -> str:
+    return f"OEM#{oem_id}"
+
+
+OEMS_GSI_PK = "OEMS"
+"""GSI1 partition listing the province's OEM accounts (GSI1SK = oem id)."""

@@ -41,6 +41,7 @@ def body(record: StoredRecord) -> dict[str, Any]:
         "plate_number": record.content.plate_number,
         "mileage": record.content.repair_mileage,
         "chain": record.chain.to_dict() if record.chain else None,
+        "source": record.source,
     }
 
 
@@ -97,6 +98,7 @@ def record_from(attrs: dict[str, Any]) -> StoredRecord:
         updated_at=datetime.fromisoformat(attrs["updated_at"]),
         reason=attrs.get("reason"),
         chain=ChainLink.from_dict(attrs["chain"]) if attrs.get("chain") else None,
+        source=attrs.get("source") or None,
     )
 
 

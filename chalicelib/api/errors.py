@@ -18,6 +18,7 @@ from chalicelib.errors import (
     ConflictError,
     DomainError,
     ForbiddenError,
+    KeyRejectedError,
     LockedOutError,
     NotFoundError,
     RateLimitedError,
@@ -29,6 +30,7 @@ from chalicelib.observability import logger, metrics
 _STATUS: list[tuple[type[DomainError], int]] = [
     (ValidationFailedError, 400),
     (AuthenticationError, 401),
+    (KeyRejectedError, 401),
     (ForbiddenError, 403),
     (NotFoundError, 404),
     (ConflictError, 409),
@@ -55,7 +57,7 @@ def error_body(error: DomainError) -> dict[str, Any]:
 def retry_headers(error: DomainError) -> dict[str, str]:
     if isinstance(error, LockedOutError | RateLimitedError | ServiceUnavailableError):
         return {"Retry-After": str(error.retry_after)}
-    if isinstance(error, AuthenticationError):
+    if isinstance(error, AuthenticationError | KeyRejectedError):
         return {"WWW-Authenticate": 'Bearer realm="vmehr"'}
     return {}
 

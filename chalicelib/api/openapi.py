@@ -67,6 +67,16 @@ SECURITY_SCHEMES = {
         "scheme": "bearer",
         "description": "a province's exchange token from POST /v1/exchange/token (ministry)",
     },
+    "agency": {
+        "type": "http",
+        "scheme": "bearer",
+        "description": "an agency's API key, issued by the ministry (never in the URL)",
+    },
+    "oem": {
+        "type": "http",
+        "scheme": "bearer",
+        "description": "an OEM account's token from POST /v1/oem/token (province)",
+    },
 }
 
 
@@ -160,7 +170,7 @@ def _responses(operation: Operation, refs: dict[Any, str]) -> dict[str, Any]:
         }
     if operation.binary_ok:
         answers["200"] = {
-            "description": "the image, as stored",
+            "description": "the file (an image as stored, or a CSV part)",
             "content": {
                 media: {"schema": {"type": "string", "format": "binary"}}
                 for media in operation.binary_ok

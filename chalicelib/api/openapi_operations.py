@@ -17,6 +17,7 @@ from typing import Any, Literal
 from pydantic import BaseModel, ConfigDict, Field
 
 from chalicelib.api import responses as r
+from chalicelib.api import sharing_responses as sr
 from chalicelib.api.compat_schema import CompatRecordRequest, CompatTokenRequest
 from chalicelib.api.feedback_schemas import (
     CloseIn,
@@ -38,9 +39,16 @@ from chalicelib.api.schemas import (
     TokenRequest,
     VoidRequest,
 )
+from chalicelib.api.sharing_schemas import (
+    DealersRequest,
+    IssueKeyRequest,
+    OemTokenRequest,
+    RegisterAgencyRequest,
+    RegisterOemRequest,
+)
 
 Stack = Literal["province", "ministry"]
-Auth = Literal["shop", "regulator", "province"]
+Auth = Literal["shop", "regulator", "province", "agency", "oem"]
 PROVINCE: tuple[Stack, ...] = ("province",)
 MINISTRY: tuple[Stack, ...] = ("ministry",)
 BOTH: tuple[Stack, ...] = ("province", "ministry")
@@ -65,6 +73,17 @@ class ExchangeBatchRequest(BaseModel):
         min_length=1,
         max_length=100,
         description="`{type: record_version, record: {...}}` or `{type: shop, shop: {...}}`",
+    )
+
+
+class OemBatchRequest(BaseModel):
+    """`POST /v1/oem/records/batch`: REST records, each naming the dealer it is for."""
+
+    model_config = ConfigDict(extra="forbid")
+    records: list[dict[str, Any]] = Field(
+        min_length=1,
+        max_length=MAX_BATCH,
+        description="a record of `POST /v1/records` plus `companycode`: the dealer's",
     )
 
 
@@ -132,6 +151,13 @@ _SEARCH = (
     _query("flag", {"type": "string"}, "a quality flag code, e.g. mileage_rollback"),
 )
 _SHOP = _path("companycode", "15 digits")
+_AGENCY = _path("agency_id")
+_KEY = _path("key_id")
+_OEM = _path("oem_id")
+_PERIOD = (
+    _query("from", {"type": "string", "format": "date"}, "China day; default: 6 days before `to`"),
+    _query("to", {"type": "string", "format": "date"}, "China day; default: today"),
+)
 
 # fmt: off
 OPERATIONS: tuple[Operation, ...] = (
@@ -310,5 +336,60 @@ OPERATIONS: tuple[Operation, ...] = (
     Operation("GET", "/v1/search/records/exports/{job_id}", "An export job; its link when done",
               "search", PROVINCE, {200: r.ExportOut}, (401, 403, 404, *BUSY), auth="regulator",
               params=(_path("job_id"),)),
+    # --- agency sharing (ministry) ----------------------------------------------------------
+    Operation("POST", "/v1/agencies", "Register an agency (the same name again: the same one)",
+              "agencies", MINISTRY, {201: sr.AgencyOut, 200: sr.AgencyOut},
+              (*BODY, 401, 403, 404, 409, *BUSY), auth="regulator", body=RegisterAgencyRequest),
+    Operation("GET", "/v1/agencies", "Agencies and their keys' terms", "agencies", MINISTRY,
+              {200: sr.Agencies}, (401, 403, 404, *BUSY), auth="regulator"),
+    Operation("GET", "/v1/agencies/{agency_id}", "One agency and its keys", "agencies",
+              MINISTRY, {200: sr.AgencyOut}, (401, 403, 404, *BUSY), auth="regulator",
+              params=(_AGENCY,)),
+    Operation("POST", "/v1/agencies/{agency_id}/keys", "Issue a key (shown once)", "agencies",
+              MINISTRY, {201: sr.AgencyKeyWithSecret}, (*BODY, 401, 403, 404, *BUSY),
+              auth="regulator", body=IssueKeyRequest, params=(_AGENCY,)),
+    Operation("POST", "/v1/agencies/{agency_id}/keys/{key_id}/rotate",
+              "Rotate a key (the old one stops at once)", "agencies", MINISTRY,
+              {200: sr.AgencyKeyWithSecret}, (401, 403, 404, 409, *BUSY), auth="regulator",
+              params=(_AGENCY, _KEY)),
+    Operation("POST", "/v1/agencies/{agency_id}/keys/{key_id}/revoke", "Revoke a key",
+              "agencies", MINISTRY, {200: sr.AgencyKeyOut}, (401, 403, 404, 409, *BUSY),
+              auth="regulator", params=(_AGENCY, _KEY)),
+    Operation("GET", "/v1/agencies/{agency_id}/reads", "An agency's reads (audit)", "agencies",
+              MINISTRY, {200: sr.AgencyReadPage}, (400, 401, 403, 404, *BUSY),
+              auth="regulator", params=(_AGENCY, *_PERIOD, *PAGE)),
+    Operation("GET", "/v1/agencies/{agency_id}/reads/csv", "An agency's reads as CSV parts",
+              "agencies", MINISTRY, {}, (400, 401, 403, 404, *BUSY), auth="regulator",
+              params=(_AGENCY, *_PERIOD, _CURSOR), binary_ok=("text/csv",),
+              description="At most 10,000 reads a part; a `Link: rel=next` header names the "
+              "next part."),
+    Operation("GET", "/v1/agency/vehicles/{vin}/history",
+              "An agency reads a vehicle's national file, in its key's field scope",
+              "agencies", MINISTRY, {200: sr.AgencyHistoryOut}, (400, 401, 403, 404, 429, *BUSY),
+              auth="agency", params=(_path("vin"),),
+              description="Refusals carry a typed code: key_invalid, key_revoked (401); "
+              "no_grant, grant_expired, grant_revoked, purpose_not_allowed (403); "
+              "burst_exceeded, quota_exceeded (429, Retry-After); vehicle_not_found (404)."),
+    # --- OEM bulk feed, 总对总 (province) ------------------------------------------------------
+    Operation("POST", "/v1/oem/token", "An OEM account's bearer token", "oem", PROVINCE,
+              {200: r.TokenResponse}, (*BODY, 401, 404, 429, *BUSY), body=OemTokenRequest),
+    Operation("POST", "/v1/oem/records/batch", "Upload up to 100 records for the OEM's dealers",
+              "oem", PROVINCE, {200: sr.OemBatchResults}, (*BODY, 401, 404, *BUSY), auth="oem",
+              body=OemBatchRequest,
+              description="Each item is answered alone; a dealer the OEM does not represent "
+              "is refused per item (dealer_not_represented)."),
+    Operation("POST", "/v1/oem/accounts", "Register an OEM account (its secret shown once)",
+              "oem", PROVINCE, {201: sr.OemWithSecret}, (*BODY, 401, 403, 404, 409, *BUSY),
+              auth="regulator", body=RegisterOemRequest),
+    Operation("GET", "/v1/oem/accounts", "The province's OEM accounts", "oem", PROVINCE,
+              {200: sr.Oems}, (401, 403, 404, *BUSY), auth="regulator"),
+    Operation("GET", "/v1/oem/accounts/{oem_id}", "One OEM account", "oem", PROVINCE,
+              {200: sr.OemOut}, (401, 403, 404, *BUSY), auth="regulator", params=(_OEM,)),
+    Operation("POST", "/v1/oem/accounts/{oem_id}/dealers", "Replace the dealers represented",
+              "oem", PROVINCE, {200: sr.OemOut}, (*BODY, 401, 403, 404, *BUSY),
+              auth="regulator", body=DealersRequest, params=(_OEM,)),
+    Operation("POST", "/v1/oem/accounts/{oem_id}/secret", "Rotate an OEM's secret", "oem",
+              PROVINCE, {200: sr.OemWithSecret}, (401, 403, 404, *BUSY), auth="regulator",
+              params=(_OEM,)),
 )
 # fmt: on

@@ -138,6 +138,7 @@ def _vehicle_context(records: list[Any], lang: str) -> dict[str, Any]:
         "records": entries,
         "feedback_enabled": feedback["enabled"],
         "chart": _markup(mileage_svg(readings, TEXTS[lang]["chart"])),
+        "grants_link": _grants_link(lang),
     }
 
 
@@ -168,6 +169,14 @@ def _pdf_response(request: Any, context: dict[str, Any], lang: str) -> Response:
             "Referrer-Policy": "no-referrer",
         },
     )
+
+
+def _grants_link(lang: str) -> str | None:
+    """The ministry's page links to the owner's data-sharing page (grants, who read)."""
+    from chalicelib.config import get_settings
+    from chalicelib.web.sharing_texts import GRANT_TEXTS
+
+    return GRANT_TEXTS[lang]["grants_link"] if get_settings().stack_role == "ministry" else None
 
 
 def _page(template: str, lang: str, status: int, **context: Any) -> Response:

@@ -135,6 +135,10 @@ class RecordOut(_Out):
     settlement_list_code: str
     repair_items: list[RepairItemOut]
     parts: list[PartOut]
+    source: str = Field(
+        pattern=r"^(shop|oem:.+)$",
+        description="who uploaded it: `shop` itself, or `oem:<id>` through an OEM's feed (总对总)",
+    )
 
 
 class RecordPage(_Out):

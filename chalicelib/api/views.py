@@ -29,6 +29,7 @@ def record_view(record: StoredRecord) -> dict[str, Any]:
         "updated_at": record.updated_at.isoformat(),
         "content_hash": record.content_hash,
         "flags": [f.to_dict() for f in record.flags],
+        "source": record.source or "shop",
         **record.content.to_dict(),
     }
     return conform(RecordOut, body)

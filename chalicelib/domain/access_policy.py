@@ -52,7 +52,9 @@ class Permission(StrEnum):
     AUDIT_READ = "audit.read"
     EXCHANGE_STATUS = "exchange.status"  # ministry: each province's link (部省联网) status
     EXCHANGE_CREDENTIALS = "exchange.credentials"
-    AGENCIES_MANAGE = "agencies.manage"
+    AGENCIES_MANAGE = "agencies.manage"  # ministry: agencies and their API keys
+    AGENCIES_READS = "agencies.reads"  # ministry: list agencies, export an agency's reads
+    OEM_MANAGE = "oem.manage"  # province: OEM accounts of the 总对总 feed and their dealers
 
 
 P = Permission
@@ -73,7 +75,7 @@ ROLE_PERMISSIONS: dict[Role, frozenset[Permission]] = {
         P.REMINDERS_SEND,
         P.ACCOUNTS_MANAGE,
         P.AUDIT_READ,
-        P.AGENCIES_MANAGE,
+        P.OEM_MANAGE,
     },
     # County-level transport authorities register and supervise the shops of their county.
     Role.DISTRICT_OFFICER: _READ
@@ -87,8 +89,9 @@ ROLE_PERMISSIONS: dict[Role, frozenset[Permission]] = {
         P.ACCOUNTS_MANAGE,
         P.AUDIT_READ,
         P.AGENCIES_MANAGE,
+        P.AGENCIES_READS,
     },
-    Role.MINISTRY_ANALYST: _READ | {P.EXCHANGE_STATUS},
+    Role.MINISTRY_ANALYST: _READ | {P.EXCHANGE_STATUS, P.AGENCIES_READS},
 }
 
 # Accounts created before district scoping carry the role "analyst": it reads as before.

@@ -11,7 +11,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Literal
 
-PrincipalKind = Literal["shop", "regulator", "province"]
+PrincipalKind = Literal["shop", "regulator", "province", "oem"]
 
 
 @dataclass(frozen=True)

@@ -219,6 +219,9 @@ class StoredRecord:
     updated_at: datetime
     reason: str | None = None
     chain: ChainLink | None = None
+    # Who sent this version: None for the shop itself, "oem:<oem_id>" for an OEM's bulk feed
+    # (总对总). Not part of the content (a replay from the other channel is `unchanged`).
+    source: str | None = None
 
 
 @dataclass(frozen=True)

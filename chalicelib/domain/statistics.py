@@ -17,6 +17,7 @@ from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 
 from chalicelib.domain.china_time import CST, china_date
+from chalicelib.domain.oem import is_oem_source
 
 TIMELINESS_BUCKETS = ("t_le_1h", "t_le_24h", "t_le_72h", "t_gt_72h")
 
@@ -34,6 +35,7 @@ class RecordChange:
     received_at: datetime
     changed_at: datetime
     flag_codes: tuple[str, ...] = ()
+    source: str | None = None
 
     @property
     def change_id(self) -> str:
@@ -106,6 +108,8 @@ def change_deltas(change: RecordChange) -> dict[str, int]:
     if change.version > 1:
         return {"corrections": 1}
     deltas = {"uploads": 1, timeliness_bucket(change.settlement_date, change.received_at): 1}
+    if is_oem_source(change.source):
+        deltas["oem_uploads"] = 1  # 总对总; 非总对总 = uploads - oem_uploads
     if change.flag_codes:
         deltas["flagged"] = 1
         deltas.update({f"flag_{code}": 1 for code in change.flag_codes})

@@ -14,6 +14,7 @@ from datetime import datetime, timedelta
 
 from chalicelib.domain.access_policy import parse_role
 from chalicelib.domain.credentials import new_token, token_digest, verify_secret
+from chalicelib.domain.oem import OEM_ID_PATTERN, OemAccount
 from chalicelib.domain.principal import Principal
 from chalicelib.domain.regulator_account import (
     USERNAME_PATTERN,
@@ -31,6 +32,7 @@ from chalicelib.services.ports import (
     ShopRepository,
     TokenStore,
 )
+from chalicelib.services.sharing_ports import OemAccountStore
 
 
 class UnknownPrincipalError(AuthenticationError):
@@ -85,6 +87,7 @@ class AuthService:
         secret_box: SecretBox | None = None,
         audit: AuditTrail | None = None,
         province_code: str = "",
+        oems: OemAccountStore | None = None,
     ) -> None:
         self._shops = shops
         self._accounts = accounts
@@ -97,6 +100,7 @@ class AuthService:
         self._box = secret_box
         self._audit = audit
         self._province = province_code
+        self._oems = oems
 
     def shop_token(self, companycode: str, secret: str) -> tuple[str, Principal]:
         """Exchange a shop's companycode and secret for a bearer token.
@@ -213,6 +217,36 @@ class AuthService:
         assert credential is not None
         generation = int(credential["generation"])
         return self._issue("province", province_code, "province", generation, failures)
+
+    def oem_token(self, oem_id: str, secret: str) -> tuple[str, Principal]:
+        """Province side: an OEM account's id and secret for a token (总对总 feed).
+
+        Raises UnknownPrincipalError, WrongSecretError or LockedOutError.
+        """
+        oem_id = oem_id.strip().upper()
+        if not OEM_ID_PATTERN.match(oem_id) or self._oems is None:
+            verify_secret(secret, None)
+            raise UnknownPrincipalError("unknown OEM or wrong secret")
+        failures = self._check_lockout("oem", oem_id)
+        account = self._oems.get(oem_id)
+        usable = account is not None and account.status == "active"
+        stored = self._oems.secret_hash(oem_id) if usable else None
+        if not verify_secret(secret, stored):
+            self._fail("oem", oem_id, known=account is not None)
+        assert account is not None
+        return self._issue("oem", oem_id, "oem", account.generation, failures)
+
+    def oem_of(self, principal: Principal) -> OemAccount:
+        """The calling OEM's account, refusing tokens issued before its secret was rotated."""
+        account = self._oems.get(principal.principal_id) if self._oems else None
+        if (
+            principal.kind != "oem"
+            or account is None
+            or account.status != "active"
+            or account.generation != principal.generation
+        ):
+            raise AuthenticationError("missing or invalid token")
+        return account
 
     def resolve(self, token: str) -> Principal:
         """The principal behind a bearer token. Raises AuthenticationError, saying nothing more."""

@@ -48,6 +48,7 @@ RECORD_FIELDS = (
     "updated_at",
     "reason",
     "chain",
+    "source",
 )
 
 

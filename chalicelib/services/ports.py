@@ -240,8 +240,11 @@ class PhotoStore(Protocol):
 
 
 class RateCounter(Protocol):
-    def hit(self, bucket: str, window_seconds: int, now: datetime) -> int:
-        """Count one request in the current window of `bucket`; return the window's count."""
+    def hit(self, bucket: str, window_seconds: int, now: datetime, offset_seconds: int = 0) -> int:
+        """Count one request in the current window of `bucket`; return the window's count.
+
+        Windows start at multiples of `window_seconds` after the epoch shifted by
+        `offset_seconds` (8 h for China days)."""
 
 
 class ShopDirectory(Protocol):

@@ -63,9 +63,17 @@ class RecordService:
         self._key = signing_key
 
     def upload(
-        self, shop: Shop, content: RecordContent, correction_reason: str | None = None
+        self,
+        shop: Shop,
+        content: RecordContent,
+        correction_reason: str | None = None,
+        *,
+        source: str | None = None,
     ) -> Receipt:
         """Store a record for `shop`, or answer the existing receipt for a replay.
+
+        `source` names who sent it on the shop's behalf (an OEM's feed: `oem:<id>`); the
+        record is the shop's either way.
 
         Raises
         ------
@@ -99,6 +107,7 @@ class RecordService:
             shop_class=shop.shop_class,
             received_at=now,
             updated_at=now,
+            source=source,
         )
         receipt = self._write(candidate, correction_reason)
         _count(receipt)
@@ -170,6 +179,7 @@ class RecordService:
                 status="void",
                 reason=reason,
                 updated_at=self._clock.now(),
+                source=None,  # the shop voids its own record, whoever sent it
             )
             try:
                 voided = self._chained(voided)

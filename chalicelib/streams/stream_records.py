@@ -59,4 +59,5 @@ def record_change(image: dict[str, Any]) -> RecordChange:
         received_at=datetime.fromisoformat(image["received_at"]),
         changed_at=datetime.fromisoformat(image["updated_at"]),
         flag_codes=tuple(image.get("flag_codes") or ()),
+        source=image.get("source") or None,
     )

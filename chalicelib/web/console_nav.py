@@ -29,7 +29,7 @@ SECTIONS: tuple[Section, ...] = (
     Section("complaints", "/console/complaints", Permission.COMPLAINTS_READ),
     Section("reminders", "/console/reminders", Permission.REMINDERS_SEND),
     Section("provinces", "/console/provinces", Permission.EXCHANGE_STATUS),
-    Section("agencies", "/console/agencies", Permission.AGENCIES_MANAGE),
+    Section("agencies", "/console/agencies", Permission.AGENCIES_READS, ready=True),
     Section("accounts", "/console/accounts", Permission.ACCOUNTS_MANAGE, ready=True),
     Section("audit", "/console/audit", Permission.AUDIT_READ, ready=True),
 )

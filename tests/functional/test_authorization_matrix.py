@@ -5,10 +5,11 @@ reads the app's route table (`app.routes`), so a route that is not in `EXPECTED`
 the test until its author states who may use it. For each route it calls the app, on two
 province stacks (320000, 420000) and on the ministry stack, as: nobody, a shop, each regulator
 role (province_admin, district_officer of one district, province_analyst, ministry_admin,
-ministry_analyst; a role of the other stack kind is seeded by mistake on purpose), and on the
-ministry a province's exchange credential. Where a route names a shop (`{companycode}`) or a
-body names a division, it is tried with the officer's own district, another district of the
-same province and (for shops) another province.
+ministry_analyst; a role of the other stack kind is seeded by mistake on purpose), on a
+province an OEM's token (总对总 feed), and on the ministry a province's exchange credential
+and an agency's API key (sent as a bearer token, like every caller's). Where a route names a
+shop (`{companycode}`) or a body names a division, it is tried with the officer's own
+district, another district of the same province and (for shops) another province.
 
 Expectations, per stack kind:
 - PUBLIC: who calls makes no difference (every caller gets the anonymous caller's status);
@@ -64,7 +65,13 @@ PROVINCE_ADMIN = {"province_admin": ALL}
 MINISTRY_ADMIN = {"ministry_admin": ALL}
 MINISTRY_READ = {"ministry_admin": ALL, "ministry_analyst": ALL}
 EXCHANGE = {"exchange": ALL}
+OEM_ONLY = {"oem": ALL}
+AGENCY_ONLY = {"agency": ALL}
+AGENCY_READERS = {"ministry_admin": ALL, "ministry_analyst": ALL}  # agencies.reads
 NOBODY: dict[str, str] = {}
+# Callers acting on their own behalf go first: administrators later rotate or revoke what
+# they act with (the OEM's secret, agency keys).
+FIRST_CALLERS = ("shop", "oem", "agency")
 
 
 @dataclass(frozen=True)
@@ -162,6 +169,35 @@ EXPECTED: dict[tuple[str, str], Expect] = {
     ("POST", "/console/accounts"): Expect(PROVINCE_ADMIN, MINISTRY_ADMIN),
     ("POST", "/console/accounts/{username}/{action}"): Expect(PROVINCE_ADMIN, MINISTRY_ADMIN),
     ("GET", "/console/audit"): Expect(PROVINCE_ADMIN, MINISTRY_ADMIN),
+    # Agency sharing (ministry): agencies and keys, the agencies' door, reads, owner grants
+    ("POST", "/v1/agencies"): Expect(NOBODY, MINISTRY_ADMIN),
+    ("GET", "/v1/agencies"): Expect(NOBODY, AGENCY_READERS),
+    ("GET", "/v1/agencies/{agency_id}"): Expect(NOBODY, AGENCY_READERS),
+    ("POST", "/v1/agencies/{agency_id}/keys"): Expect(NOBODY, MINISTRY_ADMIN),
+    ("POST", "/v1/agencies/{agency_id}/keys/{key_id}/rotate"): Expect(NOBODY, MINISTRY_ADMIN),
+    ("POST", "/v1/agencies/{agency_id}/keys/{key_id}/revoke"): Expect(NOBODY, MINISTRY_ADMIN),
+    ("GET", "/v1/agencies/{agency_id}/reads"): Expect(NOBODY, AGENCY_READERS),
+    ("GET", "/v1/agencies/{agency_id}/reads/csv"): Expect(NOBODY, AGENCY_READERS),
+    ("GET", "/v1/agency/vehicles/{vin}/history"): Expect(NOBODY, AGENCY_ONLY),
+    ("GET", "/console/agencies"): Expect(NOBODY, AGENCY_READERS),
+    ("POST", "/console/agencies"): Expect(NOBODY, MINISTRY_ADMIN),
+    ("POST", "/console/agencies/{agency_id}/keys"): Expect(NOBODY, MINISTRY_ADMIN),
+    ("POST", "/console/agencies/{agency_id}/keys/{key_id}/{key_action}"): Expect(
+        NOBODY, MINISTRY_ADMIN
+    ),
+    ("GET", "/console/agencies/{agency_id}/reads"): Expect(NOBODY, AGENCY_READERS),
+    ("GET", "/grants"): Expect(PUBLIC, PUBLIC),
+    ("POST", "/grants"): Expect(PUBLIC, PUBLIC),
+    ("POST", "/grants/create"): Expect(PUBLIC, PUBLIC),
+    ("POST", "/grants/revoke"): Expect(PUBLIC, PUBLIC),
+    # OEM feed (province)
+    ("POST", "/v1/oem/token"): Expect(PUBLIC, PUBLIC),
+    ("POST", "/v1/oem/records/batch"): Expect(OEM_ONLY, NOBODY),
+    ("POST", "/v1/oem/accounts"): Expect(PROVINCE_ADMIN, NOBODY),
+    ("GET", "/v1/oem/accounts"): Expect(PROVINCE_ADMIN, NOBODY),
+    ("GET", "/v1/oem/accounts/{oem_id}"): Expect(PROVINCE_ADMIN, NOBODY),
+    ("POST", "/v1/oem/accounts/{oem_id}/dealers"): Expect(PROVINCE_ADMIN, NOBODY),
+    ("POST", "/v1/oem/accounts/{oem_id}/secret"): Expect(PROVINCE_ADMIN, NOBODY),
 }
 
 # Values of path parameters that do not vary by scope (companycode and username are filled in
@@ -171,6 +207,7 @@ PATH_VALUES = {
     "code": "LSVAU2180N2183294-1-deadbeef",
     "name": "app.css",
     "action": "password",
+    "key_action": "revoke",
 }
 # Routes whose body or query names a shop: tried with each scope variant of it.
 SHOP_IN_BODY = {("POST", "/v1/reminders"), ("POST", "/v1/search/records/exports")}
@@ -208,6 +245,10 @@ class Stack:
     record_id: str = ""
     target_account: str = "target"
     usernames: Iterator[int] = field(default_factory=lambda: itertools.count(1))
+    agency_id: str = "AG0000000000"
+    key_id: str = "AK000000000000"  # a key administrators may rotate and revoke
+    oem_id: str = "OEM000000000000"
+    dealer: str = ""  # the OEM's dealer (the calling shop)
 
 
 def test_every_route_is_in_the_expectation_table():
@@ -241,7 +282,7 @@ def _check_all_routes(stack: Stack) -> None:
     wrong: list[str] = []
     ordered = sorted(EXPECTED, key=lambda route: route in LAST)
     # The shop first: regulators' decisions later change what a shop may still see.
-    callers = ["anonymous", *sorted(stack.tokens, key=lambda name: name != "shop")]
+    callers = ["anonymous", *sorted(stack.tokens, key=lambda name: name not in FIRST_CALLERS)]
     for caller in callers:
         for method, path in ordered:
             expect = getattr(EXPECTED[(method, path)], stack.kind)
@@ -304,6 +345,7 @@ def _variants(stack: Stack, method: str, path: str) -> list[tuple[str, str, Any]
 
 def _fill(stack: Stack, path: str) -> str:
     values = {**PATH_VALUES, "record_id": stack.record_id or "0" * 32, "job_id": stack.export_job}
+    values.update(agency_id=stack.agency_id, key_id=stack.key_id, oem_id=stack.oem_id)
     values["username"] = stack.target_account
     for name, value in values.items():
         path = path.replace("{" + name + "}", value)
@@ -341,6 +383,16 @@ def _body(stack: Stack, method: str, path: str, variant: str) -> Any:
         return {"text": "matrix"}
     if path == "/v1/exchange/batch":
         return {"items": []}
+    if path == "/v1/agencies":
+        return {"name": f"matrix agency {next(stack.usernames)}", "kind": "recall"}
+    if path == "/v1/agencies/{agency_id}/keys":
+        return {"purpose": "recall_campaign"}
+    if path == "/v1/oem/accounts":
+        return {"name": "matrix oem", "uscc": shop_application()["uscc"], "dealers": [stack.dealer]}
+    if path == "/v1/oem/accounts/{oem_id}/dealers":
+        return {"dealers": [stack.dealer]}
+    if path == "/v1/oem/records/batch":
+        return {"records": [{**record_payload(), "companycode": stack.dealer}]}
     return {}
 
 
@@ -456,6 +508,7 @@ def _seed(stack: Stack) -> None:
         )
         stack.tokens["exchange"] = json.loads(answer.body)["access_token"]
         stack.shops = {}
+        _seed_ministry(stack)
 
 
 def _seed_province(stack: Stack, province: Province) -> None:
@@ -481,10 +534,76 @@ def _seed_province(stack: Stack, province: Province) -> None:
     stack.record_id = json.loads(upload.body)["record_id"]
     stack.shops = {v: s["companycode"] for v, s in registered.items()}
     stack.shops["other_province"] = province.other_province_shop
+    _seed_oem(stack, caller["companycode"])
     _seed_feedback(stack, payload, registered["other_district"]["companycode"])
     _seed_reminders_and_export(
         stack, caller["companycode"], registered["other_district"]["companycode"]
     )
+
+
+def _seed_oem(stack: Stack, dealer: str) -> None:
+    """An OEM representing the calling shop, and its token."""
+    admin = stack.tokens["province_admin"]
+    body = {"name": "matrix OEM", "uscc": shop_application()["uscc"], "dealers": [dealer]}
+    oem = _post(stack, "/v1/oem/accounts", body, admin)
+    assert oem.status_code == 201, oem.body
+    account = json.loads(oem.body)
+    token = _post(
+        stack, "/v1/oem/token", {"oem_id": account["oem_id"], "secret": account["secret"]}
+    )
+    stack.tokens["oem"] = json.loads(token.body)["access_token"]
+    stack.oem_id, stack.dealer = account["oem_id"], dealer
+
+
+def _seed_ministry(stack: Stack) -> None:
+    """A vehicle (PATH_VALUES' VIN) sent by 320000; an agency with the calling key and a key
+    for administrators to rotate and revoke."""
+    now = "2024-03-03T00:00:00+00:00"
+    payload = record_payload(vin=PATH_VALUES["vin"])
+    content = {**payload, "plate_color": None}
+    content["repair_items"] = [
+        {"name": i["name"], "labour_hours": str(i["labour_hours"])} for i in payload["repair_items"]
+    ]
+    shop = {
+        "companycode": "320102000000001",
+        "province_code": "320000",
+        "name": "matrix",
+        "uscc": "91320102MA1XY0000E",
+        "division_code": "320102",
+        "shop_class": "class_2",
+        "status": "active",
+        "created_at": now,
+        "updated_at": now,
+    }
+    record = {
+        "record_id": "f" * 32,
+        "companycode": "320102000000001",
+        "version": 1,
+        "status": "active",
+        "content": content,
+        "content_hash": "matrix",
+        "flags": [],
+        "shop_name": "matrix",
+        "shop_class": "class_2",
+        "received_at": now,
+        "updated_at": now,
+    }
+    items = [{"type": "shop", "shop": shop}, {"type": "record_version", "record": record}]
+    sent = _post(stack, "/v1/exchange/batch", {"items": items}, stack.tokens["exchange"])
+    assert sent.status_code == 200, sent.body
+    admin = stack.tokens["ministry_admin"]
+    agency = _post(stack, "/v1/agencies", {"name": "matrix recall", "kind": "recall"}, admin)
+    stack.agency_id = json.loads(agency.body)["agency_id"]
+    keys = [
+        json.loads(
+            _post(
+                stack, f"/v1/agencies/{stack.agency_id}/keys", {"purpose": "recall_campaign"}, admin
+            ).body
+        )
+        for _ in range(2)
+    ]
+    stack.tokens["agency"] = keys[0]["key"]
+    stack.key_id = keys[1]["key_id"]
 
 
 def _seed_feedback(stack: Stack, payload: dict[str, Any], other_shop: str) -> None:

@@ -18,6 +18,8 @@ HTML_PAGE_MODULES = {
     "chalicelib.api.feedback_pages",
     "chalicelib.api.console",
     "chalicelib.api.console_admin",
+    "chalicelib.api.grant_pages",
+    "chalicelib.api.agency_console",
 }
 
 

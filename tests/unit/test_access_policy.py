@@ -66,6 +66,7 @@ def test_analysts_only_read():
         P.ACCOUNTS_MANAGE,
         P.EXCHANGE_CREDENTIALS,
         P.AGENCIES_MANAGE,
+        P.OEM_MANAGE,
     }
     for role in (Role.PROVINCE_ANALYST, Role.MINISTRY_ANALYST):
         assert not ROLE_PERMISSIONS[role] & writes

@@ -1,0 +1,121 @@
+"""Helpers of the agency-sharing tests: vehicles at the ministry, agencies, keys, reads.
+
+A vehicle reaches the ministry the way it does in production: its province sends the shop's
+registry entry and the record version through the exchange endpoint.
+"""
+
+from __future__ import annotations
+
+import itertools
+import json
+from datetime import UTC, datetime
+from typing import Any
+
+from tests.builders import record_payload, unique_code, unique_plate, unique_vin
+
+_shops = itertools.count(1)
+
+
+def ministry_vehicle(api, province: str = "320000", **overrides: Any) -> dict[str, Any]:
+    """Send one record of a fresh vehicle from `province` to the ministry; return its proof
+    (vin, plate, settlement_list_code) and the payload."""
+    payload = record_payload(
+        vin=overrides.pop("vin", unique_vin()),
+        plate_number=overrides.pop("plate_number", unique_plate()),
+        settlement_list_code=unique_code("MIN"),
+        **overrides,
+    )
+    companycode = f"{province[:2]}0102{next(_shops):09d}"
+    token = api.post(
+        "/v1/exchange/token",
+        {"province_code": province, "secret": api.exchange_secrets[province]},
+    ).json["access_token"]
+    now = datetime.now(UTC).isoformat()
+    content = {k: v for k, v in payload.items() if k != "correction_reason"}
+    content["repair_items"] = [
+        {"name": i["name"], "labour_hours": str(i["labour_hours"])} for i in content["repair_items"]
+    ]
+    content.setdefault("plate_color", None)
+    items = [
+        {
+            "type": "shop",
+            "shop": {
+                "companycode": companycode,
+                "province_code": province,
+                "name": "部级测试维修厂",
+                "uscc": "91320102MA1XY0000E",
+                "division_code": companycode[:6],
+                "shop_class": "class_2",
+                "status": "active",
+                "created_at": now,
+                "updated_at": now,
+            },
+        },
+        {
+            "type": "record_version",
+            "record": {
+                "record_id": unique_code("R").replace("-", "")[:32].ljust(32, "0").lower(),
+                "companycode": companycode,
+                "version": 1,
+                "status": "active",
+                "content": content,
+                "content_hash": "h1",
+                "flags": [{"code": "vin_check_digit", "field": "vin", "detail": {}}],
+                "flag_codes": ["vin_check_digit"],
+                "shop_name": "部级测试维修厂",
+                "shop_class": "class_2",
+                "received_at": now,
+                "updated_at": now,
+                "reason": None,
+            },
+        },
+    ]
+    sent = api.post("/v1/exchange/batch", {"items": items}, token)
+    assert sent.status_code == 200 and all(
+        r["result"] == "applied" for r in sent.json["results"]
+    ), sent.json
+    return {
+        "vin": payload["vin"],
+        "plate": payload["plate_number"],
+        "settlement_list_code": payload["settlement_list_code"],
+        "payload": payload,
+    }
+
+
+def register_agency(api, name: str, kind: str) -> dict[str, Any]:
+    answer = api.post("/v1/agencies", {"name": name, "kind": kind}, api.regulator_token())
+    assert answer.status_code in (200, 201), answer.json
+    return dict(answer.json)
+
+
+def issue_key(api, agency_id: str, purpose: str, **terms: Any) -> dict[str, Any]:
+    """A new key of the agency (its secret under "key")."""
+    body = {"purpose": purpose, **terms}
+    answer = api.post(f"/v1/agencies/{agency_id}/keys", body, api.regulator_token())
+    assert answer.status_code == 201, answer.json
+    return dict(answer.json)
+
+
+def agency_key(api, name: str, kind: str, purpose: str, **terms: Any) -> dict[str, Any]:
+    agency = register_agency(api, name, kind)
+    return issue_key(api, agency["agency_id"], purpose, **terms)
+
+
+def agency_read(api, key: str, vin: str, query: str = "") -> Any:
+    """GET the agency history with the key in the Authorization header."""
+    response = api.client.http.request(
+        "GET",
+        f"/v1/agency/vehicles/{vin}/history{query}",
+        headers={"Authorization": f"Bearer {key}"},
+    )
+    response.json = json.loads(response.body) if response.body else None
+    return response
+
+
+def proof_form(vehicle: dict[str, Any], **extra: str) -> dict[str, str]:
+    return {
+        "vin": vehicle["vin"],
+        "plate": vehicle["plate"],
+        "settlement_list_code": vehicle["settlement_list_code"],
+        **extra,
+    }
