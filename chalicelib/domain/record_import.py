@@ -186,16 +186,13 @@ def mark_repeated_numbers(rows: Iterable[CheckedRow]) -> list[CheckedRow]:
     Chunks of one import may be uploaded in any order after a retry, so two rows with one
     number would make the stored version depend on timing; refusing the repeat is predictable.
     """
+    # The error's message is the earlier row's number: the page puts it into words.
     first_row: dict[str, int] = {}
     checked = []
     for row in rows:
         code = row.settlement_list_code
         if code and code in first_row:
-            error = FieldError(
-                "settlement_list_code",
-                "unique_in_file",
-                f"settlement_list_code also on row {first_row[code]}",
-            )
+            error = FieldError("settlement_list_code", "unique_in_file", str(first_row[code]))
             row = replace(row, content=None, errors=(*row.errors, error))
         elif code:
             first_row[code] = row.row
@@ -215,7 +212,7 @@ def plan_chunks(rows: list[CheckedRow]) -> list[ChunkPlan]:
             if row.uploadable and row.content is not None
             else None
         )
-        row_size = len(json.dumps(upload.to_dict(), ensure_ascii=False)) if upload else 0
+        row_size = _encoded_size(upload.to_dict()) if upload else 0
         if len(uploads) + len(refusals) >= CHUNK_ROWS or size + row_size > CHUNK_MAX_BYTES:
             plans.append(ChunkPlan(len(plans), tuple(uploads), tuple(refusals)))
             uploads, refusals, size = [], [], 0
@@ -234,3 +231,8 @@ def count_results(outcomes: Iterable[RowOutcome]) -> dict[str, int]:
     for outcome in outcomes:
         counts[outcome.result] = counts.get(outcome.result, 0) + 1
     return counts
+
+
+def _encoded_size(data: dict[str, Any]) -> int:
+    """Bytes as stored (UTF-8): a Chinese character takes three."""
+    return len(json.dumps(data, ensure_ascii=False).encode("utf-8"))
