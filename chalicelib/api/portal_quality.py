@@ -1,9 +1,8 @@
-"""Shop portal: the data-quality scorecard and the messages page.
+"""Shop portal: the data-quality scorecard.
 
 Why: a shop improves what it can see. The scorecard shows the shop's own uploads, error rate
 (错误率), timeliness (及时率) and flags over time, the very figures the regulator sees for it
-(both come from `ShopScorecardService`), with what to fix for each problem. Messages gathers
-what the province tells the shop (complaints about it, reminders).
+(both come from `ShopScorecardService`), with what to fix for each problem.
 """
 
 from __future__ import annotations
@@ -69,24 +68,6 @@ def scorecard_page() -> Response:
         ],
         advice=_advice(card, lang, texts),
         last_upload=china_time(card.last_upload_at) if card.last_upload_at else "",
-    )
-
-
-@bp.route("/portal/messages", methods=["GET"])
-@portal_view(bp)
-def messages_page() -> Response:
-    request = bp.current_request
-    who = signed_in(request)
-    lang, _ = page_language(request)
-    # Complaints (issue: evaluations and complaints) and regulator reminders are not built
-    # yet; the page shows that plainly until their services exist.
-    return page(
-        request,
-        "portal/messages.html",
-        who,
-        heading=texts_for(lang)["messages_title"],
-        complaints=None,
-        reminders=None,
     )
 
 

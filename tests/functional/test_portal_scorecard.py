@@ -76,9 +76,3 @@ def test_another_shops_uploads_never_count(api, signed_in):
     api.post("/v1/records", record_payload(), other_token)
     run_handler(api, "aggregate_statistics")
     assert _figure(browser.get("/portal/scorecard"), "uploads") == "0"
-
-
-def test_messages_show_plainly_that_nothing_is_switched_on_yet(signed_in):
-    browser, _, _ = signed_in
-    page = browser.get("/portal/messages")
-    assert page.status == 200 and 'data-messages="not-yet"' in page.text
