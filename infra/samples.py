@@ -79,13 +79,14 @@ ROWS: list[tuple[list[str], str, str]] = [
             "苏A12345",
             SHOP,
             "2026-11-05",
-            "16000",
+            "41000",
             "2026-11-05",
             "空调不制冷",
             "空调系统检修:2",
             "",
         ],
-        "the README's demo vehicle (wrong check digit): accepted and flagged; labour only",
+        "the demo vehicle `make run` seeds (VIN with a wrong check digit): accepted, flagged,"
+        " joins its history; labour only",
         "created",
     ),
     (

@@ -161,6 +161,8 @@ PORTAL_TEXTS: dict[str, dict[str, str]] = {
         # scorecard
         "scorecard_title": "数据质量",
         "scorecard_intro": "以下数字与监管部门看到的本企业数据一致，按记录上传（接收）的日期统计。",
+        "count_from": "统计日期从",
+        "group_by": "汇总方式",
         "by_day": "按日",
         "by_week": "按周",
         "period": "日期",
@@ -366,6 +368,8 @@ PORTAL_TEXTS: dict[str, dict[str, str]] = {
         "import_again": "Import another file",
         "scorecard_title": "Data quality",
         "scorecard_intro": "The same figures the regulator sees for your shop, counted by the day each record was received.",
+        "count_from": "Counted from",
+        "group_by": "Group by",
         "by_day": "By day",
         "by_week": "By week",
         "period": "Period",
