@@ -29,6 +29,7 @@ from chalicelib.api.portal_common import (
     signed_in,
     texts_for,
 )
+from chalicelib.api.portal_messages import unread_messages
 from chalicelib.api.portal_views import china_time
 from chalicelib.api.web_session import end_session, session_cookie, web_session
 from chalicelib.bootstrap import auth_service, record_service, shop_scorecard
@@ -106,6 +107,7 @@ def home() -> Response:
         heading=texts_for(lang)["home_title"],
         total=card.total,
         last_upload=china_time(card.last_upload_at) if card.last_upload_at else "",
+        unread=unread_messages(who),
     )
 
 

@@ -1,10 +1,11 @@
-"""Shop portal: messages, that is the complaints about the shop (read receipts, one reply).
+"""Shop portal: messages, that is complaints about the shop and the regulator's reminders.
 
 Why: a shop must see and answer what owners complain about (digest §1.7: view and mark-read
-complaints; §2.3: the shop's reply). The portal calls the same ComplaintService as the shop's
-JSON API: the shop sees only complaints the regulator accepted, never the complainant's
-phone; opening a complaint is its read receipt; the reply may point to the correction that
-answers it. Regulator reminders (提醒通知) are not built yet: the page says so.
+complaints; §2.3: the shop's reply) and read what its regulator tells it (提醒通知). The
+portal calls the same ComplaintService and ReminderService as the shop's JSON API: the shop
+sees only complaints the regulator accepted, never the complainant's phone; opening a
+complaint or a reminder is its read receipt (counted once); a reply may point to the
+correction that answers the complaint.
 """
 
 from __future__ import annotations
@@ -28,8 +29,9 @@ from chalicelib.api.portal_common import (
     texts_for,
 )
 from chalicelib.api.portal_views import china_time
-from chalicelib.bootstrap import complaint_service
+from chalicelib.bootstrap import complaint_service, reminder_service
 from chalicelib.domain.complaint import REPLY_MAX_LENGTH, Complaint
+from chalicelib.domain.reminder import Delivery
 from chalicelib.errors import ConflictError, ValidationFailedError
 
 bp = Blueprint(__name__)
@@ -43,16 +45,39 @@ def messages_page() -> Response:
     request = bp.current_request
     who = signed_in(request)
     lang, _ = page_language(request)
-    cursor = query_params(request).get("cursor") or None
-    complaints, next_cursor = complaint_service().for_shop(who.shop, PAGE_SIZE, cursor)
-    next_url = f"{MESSAGES}?cursor={next_cursor}" if next_cursor else ""
+    params = query_params(request)
+    complaints, next_complaints = complaint_service().for_shop(
+        who.shop, PAGE_SIZE, params.get("complaints") or None
+    )
+    reminders, next_reminders = reminder_service().for_shop(
+        who.shop, PAGE_SIZE, params.get("reminders") or None
+    )
     return page(
         request,
         "portal/messages.html",
         who,
         heading=texts_for(lang)["messages_title"],
         complaints=[_view(c) for c in complaints],
-        next_url=next_url,
+        more_complaints=f"{MESSAGES}?complaints={next_complaints}" if next_complaints else "",
+        reminders=[_reminder_view(r) for r in reminders],
+        more_reminders=f"{MESSAGES}?reminders={next_reminders}" if next_reminders else "",
+    )
+
+
+@bp.route(MESSAGES + "/reminders/{reminder_id}", methods=["GET"])
+@portal_view(bp)
+def reminder_page(reminder_id: str) -> Response:
+    request = bp.current_request
+    who = signed_in(request)
+    lang, _ = page_language(request)
+    # Opening a reminder is the shop's read receipt (the service counts it once).
+    delivery = reminder_service().read(who.shop, reminder_id)
+    return page(
+        request,
+        "portal/reminder.html",
+        who,
+        heading=texts_for(lang)["reminder_title"],
+        reminder=_reminder_view(delivery),
     )
 
 
@@ -130,3 +155,23 @@ def _view(complaint: Complaint) -> dict[str, Any]:
         "outcome_note": complaint.outcome_note or "",
         "can_reply": complaint.status == "accepted",
     }
+
+
+def _reminder_view(delivery: Delivery) -> dict[str, Any]:
+    return {
+        "id": delivery.reminder_id,
+        "title": delivery.title,
+        "body": delivery.body,
+        "sender": delivery.sender,
+        "sent_at": china_time(delivery.created_at),
+        "read_at": china_time(delivery.read_at) if delivery.read_at else "",
+    }
+
+
+def unread_messages(who: SignedIn) -> int:
+    """Unread complaints and reminders on the first page of each (the home page's count)."""
+    complaints, _ = complaint_service().for_shop(who.shop, PAGE_SIZE, None)
+    reminders, _ = reminder_service().for_shop(who.shop, PAGE_SIZE, None)
+    return sum(c.shop_read_at is None for c in complaints) + sum(
+        r.read_at is None for r in reminders
+    )

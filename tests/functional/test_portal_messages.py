@@ -102,6 +102,32 @@ def test_another_shops_complaint_answers_like_a_missing_one(api, complaint):
     assert api.post("/v1/complaints/follow", {"code": code}).json["shop_read"] is False
 
 
-def test_reminders_say_plainly_they_are_not_switched_on_yet(complaint):
+def test_a_reminder_is_read_when_opened_and_counted_once(api, complaint):
+    # Given a reminder the regulator sent to this shop (and an unread complaint)
     browser, _, _, _ = complaint
-    assert 'data-reminders="not-yet"' in browser.get("/portal/messages").text
+    home = browser.get("/portal")
+    companycode = re.search(r'<dd class="mono">(\d{15})</dd>', home.text).group(1)
+    admin = api.regulator_token()
+    body = {"companycodes": [companycode], "title": "请及时上传维修记录", "body": "近7天未上传。"}
+    reminder_id = api.post("/v1/reminders", body, admin).json["reminder_id"]
+    # When the shop looks at its home page and messages, then opens the reminder twice
+    unread_before = browser.get("/portal")
+    listed = browser.get("/portal/messages")
+    opened = [browser.get(f"/portal/messages/reminders/{reminder_id}") for _ in range(2)]
+    # Then it was counted unread, is read now (once), and the regulator sees one read
+    assert 'data-unread="2"' in unread_before.text  # the reminder and the complaint
+    assert f'data-reminder="{reminder_id}" data-read="false"' in listed.text
+    assert opened[0].status == 200 and "近7天未上传。" in opened[0].text
+    read_at = re.search(r'data-read-at="([^"]+)"', opened[0].text).group(1)
+    assert read_at and read_at in opened[1].text
+    assert api.get("/v1/reminders", admin).json["reminders"][0]["read"] == 1
+    assert 'data-unread="1"' in browser.get("/portal").text
+
+
+def test_another_shops_reminder_answers_like_a_missing_one(api, complaint):
+    browser, _, _, _ = complaint
+    other_shop, _ = api.new_shop()
+    body = {"companycodes": [other_shop["companycode"]], "title": "t", "body": "b"}
+    reminder_id = api.post("/v1/reminders", body, api.regulator_token()).json["reminder_id"]
+    assert browser.get(f"/portal/messages/reminders/{reminder_id}").status == 404
+    assert browser.get("/portal/messages/reminders/" + "0" * 32).status == 404
