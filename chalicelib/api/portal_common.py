@@ -110,7 +110,7 @@ def error_page(request: Request, status: int, code: str) -> Response:
     texts = texts_for(lang)
     return page(
         request,
-        "error.html",
+        "portal/error.html",
         status=status,
         heading=texts["error_title"],
         message=error_text(code, texts),
