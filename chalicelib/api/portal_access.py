@@ -16,6 +16,7 @@ from chalice import Blueprint, Response
 from chalice.app import Request
 
 from chalicelib.api.auth import require_role
+from chalicelib.api.http import query_params
 from chalicelib.api.portal_common import (
     FORM_TYPES,
     PORTAL,
@@ -56,7 +57,9 @@ def login_page() -> Response:
     require_role("province")
     if _has_session(request):
         return see_other(PORTAL)
-    return _login_form(request, 200)
+    signed_out = query_params(request).get("signed_out") == "1"
+    lang, _ = page_language(request)
+    return _login_form(request, 200, notice=texts_for(lang)["signed_out"] if signed_out else "")
 
 
 @bp.route(SIGN_IN, methods=["POST"], content_types=FORM_TYPES)
@@ -89,7 +92,7 @@ def login() -> Response:
 def logout() -> Response:
     request = bp.current_request
     posted_form(request, signed_in(request))
-    return redirect(SIGN_IN, cookies=[end_session(request)])
+    return redirect(SIGN_IN, cookies=[end_session(request)], query={"signed_out": "1"})
 
 
 @bp.route(PORTAL, methods=["GET"])
@@ -120,7 +123,12 @@ def _has_session(request: Request) -> bool:
 
 
 def _login_form(
-    request: Request, status: int, problem: str = "", code: str = "", companycode: str = ""
+    request: Request,
+    status: int,
+    problem: str = "",
+    code: str = "",
+    companycode: str = "",
+    notice: str = "",
 ) -> Response:
     """The sign-in form with a fresh pre-session token in its cookie and hidden field."""
     nonce = secrets.token_urlsafe(32)
@@ -135,4 +143,5 @@ def _login_form(
         problem=problem,
         problem_code=code,
         companycode=companycode,
+        notice=notice,
     )

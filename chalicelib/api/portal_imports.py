@@ -92,13 +92,13 @@ def import_file() -> Response:
     return see_other(f"{IMPORTS}/{job.job_id}")
 
 
-@bp.route(IMPORTS + "/{job_id}", methods=["GET"])
+@bp.route(IMPORTS + "/{import_id}", methods=["GET"])
 @portal_view(bp)
-def import_job(job_id: str) -> Response:
+def import_job(import_id: str) -> Response:
     request = bp.current_request
     who = signed_in(request)
     lang, _ = page_language(request)
-    progress = record_import_service().progress(who.shop, job_id)
+    progress = record_import_service().progress(who.shop, import_id)
     only_errors = query_params(request).get("show") == "errors"
     outcomes = [o for o in progress.outcomes if o.result == "error" or not only_errors]
     response = page(
@@ -119,27 +119,27 @@ def import_job(job_id: str) -> Response:
     return response
 
 
-@bp.route(IMPORTS + "/{job_id}/results.csv", methods=["GET"])
+@bp.route(IMPORTS + "/{import_id}/results.csv", methods=["GET"])
 @portal_view(bp)
-def import_results(job_id: str) -> Response:
+def import_results(import_id: str) -> Response:
     request = bp.current_request
     who = signed_in(request)
     lang, _ = page_language(request)
-    progress = record_import_service().progress(who.shop, job_id)
+    progress = record_import_service().progress(who.shop, import_id)
     body = results_csv(progress.outcomes, texts_for(lang), lambda o: outcome_reason(o, lang))
-    return _download(body.decode("utf-8"), CSV_TYPE, f"import-{job_id}-results.csv")
+    return _download(body.decode("utf-8"), CSV_TYPE, f"import-{import_id}-results.csv")
 
 
-@bp.route(TEMPLATES + "/{name}", methods=["GET"])
+@bp.route(TEMPLATES + "/{template}", methods=["GET"])
 @portal_view(bp)
-def import_template(name: str) -> Response:
+def import_template(template: str) -> Response:
     signed_in(bp.current_request)
-    if name not in TEMPLATE_FILES:
+    if template not in TEMPLATE_FILES:
         raise NotFoundError("no such template")
-    lang, kind = TEMPLATE_FILES[name]
+    lang, kind = TEMPLATE_FILES[template]
     if kind == "xlsx":
-        return _download(template_xlsx(lang), XLSX_TYPE, name)
-    return _download(template_csv(lang).decode("utf-8"), CSV_TYPE, name)
+        return _download(template_xlsx(lang), XLSX_TYPE, template)
+    return _download(template_csv(lang).decode("utf-8"), CSV_TYPE, template)
 
 
 def outcome_reason(outcome: RowOutcome, lang: str) -> str:

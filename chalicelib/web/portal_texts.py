@@ -29,6 +29,7 @@ PORTAL_TEXTS: dict[str, dict[str, str]] = {
         "secret": "接口密码",
         "login": "登录",
         "login_failed": "企业编码或密码不正确。",
+        "signed_out": "您已安全退出。",
         "locked_out": "登录失败次数过多，请 {minutes} 分钟后再试。",
         "service_busy": "系统繁忙，请稍后再试。",
         # home
@@ -247,6 +248,7 @@ PORTAL_TEXTS: dict[str, dict[str, str]] = {
         "secret": "Secret",
         "login": "Sign in",
         "login_failed": "The companycode or secret is not right.",
+        "signed_out": "You have signed out.",
         "locked_out": "Too many failed sign-ins. Try again in {minutes} minutes.",
         "service_busy": "The system is busy. Please try again shortly.",
         "home_title": "Home",

@@ -100,7 +100,8 @@ def test_sign_out_needs_the_csrf_token_and_ends_the_session(browser, shop):
     real = browser.post("/portal/logout", {"csrf_token": home.csrf()})
     # Then only the real one signs out, and the old cookie no longer opens any page
     assert forged.status == 403
-    assert (real.status, real.location) == (303, "/portal/login")
+    assert (real.status, real.location) == (303, "/portal/login?signed_out=1")
+    assert "您已安全退出" in browser.get(real.location).text
     browser.cookies = stolen
     assert browser.get("/portal").status == 303
 
