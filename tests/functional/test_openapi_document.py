@@ -18,6 +18,12 @@ HTML_PAGE_MODULES = {
     "chalicelib.api.feedback_pages",
     "chalicelib.api.console",
     "chalicelib.api.console_admin",
+    # The shop portal: pages, forms and file downloads (templates, import results).
+    "chalicelib.api.portal_access",
+    "chalicelib.api.portal_records",
+    "chalicelib.api.portal_imports",
+    "chalicelib.api.portal_quality",
+    "chalicelib.api.portal_messages",
 }
 
 
