@@ -209,7 +209,8 @@ def _mileage_value(cell: CellValue) -> Any:
     if isinstance(cell, float | Decimal) and cell == int(cell):
         return int(cell)
     text = _text(cell).replace(",", "").replace("，", "").replace(" ", "")
-    return int(text) if text.isdigit() else text
+    # Only ASCII digits make a number (as on every route); "１２０００" or "²" is refused.
+    return int(text) if text.isascii() and text.isdigit() else text
 
 
 def _items(text: str) -> list[dict[str, str]]:

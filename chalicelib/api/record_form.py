@@ -141,7 +141,7 @@ def _api_body(record_form: RecordForm) -> tuple[dict[str, Any], list[int], list[
     data: dict[str, Any] = {k: v for k, v in record_form.values.items() if v != ""}
     data.setdefault("plate_number", "")
     mileage = record_form.values.get("repair_mileage", "")
-    if mileage.isdigit():
+    if mileage.isascii() and mileage.isdigit():  # other scripts' digits stay text: refused
         data["repair_mileage"] = int(mileage)
     item_rows = [i for i, row in enumerate(record_form.items) if any(row.values())]
     part_rows = [i for i, row in enumerate(record_form.parts) if any(row.values())]

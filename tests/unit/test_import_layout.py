@@ -75,6 +75,8 @@ def test_an_empty_shop_name_means_the_registered_name():
         ({"repair_date": "2024-02-30"}, "repair_date", "date"),
         ({"repair_date": "03/01/2024"}, "repair_date", "format"),
         ({"repair_mileage": "12000.5"}, "repair_mileage", "type"),
+        ({"repair_mileage": "１２０００"}, "repair_mileage", "type"),
+        ({"repair_mileage": "12²"}, "repair_mileage", "type"),
         ({"repair_items": "更换刹车片"}, "repair_items.0.labour_hours", "required"),
         ({"repair_items": "更换刹车片:1.555"}, "repair_items.0.labour_hours", "decimal_places"),
         ({"parts": "机油|N/A"}, "parts.0.quantity", "required"),

@@ -63,3 +63,10 @@ def test_input_limits_come_from_the_schema():
     assert limits["vin"]["max"] == 32 and limits["settlement_list_code"]["max"] == 50
     assert limits["item_labour_hours"]["step"] == "0.01"
     assert limits["part_quantity"]["step"] == "0.001"
+
+
+def test_a_mileage_in_other_scripts_digits_is_refused_not_a_crash():
+    for mileage in ("１２０００", "12²", "١٢٠"):
+        record_form = _form([(k, mileage if k == "repair_mileage" else v) for k, v in BASIC])
+        assert check(record_form, "en") is None
+        assert "repair_mileage" in record_form.errors
