@@ -35,15 +35,18 @@ from chalicelib.api import (
     shops,
     vehicles,
 )
+from chalicelib.api.portal import BLUEPRINTS as PORTAL_BLUEPRINTS
 from chalicelib.config import stream_arn
 from chalicelib.observability import logger, metrics
-from chalicelib.streams.handlers import aggregate_batch, export_batch, forward_batch
+from chalicelib.streams.handlers import aggregate_batch, export_batch, forward_batch, import_batch
 
 app = Chalice(app_name="vmehr")
 # Photo vouchers travel as bytes: multipart form posts in, JPEG/PNG out to regulators.
 app.api.binary_types = ["multipart/form-data", "image/jpeg", "image/png"]
 # The vehicle report download (POST /vehicle/report.pdf) answers PDF bytes.
 app.api.binary_types.append("application/pdf")
+# The shop portal hands out its import template as an Excel workbook.
+app.api.binary_types.append("application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
 
 for blueprint in (access, records, vehicles, shops, compat, exchange, pages):
     app.register_blueprint(blueprint.bp)
@@ -62,6 +65,8 @@ for blueprint in (accounts, audit, console, console_admin):
 for blueprint in (agencies, agency_access, agency_console, grant_pages, oem):
     app.register_blueprint(blueprint.bp)
 app.register_blueprint(openapi.bp)  # GET /openapi.json, built on first request
+for portal_blueprint in PORTAL_BLUEPRINTS:
+    app.register_blueprint(portal_blueprint)
 
 # Lambda context (request id, cold start, function name) on every log line of every handler.
 app.register_middleware(ConvertToMiddleware(logger.inject_lambda_context))
@@ -99,3 +104,10 @@ def forward_to_ministry(event: Any) -> dict[str, Any]:
 def run_exports(event: Any) -> dict[str, Any]:
     """Table stream → CSV exports of record searches (one job per invocation, any size)."""
     return export_batch(event.to_dict())
+
+
+# Small batches: each chunk holds up to 50 rows, each row one upload (a read + a transaction).
+@app.on_dynamodb_record(stream_arn=stream_arn(), batch_size=2, starting_position="TRIM_HORIZON")
+def process_imports(event: Any) -> dict[str, Any]:
+    """Province table stream → the shop portal's spreadsheet imports, chunk by chunk."""
+    return import_batch(event.to_dict())

@@ -7,6 +7,7 @@ so a cold Lambda pays for boto3 only when a request needs storage.
 from __future__ import annotations
 
 import functools
+from typing import TYPE_CHECKING
 
 from chalicelib.adapters.clock import SystemClock
 from chalicelib.config import get_settings
@@ -14,6 +15,12 @@ from chalicelib.services.auth import AuthService, TokenCache
 from chalicelib.services.records import RecordService
 from chalicelib.services.shop_registry import ShopRegistryService
 from chalicelib.services.vehicle_history import VehicleHistoryService
+
+if TYPE_CHECKING:  # pragma: no cover - the portal's classes are imported where first built
+    from chalicelib.adapters.dynamo_imports import DynamoImportStore
+    from chalicelib.services.record_import import RecordImportService
+    from chalicelib.services.shop_records import ShopRecordFinder
+    from chalicelib.services.shop_scorecard import ShopScorecardService
 
 
 @functools.cache
@@ -430,6 +437,7 @@ def reset() -> None:
         owner_grant_service,
     ):
         factory.cache_clear()
+    reset_portal()
     reset_clients()
     from chalicelib.adapters.s3_photos import s3_client
 
@@ -438,3 +446,37 @@ def reset() -> None:
 
     reset_sqs()
     get_settings.cache_clear()
+
+
+@functools.cache
+def import_store() -> DynamoImportStore:
+    from chalicelib.adapters.dynamo_imports import DynamoImportStore
+
+    return DynamoImportStore(get_settings().table_name)
+
+
+@functools.cache
+def record_import_service() -> RecordImportService:
+    from chalicelib.services.record_import import RecordImportService
+
+    return RecordImportService(import_store(), record_service(), _shops(), _clock())
+
+
+@functools.cache
+def shop_scorecard() -> ShopScorecardService:
+    from chalicelib.services.shop_scorecard import ShopScorecardService
+
+    return ShopScorecardService(stats_store())
+
+
+@functools.cache
+def shop_record_finder() -> ShopRecordFinder:
+    from chalicelib.services.shop_records import ShopRecordFinder
+
+    return ShopRecordFinder(_records(), _records())
+
+
+def reset_portal() -> None:
+    """Forget the shop portal's services (called by `reset`)."""
+    for factory in (import_store, record_import_service, shop_scorecard, shop_record_finder):
+        factory.cache_clear()

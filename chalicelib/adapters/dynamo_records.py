@@ -26,13 +26,18 @@ from chalicelib.adapters.record_items import (
 )
 from chalicelib.adapters.table_adapter import TableAdapter
 from chalicelib.domain.chain import ChainHead
+from chalicelib.domain.plate import normalize_plate
 from chalicelib.domain.record import EarlierReading, StoredRecord
+from chalicelib.domain.vin import normalize_vin
 from chalicelib.services.ports import (
     ChainMovedError,
     Page,
     RecordAlreadyExistsError,
     StaleVersionError,
 )
+
+SEARCH_PAGE_SIZE = 100
+SEARCH_PAGES = 10
 
 
 class DynamoRecordRepository(TableAdapter):
@@ -184,6 +189,56 @@ class DynamoRecordRepository(TableAdapter):
         # The GSI projects only summary attributes; fetch the full heads in one batch read.
         records = self._batch_get_heads([h["record_id"] for h in heads])
         return Page(items=records, cursor=encode_cursor(response.get("LastEvaluatedKey")))
+
+    def search_by_shop(
+        self,
+        companycode: str,
+        date_from: date,
+        date_to: date,
+        text: str,
+        limit: int,
+        cursor: str | None,
+    ) -> Page:
+        """The shop's records whose VIN, plate or settlement number contains `text`.
+
+        Filters within the shop's own GSI1 partition (the index projects the three fields),
+        reading at most SEARCH_PAGES index pages per call; the cursor continues from there.
+        """
+        gsi_pk = keys.shop_records_gsi_pk(companycode)
+        request: dict[str, Any] = {
+            "TableName": self._table,
+            "IndexName": keys.GSI1,
+            "KeyConditionExpression": "GSI1PK = :pk AND GSI1SK BETWEEN :lo AND :hi",
+            "FilterExpression": (
+                "contains(vin, :vin) OR contains(plate_number, :plate) "
+                "OR contains(settlement_list_code, :text)"
+            ),
+            "ExpressionAttributeValues": to_item(
+                {
+                    ":pk": gsi_pk,
+                    ":lo": date_from.isoformat(),
+                    ":hi": date_to.isoformat() + "#~",
+                    ":vin": normalize_vin(text) or text,
+                    ":plate": normalize_plate(text) or text,
+                    ":text": text,
+                }
+            ),
+            "Limit": SEARCH_PAGE_SIZE,
+            "ScanIndexForward": False,
+        }
+        if cursor:
+            request["ExclusiveStartKey"] = decode_cursor(cursor, keys.GSI1PK, gsi_pk)
+        found: list[str] = []
+        last: dict[str, Any] | None = None
+        for _ in range(SEARCH_PAGES):
+            with translate_errors():
+                response = self.client.query(**request)
+            found += [from_item(i)["record_id"] for i in response.get("Items", [])]
+            last = response.get("LastEvaluatedKey")
+            if not last or len(found) >= limit:
+                break
+            request["ExclusiveStartKey"] = last
+        return Page(items=self._batch_get_heads(found), cursor=encode_cursor(last))
 
     def vehicle_history(self, vin: str) -> list[StoredRecord]:
         items = self._query(

@@ -27,6 +27,9 @@ Item kinds (PK / SK):
                       GSI2: COMPLAINTQ#<province>#<status> / <created>#<id>)
 - reminder           REMINDER#<id> / REMINDER         (GSI1: REMINDERS#<province> / <created>#<id>)
 - reminder delivery  SHOPREMINDER#<cc> / <created>#<id>
+- import job         IMPORT#<job_id> / JOB  (GSI1: SHOPIMPORT#<cc> / <created>#<job_id>; TTL)
+- import chunk       IMPORT#<job_id> / CHUNK#<nnnn>    (rows to upload: the import handler's input)
+- import outcomes    IMPORT#<job_id> / RESULT#<nnnn>#<checked|uploaded>  (per-row results)
 Ministry stack only:
 - exchange credential EXCH#<province_code> / CRED
 - province status     PROVINCES / <province_code>
@@ -288,3 +291,31 @@ def oem_pk(oem_id: str) -> str:
 
 OEMS_GSI_PK = "OEMS"
 """GSI1 partition listing the province's OEM accounts (GSI1SK = oem id)."""
+
+
+def import_pk(job_id: str) -> str:
+    """A spreadsheet import: its job, chunks and per-row outcomes share this partition."""
+    return f"IMPORT#{job_id}"
+
+
+IMPORT_JOB = "JOB"
+
+
+def import_chunk_sk(index: int) -> str:
+    return f"CHUNK#{index:04d}"
+
+
+def import_result_sk(index: int, phase: str) -> str:
+    return f"RESULT#{index:04d}#{phase}"
+
+
+def import_result_prefix() -> str:
+    return "RESULT#"
+
+
+def shop_imports_gsi_pk(companycode: str) -> str:
+    return f"SHOPIMPORT#{companycode}"
+
+
+def shop_imports_gsi_sk(created_at: str, job_id: str) -> str:
+    return f"{created_at}#{job_id}"

@@ -16,6 +16,7 @@ from chalicelib.domain.complaint import Complaint
 from chalicelib.domain.evaluation import Evaluation, RatingTotals
 from chalicelib.domain.principal import Principal
 from chalicelib.domain.record import EarlierReading, StoredRecord
+from chalicelib.domain.record_import import ImportChunk, ImportJob, RowOutcome
 from chalicelib.domain.regulator_account import RegulatorAccount
 from chalicelib.domain.shop import Shop
 
@@ -266,3 +267,49 @@ class MonitoringStats(Protocol):
     ) -> list[dict[str, Any]]: ...
 
     def last_upload(self, scope: str, scope_id: str) -> datetime | None: ...
+
+
+class ImportStore(Protocol):
+    """Spreadsheet imports of the shop portal: jobs, chunks and per-row outcomes."""
+
+    def store(
+        self,
+        job: ImportJob,
+        chunks: list[ImportChunk],
+        refused: list[tuple[int, list[RowOutcome]]],
+    ) -> None: ...
+
+    def put_outcomes(
+        self, job_id: str, index: int, phase: str, outcomes: list[RowOutcome], now: datetime
+    ) -> bool: ...
+
+    def has_outcomes(self, job_id: str, index: int, phase: str) -> bool: ...
+
+    def job(self, job_id: str) -> ImportJob | None: ...
+
+    def outcomes(self, job_id: str) -> tuple[list[RowOutcome], int]: ...
+
+    def jobs_of(self, companycode: str, limit: int) -> list[ImportJob]: ...
+
+
+class StatsReader(Protocol):
+    """Read side of the statistics table (the aggregator writes it)."""
+
+    def day_counters(
+        self, scope: str, scope_id: str, first: str, last: str
+    ) -> list[dict[str, Any]]: ...
+
+    def last_upload(self, scope: str, scope_id: str) -> datetime | None: ...
+
+
+class ShopRecordSearch(Protocol):
+    def search_by_shop(
+        self,
+        companycode: str,
+        date_from: date,
+        date_to: date,
+        text: str,
+        limit: int,
+        cursor: str | None,
+    ) -> Page:
+        """The shop's records whose VIN, plate or settlement number contains `text`."""

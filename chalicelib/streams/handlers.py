@@ -47,3 +47,32 @@ def export_batch(event: dict[str, Any]) -> dict[str, Any]:
             logger.exception("export failed", extra={"job": item.image.get("job_id")})
             failed.append(item.sequence_number)
     return _answer(failed)
+
+
+def import_batch(event: dict[str, Any]) -> dict[str, Any]:
+    """New import chunks → their rows uploaded as the shop (province only).
+
+    Chunks are taken in stream order; after the first failed chunk the rest of the batch is
+    reported failed too, so Lambda redelivers them in order (handled chunks are skipped).
+    """
+    from chalicelib.adapters.import_items import chunk_from
+    from chalicelib.bootstrap import record_import_service
+    from chalicelib.observability import logger
+    from chalicelib.streams.stream_records import is_import_chunk, stream_item
+
+    if get_settings().stack_role != "province":
+        return _answer([])
+    failed: list[str] = []
+    for raw in event.get("Records", []):
+        item = stream_item(raw)
+        if not is_import_chunk(item):
+            continue
+        if failed:
+            failed.append(item.sequence_number)
+            continue
+        try:
+            record_import_service().process(chunk_from(item.image))
+        except Exception:
+            logger.exception("import chunk failed", extra={"seq": item.sequence_number})
+            failed.append(item.sequence_number)
+    return _answer(failed)

@@ -61,3 +61,11 @@ def record_change(image: dict[str, Any]) -> RecordChange:
         flag_codes=tuple(image.get("flag_codes") or ()),
         source=image.get("source") or None,
     )
+
+
+KIND_IMPORT_CHUNK = "import_chunk"
+
+
+def is_import_chunk(item: StreamItem) -> bool:
+    """A chunk of a spreadsheet import, written once: its INSERT is the work to do."""
+    return item.event_name == "INSERT" and item.kind == KIND_IMPORT_CHUNK

@@ -16,6 +16,7 @@ from infra.cfn.names import (
     FORWARDER,
     FORWARDER_QUEUE,
     FUNCTIONS,
+    IMPORTER,
     RECORDS_TABLE,
     STATS_TABLE,
     STREAM_FAILURE_QUEUE,
@@ -35,8 +36,8 @@ API_STAGE = "api"  # .chalice/config.json api_gateway_stage
 def alarms(stack: Stack) -> Fragment:
     resources: dict[str, Any] = {}
     for function in FUNCTIONS:
-        if function == FORWARDER and not stack.is_province:
-            continue  # the ministry's forwarder mapping is disabled
+        if function in (FORWARDER, IMPORTER) and not stack.is_province:
+            continue  # the ministry's forwarder and importer mappings are disabled
         resources[f"{function.logical_id}ErrorsAlarm"] = _lambda_alarm(
             stack, function, "Errors", "errors", "invocations failed (crash or timeout)"
         )

@@ -21,6 +21,7 @@ from infra.cfn.names import (
     FORWARDER,
     FORWARDER_QUEUE,
     FUNCTIONS,
+    IMPORTER,
     RECORDS_TABLE,
     STATS_TABLE,
     STREAM_FAILURE_QUEUE,
@@ -51,7 +52,7 @@ def dashboard(stack: Stack) -> Fragment:
             ["AWS/SQS", "ApproximateNumberOfMessagesVisible", "QueueName", "${ForwarderQueue}"]
         )
     stream_functions = (
-        [AGGREGATOR, FORWARDER, EXPORTER] if stack.is_province else [AGGREGATOR, EXPORTER]
+        [AGGREGATOR, FORWARDER, EXPORTER, IMPORTER] if stack.is_province else [AGGREGATOR, EXPORTER]
     )
     api = ["AWS/ApiGateway", "{metric}", "ApiName", "${ApiName}", "Stage", API_STAGE]
     widgets = [

@@ -10,7 +10,9 @@ here, through environment variables, with X-Ray active tracing on every function
 Each function's role is replaced by its own policy: the API handler reads and writes the
 records table and reads statistics; the aggregator reads the stream and writes statistics
 only; the forwarder reads the stream, counts delivery attempts in the statistics table and
-parks changes in its queue. No statement grants a `*` action, and table statements name
+parks changes in its queue; the importer (the shop portal's spreadsheet imports) uploads
+records as the API does, so it reads and writes record items of the table, never its
+indexes, statistics or buckets. No statement grants a `*` action, and table statements name
 their table (and its indexes) only.
 """
 
@@ -26,6 +28,7 @@ from infra.cfn.names import (
     FORWARDER,
     FORWARDER_QUEUE,
     FUNCTIONS,
+    IMPORTER,
     PHOTO_BUCKET,
     RECORDS_TABLE,
     STATS_TABLE,
@@ -44,6 +47,9 @@ RECORD_ITEM_ACTIONS = [
     "dynamodb:DeleteItem",
     "dynamodb:ConditionCheckItem",
 ]
+# What an upload does (RecordService): read the head and the vehicle's entries, then one
+# transaction of puts and a delete; the importer also reads the shop and stores outcomes.
+IMPORT_ACTIONS = ["dynamodb:GetItem", "dynamodb:Query", "dynamodb:PutItem", "dynamodb:DeleteItem"]
 STATS_READ_ACTIONS = ["dynamodb:GetItem", "dynamodb:Query"]
 STATS_WRITE_ACTIONS = [
     "dynamodb:GetItem",
@@ -181,6 +187,8 @@ def _policy(stack: Stack, function: Function) -> dict[str, Any]:
                 arn_below(PHOTO_BUCKET, "/exports/*"),
             ),
         ]
+    if function == IMPORTER:
+        statements.append(_allow("ImportUploads", IMPORT_ACTIONS, [get_att(RECORDS_TABLE, "Arn")]))
     if function == FORWARDER:
         statements.append(
             _allow("DeliveryAttempts", ["dynamodb:UpdateItem"], [get_att(STATS_TABLE, "Arn")])

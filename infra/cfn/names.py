@@ -58,7 +58,13 @@ EXPORTER = Function(
     "run-exports",
     "RunExportsDynamodbEventSource",
 )
-FUNCTIONS = (API_HANDLER, AGGREGATOR, FORWARDER, EXPORTER)
+IMPORTER = Function(
+    "ProcessImports",
+    "ProcessImportsRole",
+    "process-imports",
+    "ProcessImportsDynamodbEventSource",
+)
+FUNCTIONS = (API_HANDLER, AGGREGATOR, FORWARDER, EXPORTER, IMPORTER)
 STREAM_FUNCTIONS = tuple(f for f in FUNCTIONS if f.stream_event)
 
 

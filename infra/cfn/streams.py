@@ -15,6 +15,7 @@ batch's coordinates (shard, sequence numbers), so it is a last-resort alarm, not
 
 from __future__ import annotations
 
+import json
 from typing import Any
 
 from infra.cfn.fragment import Fragment, fragment, get_att, override, ref
@@ -23,6 +24,7 @@ from infra.cfn.names import (
     EXPORTER,
     FORWARDER,
     FORWARDER_QUEUE,
+    IMPORTER,
     RECORDS_TABLE,
     STREAM_FAILURE_QUEUE,
     Function,
@@ -39,10 +41,17 @@ BATCHING_WINDOW_SECONDS = {
     AGGREGATOR.logical_id: 10,
     FORWARDER.logical_id: 2,
     EXPORTER.logical_id: 0,  # a regulator is waiting for the file
+    IMPORTER.logical_id: 0,  # a shop is watching its import's result page
 }
 # The aggregator is replay-safe and fails mostly on throttling: retry longer. An export
 # marks itself failed after its own attempts (services/record_export.py).
-RETRY_ATTEMPTS = {AGGREGATOR.logical_id: 20, EXPORTER.logical_id: 4}
+RETRY_ATTEMPTS = {AGGREGATOR.logical_id: 20, EXPORTER.logical_id: 4, IMPORTER.logical_id: 10}
+# The importer's batch size (2) should count import chunks, not every write of the province:
+# Lambda's event filter hands it only the INSERTs of chunk items (its handler ignores the rest).
+IMPORT_CHUNK_FILTER = {
+    "eventName": ["INSERT"],
+    "dynamodb": {"NewImage": {"kind": {"S": ["import_chunk"]}}},
+}
 
 
 def stream_queues(stack: Stack) -> Fragment:
@@ -76,14 +85,24 @@ def stream_mappings(stack: Stack, forward_max_attempts: int) -> Fragment:
                 FORWARDER, enabled=stack.is_province, retries=forward_max_attempts + 2
             ),
             EXPORTER.logical_id: _mapping(EXPORTER, enabled=True, retries=None),
+            # Only provinces collect records: the ministry's importer is never invoked.
+            IMPORTER.logical_id: _mapping(
+                IMPORTER, enabled=stack.is_province, retries=None, only=IMPORT_CHUNK_FILTER
+            ),
         }
     )
 
 
-def _mapping(function: Function, *, enabled: bool, retries: int | None) -> dict[str, Any]:
+def _mapping(
+    function: Function,
+    *,
+    enabled: bool,
+    retries: int | None,
+    only: dict[str, Any] | None = None,
+) -> dict[str, Any]:
     assert function.stream_event is not None
     attempts = retries or RETRY_ATTEMPTS[function.logical_id]
-    return override(
+    mapping = override(
         {
             "Events": {
                 function.stream_event: {
@@ -105,6 +124,10 @@ def _mapping(function: Function, *, enabled: bool, retries: int | None) -> dict[
             }
         }
     )
+    if only is not None:
+        properties = mapping["Properties"]["Events"][function.stream_event]["Properties"]
+        properties["FilterCriteria"] = {"Filters": [{"Pattern": json.dumps(only)}]}
+    return mapping
 
 
 def _queue(name: Any) -> dict[str, Any]:

@@ -100,7 +100,7 @@ def build_stacks(moto: MotoServer, base_port: int) -> list[ProvinceApp]:
                 spec.province_code,
                 spec.table_name,
                 moto.url,
-                poller_handlers="aggregate_statistics,forward_to_ministry,run_exports",
+                poller_handlers="aggregate_statistics,forward_to_ministry,run_exports,process_imports",
                 extra_env={
                     "MINISTRY_URL": ministry.url,
                     "EXCHANGE_SECRET": secret,

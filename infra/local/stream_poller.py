@@ -6,6 +6,9 @@ shard of a table's stream and calls the app's own stream handlers (`app.aggregat
 ReportBatchItemFailures, each handler has its own position per shard; when a handler reports
 failures, the next batch starts again at the lowest failed record (after a back-off), so a
 handler must be safe to run again. `--deliveries N` delivers every batch N times, to prove it.
+Each handler gets batches of the size its `@app.on_dynamodb_record(batch_size=...)` asks for
+(records are read ahead in pages of 100), so a slow handler with small batches
+(`process_imports`) lets the others take their turn between its batches.
 
 Run with the stack's environment (TABLE_NAME, DYNAMODB_ENDPOINT_URL, ...):
     python -m infra.local.stream_poller --handlers aggregate_statistics,forward_to_ministry
@@ -57,7 +60,12 @@ class _Context:
 
 
 class StreamPoller:
-    def __init__(self, handlers: dict[str, Any], deliveries: int = 1) -> None:
+    def __init__(
+        self,
+        handlers: dict[str, Any],
+        deliveries: int = 1,
+        batch_sizes: dict[str, int] | None = None,
+    ) -> None:
         import boto3
 
         settings = get_settings()
@@ -69,6 +77,7 @@ class StreamPoller:
         self._table = settings.table_name
         self._handlers = handlers
         self._deliveries = deliveries
+        self._batch_sizes = batch_sizes or {}
         self._positions: dict[tuple[str, str], _Position] = {}
         self._stream_arn: str | None = None
         self.stop_requested: list[int] = []  # appended by signal handlers: no lock to deadlock
@@ -85,7 +94,7 @@ class StreamPoller:
         for (name, _shard), position in self._positions.items():
             if time.monotonic() < position.retry_at:
                 continue
-            self._fill(position)
+            self._fill(position, self._batch_size(name))
             if position.pending:
                 worked = True
                 self._deliver(name, position)
@@ -109,8 +118,11 @@ class StreamPoller:
                     )["ShardIterator"]
                     self._positions[key] = _Position(shard["ShardId"], iterator)
 
-    def _fill(self, position: _Position) -> None:
-        if len(position.pending) >= BATCH_SIZE:
+    def _batch_size(self, name: str) -> int:
+        return min(self._batch_sizes.get(name, BATCH_SIZE), BATCH_SIZE)
+
+    def _fill(self, position: _Position, batch_size: int) -> None:
+        if len(position.pending) >= batch_size:
             return
         self._renew(position)
         response = self._streams.get_records(
@@ -139,7 +151,7 @@ class StreamPoller:
         position.iterator = self._streams.get_shard_iterator(**request)["ShardIterator"]
 
     def _deliver(self, name: str, position: _Position) -> None:
-        batch = position.pending[:BATCH_SIZE]
+        batch = position.pending[: self._batch_size(name)]
         event = {"Records": batch}
         failed: list[str] = []
         for _ in range(self._deliveries):
@@ -187,7 +199,12 @@ def main(argv: list[str] | None = None) -> int:
     import app as application
 
     handlers = {name: getattr(application, name) for name in args.handlers.split(",") if name}
-    poller = StreamPoller(handlers, args.deliveries)
+    batch_sizes = {
+        source.name: source.batch_size
+        for source in application.app.event_sources
+        if getattr(source, "batch_size", None)
+    }
+    poller = StreamPoller(handlers, args.deliveries, batch_sizes)
     signal.signal(signal.SIGTERM, lambda signum, _frame: poller.stop_requested.append(signum))
     signal.signal(signal.SIGINT, lambda signum, _frame: poller.stop_requested.append(signum))
     poller.run()

@@ -2,8 +2,8 @@
 
 Why: the consumer page, the regulator console and the shop portal are all tested in a real
 browser against the same kind of stack `make run` starts (moto server, `chalice local`, the
-statistics stream poller, the demo regulator and demo shop). Tests of every page import these
-helpers instead of starting things their own way.
+statistics stream poller and the shop portal's import handler, the demo regulator and demo
+shop). Tests of every page import these helpers instead of starting things their own way.
 """
 
 from __future__ import annotations
@@ -216,7 +216,7 @@ def start_stack(log_dir: Path) -> LocalStack:
         PROVINCE,
         table,
         moto.url,
-        poller_handlers="aggregate_statistics",
+        poller_handlers="aggregate_statistics,process_imports",
         extra_env=UNLIMITED_PUBLIC_REQUESTS,
     )
     app.log_path = log_dir / "chalice.log"

@@ -198,6 +198,28 @@ EXPECTED: dict[tuple[str, str], Expect] = {
     ("GET", "/v1/oem/accounts/{oem_id}"): Expect(PROVINCE_ADMIN, NOBODY),
     ("POST", "/v1/oem/accounts/{oem_id}/dealers"): Expect(PROVINCE_ADMIN, NOBODY),
     ("POST", "/v1/oem/accounts/{oem_id}/secret"): Expect(PROVINCE_ADMIN, NOBODY),
+    # Shop portal (a cookie session of a shop; the portal exists on province stacks only)
+    ("GET", "/portal/login"): Expect(PUBLIC, PUBLIC),
+    ("POST", "/portal/login"): Expect(PUBLIC, PUBLIC),
+    ("POST", "/portal/logout"): Expect(SHOP_ONLY, NOBODY),
+    ("GET", "/portal"): Expect(SHOP_ONLY, NOBODY),
+    ("GET", "/portal/records"): Expect(SHOP_ONLY, NOBODY),
+    ("GET", "/portal/records/new"): Expect(SHOP_ONLY, NOBODY),
+    ("POST", "/portal/records/new"): Expect(SHOP_ONLY, NOBODY),
+    ("GET", "/portal/records/{record_id}"): Expect(SHOP_ONLY, NOBODY),
+    ("GET", "/portal/records/{record_id}/edit"): Expect(SHOP_ONLY, NOBODY),
+    ("POST", "/portal/records/{record_id}/edit"): Expect(SHOP_ONLY, NOBODY),
+    ("POST", "/portal/records/{record_id}/void"): Expect(SHOP_ONLY, NOBODY),
+    ("GET", "/portal/imports"): Expect(SHOP_ONLY, NOBODY),
+    ("POST", "/portal/imports"): Expect(SHOP_ONLY, NOBODY),
+    ("GET", "/portal/imports/{import_id}"): Expect(SHOP_OWN, NOBODY),
+    ("GET", "/portal/imports/{import_id}/results.csv"): Expect(SHOP_OWN, NOBODY),
+    ("GET", "/portal/templates/{template}"): Expect(SHOP_ONLY, NOBODY),
+    ("GET", "/portal/scorecard"): Expect(SHOP_ONLY, NOBODY),
+    ("GET", "/portal/messages"): Expect(SHOP_ONLY, NOBODY),
+    ("GET", "/portal/messages/complaints/{complaint_id}"): Expect(SHOP_OWN, NOBODY),
+    ("POST", "/portal/messages/complaints/{complaint_id}/reply"): Expect(SHOP_OWN, NOBODY),
+    ("GET", "/portal/messages/reminders/{reminder_id}"): Expect(SHOP_OWN, NOBODY),
 }
 
 # Values of path parameters that do not vary by scope (companycode and username are filled in
@@ -208,12 +230,13 @@ PATH_VALUES = {
     "name": "app.css",
     "action": "password",
     "key_action": "revoke",
+    "template": "records-zh-CN.csv",
 }
 # Routes whose body or query names a shop: tried with each scope variant of it.
 SHOP_IN_BODY = {("POST", "/v1/reminders"), ("POST", "/v1/search/records/exports")}
 SHOP_IN_QUERY = {("GET", "/v1/search/records")}
 # Routes whose effect ends the caller's session: called last for each caller.
-LAST = {("POST", "/console/logout")}
+LAST = {("POST", "/console/logout"), ("POST", "/portal/logout")}
 
 
 @dataclass(frozen=True)
@@ -241,6 +264,7 @@ class Stack:
     shops: dict[str, str] = field(default_factory=dict)  # variant -> companycode
     complaints: dict[str, str] = field(default_factory=dict)  # variant -> complaint code
     reminders: dict[str, str] = field(default_factory=dict)  # variant -> reminder id
+    imports: dict[str, str] = field(default_factory=dict)  # variant -> portal import id
     export_job: str = "0" * 24
     record_id: str = ""
     target_account: str = "target"
@@ -315,6 +339,7 @@ def _variants(stack: Stack, method: str, path: str) -> list[tuple[str, str, Any]
         ("companycode", stack.shops),
         ("complaint_id", stack.complaints),
         ("reminder_id", stack.reminders),
+        ("import_id", stack.imports),
     )
     for name, values in scoped_ids:
         if "{" + name + "}" in path:
@@ -402,6 +427,8 @@ def _call(stack: Stack, caller: str, method: str, path: str, body: Any) -> tuple
     headers: dict[str, str] = {}
     payload: str | None = None
     console = path.startswith("/console") and path != "/console/login"
+    portal = path.startswith("/portal") and path != "/portal/login"
+    console = console or portal  # both are cookie sessions whose forms carry a CSRF token
     if console or path == "/vehicle":
         if console and token:
             headers["Cookie"] = f"vmehr_session={token}"
@@ -421,7 +448,7 @@ def _call(stack: Stack, caller: str, method: str, path: str, body: Any) -> tuple
     response = stack.api.http.request(method, path, headers=headers, body=payload)
     status = response.status_code
     if console and status == 303:
-        return status, response.headers.get("Location") == "/console/login"
+        return status, response.headers.get("Location") in ("/console/login", "/portal/login")
     return status, status in (401, 403, 404)
 
 
@@ -539,6 +566,7 @@ def _seed_province(stack: Stack, province: Province) -> None:
     _seed_reminders_and_export(
         stack, caller["companycode"], registered["other_district"]["companycode"]
     )
+    _seed_imports(stack, registered["other_district"])
 
 
 def _seed_oem(stack: Stack, dealer: str) -> None:
@@ -660,6 +688,42 @@ def _seed_reminders_and_export(stack: Stack, caller_shop: str, other_shop: str) 
     job = _post(stack, "/v1/search/records/exports", {}, admin)
     assert job.status_code == 202, job.body
     stack.export_job = json.loads(job.body)["job_id"]
+
+
+def _seed_imports(stack: Stack, other_shop: dict[str, Any]) -> None:
+    """A spreadsheet import of the calling shop and one of another district's shop."""
+    from tests.spreadsheets import HEADER_ZH, csv_bytes, sheet_row
+
+    other = _post(
+        stack,
+        "/v1/auth/token",
+        {"companycode": other_shop["companycode"], "secret": other_shop["secret"]},
+    )
+    tokens = {"own": stack.tokens["shop"], "other_district": json.loads(other.body)["access_token"]}
+    for variant, token in tokens.items():
+        boundary = "matrix-boundary"
+        data = csv_bytes([HEADER_ZH, sheet_row()])
+        body = (
+            (
+                f'--{boundary}\r\nContent-Disposition: form-data; name="csrf_token"\r\n\r\n'
+                f"{csrf_token(token)}\r\n--{boundary}\r\nContent-Disposition: form-data; "
+                f'name="file"; filename="m.csv"\r\n\r\n'
+            ).encode()
+            + data
+            + f"\r\n--{boundary}--\r\n".encode()
+        )
+        answer = stack.api.http.request(
+            "POST",
+            "/portal/imports",
+            headers={
+                "Content-Type": f"multipart/form-data; boundary={boundary}",
+                "Cookie": f"vmehr_session={token}",
+            },
+            body=body,
+        )
+        assert answer.status_code == 303, answer.body
+        stack.imports[variant] = answer.headers["Location"].rsplit("/", 1)[-1]
+    stack.imports["other_province"] = "f" * 32
 
 
 def _post(stack: Stack, path: str, body: Any, token: str = "") -> Any:

@@ -20,6 +20,12 @@ HTML_PAGE_MODULES = {
     "chalicelib.api.console_admin",
     "chalicelib.api.grant_pages",
     "chalicelib.api.agency_console",
+    # The shop portal: pages, forms and file downloads (templates, import results).
+    "chalicelib.api.portal_access",
+    "chalicelib.api.portal_records",
+    "chalicelib.api.portal_imports",
+    "chalicelib.api.portal_quality",
+    "chalicelib.api.portal_messages",
 }
 
 

@@ -12,7 +12,15 @@ from typing import Any
 import pytest
 
 from infra.cfn.fragment import combine, fragment
-from infra.cfn.names import AGGREGATOR, API_HANDLER, EXPORTER, FORWARDER, FUNCTIONS, Stack
+from infra.cfn.names import (
+    AGGREGATOR,
+    API_HANDLER,
+    EXPORTER,
+    FORWARDER,
+    FUNCTIONS,
+    IMPORTER,
+    Stack,
+)
 from infra.cfn.stack import merge_template
 from infra.cfn.tables import check_protected
 from infra.package import PackagingError, check
@@ -64,7 +72,7 @@ def test_a_definition_without_point_in_time_recovery_is_refused():
         check_protected("table.json", properties)
 
 
-@pytest.mark.parametrize("function", [AGGREGATOR, FORWARDER])
+@pytest.mark.parametrize("function", [AGGREGATOR, FORWARDER, IMPORTER])
 def test_stream_mappings_report_partial_failures_and_give_up_to_a_queue(function):
     # Given the province template
     resources = _province()["Resources"]
@@ -232,3 +240,26 @@ def test_api_gateway_hands_binary_answers_to_browsers_as_bytes():
         body = template["Resources"]["RestAPI"]["Properties"]["DefinitionBody"]
         # Then every media type is binary-capable at the gateway
         assert body["x-amazon-apigateway-binary-media-types"] == ["*/*"]
+
+
+def test_the_importer_sees_only_new_import_chunks_and_uploads_like_the_api():
+    # Given the province and ministry templates
+    province, ministry = _province(), _ministry()
+    # When the importer's mapping, settings and role are read
+    function = province["Resources"][IMPORTER.logical_id]["Properties"]
+    mapping = function["Events"][IMPORTER.stream_event]["Properties"]
+    (pattern,) = mapping["FilterCriteria"]["Filters"]
+    role = _statements(province, IMPORTER.role_id)
+    ministry_events = ministry["Resources"][IMPORTER.logical_id]["Properties"]["Events"]
+    # Then its batches count chunk inserts only (not every write of the province), and it
+    # touches record items but no index, statistics or bucket
+    assert json.loads(pattern["Pattern"]) == {
+        "eventName": ["INSERT"],
+        "dynamodb": {"NewImage": {"kind": {"S": ["import_chunk"]}}},
+    }
+    assert _actions_on(role, "RecordsTable") >= {"dynamodb:PutItem", "dynamodb:DeleteItem"}
+    assert not any("/index/" in json.dumps(s["Resource"]) for s in role)
+    assert not _actions_on(role, "PhotoBucket") and not _actions_on(role, "StatsTable")
+    assert "SIGNING_KEY" not in function["Environment"]["Variables"]
+    # and the ministry, which collects no records, never invokes it
+    assert ministry_events[IMPORTER.stream_event]["Properties"]["Enabled"] is False

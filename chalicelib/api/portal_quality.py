@@ -1,0 +1,111 @@
+"""Shop portal: the data-quality scorecard.
+
+Why: a shop improves what it can see. The scorecard shows the shop's own uploads, error rate
+(错误率), timeliness (及时率) and flags over time, the very figures the regulator sees for it
+(both come from `ShopScorecardService`), with what to fix for each problem.
+"""
+
+from __future__ import annotations
+
+from datetime import date, timedelta
+from typing import Any
+
+from chalice import Blueprint, Response
+
+from chalicelib.api.http import query_params
+from chalicelib.api.portal_common import page, page_language, portal_view, signed_in, texts_for
+from chalicelib.api.portal_views import china_time, flag_title
+from chalicelib.bootstrap import record_service, shop_scorecard
+from chalicelib.domain.china_time import china_date
+from chalicelib.domain.scorecard import Figures, Granularity
+from chalicelib.errors import ValidationFailedError
+from chalicelib.services.shop_scorecard import Scorecard
+from chalicelib.web.flag_advice import advice_for
+
+bp = Blueprint(__name__)
+DEFAULT_DAYS = 30
+
+
+@bp.route("/portal/scorecard", methods=["GET"])
+@portal_view(bp)
+def scorecard_page() -> Response:
+    request = bp.current_request
+    who = signed_in(request)
+    lang, _ = page_language(request)
+    texts = texts_for(lang)
+    params = query_params(request)
+    today = china_date(record_service().now())
+    date_to = _date(params.get("to")) or today
+    date_from = _date(params.get("from")) or date_to - timedelta(days=DEFAULT_DAYS - 1)
+    granularity: Granularity = "week" if params.get("by") == "week" else "day"
+    problem = ""
+    try:
+        card = shop_scorecard().scorecard(who.shop.companycode, date_from, date_to, granularity)
+    except ValidationFailedError:
+        problem = texts["range_invalid"]
+        date_to, date_from = today, today - timedelta(days=DEFAULT_DAYS - 1)
+        card = shop_scorecard().scorecard(who.shop.companycode, date_from, date_to, granularity)
+    return page(
+        request,
+        "portal/scorecard.html",
+        who,
+        status=400 if problem else 200,
+        heading=texts["scorecard_title"],
+        problem=problem,
+        date_from=date_from.isoformat(),
+        date_to=date_to.isoformat(),
+        by=granularity,
+        total=_figures(card.total),
+        periods=[_figures(p) for p in reversed(card.periods)],
+        flags=[
+            {
+                "code": f.code,
+                "title": flag_title(f.code, lang),
+                "count": f.count,
+                "share": _percent(f.share),
+            }
+            for f in card.flags
+        ],
+        advice=_advice(card, lang, texts),
+        last_upload=china_time(card.last_upload_at) if card.last_upload_at else "",
+    )
+
+
+def _figures(figures: Figures) -> dict[str, Any]:
+    same_day = figures.start == figures.end
+    return {
+        "label": figures.start.isoformat()
+        if same_day
+        else f"{figures.start.isoformat()} – {figures.end.isoformat()}",
+        "uploads": figures.uploads,
+        "flagged": figures.flagged,
+        "corrections": figures.corrections,
+        "voids": figures.voids,
+        "error_rate": _percent(figures.error_rate),
+        "error_rate_value": figures.error_rate,
+        "timeliness": _percent(figures.timeliness),
+        "timeliness_value": figures.timeliness,
+    }
+
+
+def _advice(card: Scorecard, lang: str, texts: dict[str, str]) -> list[dict[str, str]]:
+    advice = []
+    for code in card.advice:
+        if code in ("late_uploads", "no_uploads"):
+            advice.append({"code": code, "title": "", "text": texts[f"advice_{code}"]})
+        else:
+            advice.append(
+                {"code": code, "title": flag_title(code, lang), "text": advice_for(code, lang)}
+            )
+    return advice
+
+
+def _percent(value: float | None) -> str:
+    return "" if value is None else f"{value * 100:.1f}%"
+
+
+def _date(value: str | None) -> date | None:
+    try:
+        return date.fromisoformat(value) if value else None
+    except ValueError:
+        return None

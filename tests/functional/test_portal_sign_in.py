@@ -1,0 +1,135 @@
+"""Shop portal sign-in: the session cookie, login CSRF, lockout, sign-out, rotation, ministry."""
+
+from __future__ import annotations
+
+import pytest
+
+from tests.functional.portal_client import PortalClient
+
+
+@pytest.fixture
+def browser(api):
+    return PortalClient(api.client)
+
+
+def test_pages_send_a_visitor_without_a_session_to_the_sign_in_page(browser):
+    # When a visitor opens portal pages without signing in
+    answers = [browser.get(p) for p in ("/portal", "/portal/records", "/portal/imports")]
+    # Then each answers with a redirect to the sign-in page
+    assert {(a.status, a.location) for a in answers} == {(303, "/portal/login")}
+
+
+def test_sign_in_sets_a_safe_session_cookie_and_opens_the_home_page(browser, shop):
+    # Given a registered shop
+    registered, _ = shop
+    # When it signs in with its companycode and secret
+    answer = browser.sign_in(registered["companycode"], registered["secret"])
+    # Then the session cookie is HttpOnly, Secure (not a local run), SameSite=Strict
+    session = next(c for c in answer.set_cookies() if c.startswith("vmehr_session="))
+    assert "HttpOnly" in session and "Secure" in session and "SameSite=Strict" in session
+    assert answer.location == "/portal"
+    home = browser.get("/portal")
+    assert home.status == 200
+    assert registered["name"] in home.text and registered["companycode"] in home.text
+
+
+def test_a_wrong_secret_and_an_unknown_shop_read_the_same(browser, shop):
+    # Given a shop and a companycode nobody has
+    registered, _ = shop
+    form = browser.get("/portal/login")
+    # When one visitor gives a wrong secret and another an unknown companycode
+    wrong = browser.post(
+        "/portal/login",
+        {"companycode": registered["companycode"], "secret": "nope", "csrf_token": form.csrf()},
+    )
+    unknown = browser.post(
+        "/portal/login",
+        {"companycode": "320102999999999", "secret": "nope", "csrf_token": wrong.csrf()},
+    )
+    # Then both see the same refusal and no session
+    assert wrong.status == unknown.status == 401
+    assert "企业编码或密码不正确" in wrong.text and "企业编码或密码不正确" in unknown.text
+    assert "vmehr_session" not in browser.cookies
+
+
+def test_too_many_failures_lock_the_shop_out(browser, shop):
+    # Given five failed sign-ins for one shop
+    registered, _ = shop
+    page = browser.get("/portal/login")
+    for _ in range(5):
+        page = browser.post(
+            "/portal/login",
+            {"companycode": registered["companycode"], "secret": "x", "csrf_token": page.csrf()},
+        )
+    # When the right secret is given next
+    locked = browser.post(
+        "/portal/login",
+        {
+            "companycode": registered["companycode"],
+            "secret": registered["secret"],
+            "csrf_token": page.csrf(),
+        },
+    )
+    # Then the shop is locked out for now, and told for how long
+    assert locked.status == 429
+    assert "登录失败次数过多" in locked.text and "15 分钟" in locked.text
+
+
+def test_a_sign_in_posted_from_elsewhere_is_refused(api, shop):
+    # Given another site that posts the shop's credentials without our sign-in page's token
+    registered, _ = shop
+    browser = PortalClient(api.client)
+    # When the browser posts the form without having loaded the sign-in page
+    answer = browser.post(
+        "/portal/login",
+        {"companycode": registered["companycode"], "secret": registered["secret"]},
+    )
+    # Then no session is opened
+    assert answer.status == 403
+    assert "vmehr_session" not in browser.cookies
+
+
+def test_sign_out_needs_the_csrf_token_and_ends_the_session(browser, shop):
+    # Given a signed-in shop
+    registered, _ = shop
+    browser.sign_in(registered["companycode"], registered["secret"])
+    home = browser.get("/portal")
+    stolen = dict(browser.cookies)
+    # When a sign-out without the token arrives, then a real one
+    forged = browser.post("/portal/logout", {})
+    real = browser.post("/portal/logout", {"csrf_token": home.csrf()})
+    # Then only the real one signs out, and the old cookie no longer opens any page
+    assert forged.status == 403
+    assert (real.status, real.location) == (303, "/portal/login?signed_out=1")
+    assert "您已安全退出" in browser.get(real.location).text
+    browser.cookies = stolen
+    assert browser.get("/portal").status == 303
+
+
+def test_rotating_the_secret_ends_the_portal_session(api, browser, shop):
+    # Given a signed-in shop
+    registered, _ = shop
+    browser.sign_in(registered["companycode"], registered["secret"])
+    # When the province rotates its secret
+    rotated = api.post(f"/v1/shops/{registered['companycode']}/secret", {}, api.regulator_token())
+    assert rotated.status_code == 200
+    # Then the portal sends the browser back to the sign-in page
+    assert browser.get("/portal").location == "/portal/login"
+
+
+def test_the_language_switch_is_remembered(browser, shop):
+    # Given a signed-in shop
+    registered, _ = shop
+    browser.sign_in(registered["companycode"], registered["secret"])
+    # When it switches to English once
+    english = browser.get("/portal?lang=en")
+    later = browser.get("/portal/records")
+    # Then the next pages are English too
+    assert '<html lang="en">' in english.text and "My records" in later.text
+    assert browser.get("/portal?lang=zh-CN").text.count("我的记录") >= 1
+
+
+def test_the_portal_does_not_exist_on_the_ministry(ministry_api):
+    browser = PortalClient(ministry_api.client)
+    assert browser.get("/portal/login").status == 404
+    assert browser.get("/portal/records").status == 404
