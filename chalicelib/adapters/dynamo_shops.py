@@ -99,29 +99,30 @@ class DynamoShopRepository(TableAdapter):
         item = response.get("Item")
         return _shop_from(from_item(item)) if item else None
 
-    def save(self, shop: Shop, expected_generation: int) -> None:
-        """Overwrite the profile if its credential generation is still the expected one."""
+    def save(self, shop: Shop, expected_version: int) -> None:
+        """Overwrite the profile if it is still at `expected_version` (`shop.version` is the
+        next one). Profiles written before versions existed count as version 1."""
         with translate_errors():
             try:
                 self.client.put_item(
                     TableName=self._table,
                     Item=to_item(_profile_item(shop)),
-                    ConditionExpression="credential_generation = :g",
-                    ExpressionAttributeValues={":g": to_value(expected_generation)},
+                    **_version_condition(expected_version),
                 )
             except Exception as exc:
                 if error_code(exc) == "ConditionalCheckFailedException":
-                    raise ConflictError("the shop changed meanwhile; retry") from exc
+                    raise _changed_meanwhile() from exc
                 raise
 
-    def set_secret(self, shop: Shop, secret_hash: str) -> None:
+    def set_secret(self, shop: Shop, secret_hash: str, expected_version: int) -> None:
+        """The new credential and the profile (next generation and version) in one transaction,
+        over the profile version the rotation was made from."""
         actions = [
             {
                 "Put": {
                     "TableName": self._table,
                     "Item": to_item(_profile_item(shop)),
-                    "ConditionExpression": "credential_generation = :g",
-                    "ExpressionAttributeValues": {":g": to_value(shop.credential_generation - 1)},
+                    **_version_condition(expected_version),
                 }
             },
             {
@@ -136,7 +137,7 @@ class DynamoShopRepository(TableAdapter):
                 self.client.transact_write_items(TransactItems=actions)
         except Exception as exc:
             if error_code(exc) == "TransactionCanceledException":
-                raise ConflictError("the shop changed meanwhile; retry") from exc
+                raise _changed_meanwhile() from exc
             raise
 
     def secret_hash(self, companycode: str) -> str | None:
@@ -243,6 +244,23 @@ def _decode_division_cursor(
     return divisions.index(division), to_item(key)
 
 
+def _version_condition(expected_version: int) -> dict[str, Any]:
+    condition = "#version = :version"
+    if expected_version == 1:  # written before profiles carried a version
+        condition = "attribute_not_exists(#version) OR " + condition
+    return {
+        "ConditionExpression": condition,
+        "ExpressionAttributeNames": {"#version": "version"},
+        "ExpressionAttributeValues": to_item({":version": expected_version}),
+    }
+
+
+def _changed_meanwhile() -> ConflictError:
+    return ConflictError(
+        "the shop's registry entry changed meanwhile: reload it and retry", code="shop_changed"
+    )
+
+
 def _invalid_cursor() -> ValidationFailedError:
     return ValidationFailedError(
         [FieldError("cursor", "valid_cursor", "cursor is not one this API issued")]
@@ -268,6 +286,7 @@ def _profile_item(shop: Shop) -> dict[str, Any]:
         "created_at": shop.created_at.isoformat(),
         "updated_at": shop.updated_at.isoformat(),
         "credential_generation": shop.credential_generation,
+        "version": shop.version,
     }
 
 
@@ -294,4 +313,5 @@ def _shop_from(attrs: dict[str, Any]) -> Shop:
         created_at=datetime.fromisoformat(attrs["created_at"]),
         updated_at=datetime.fromisoformat(attrs["updated_at"]),
         credential_generation=int(attrs.get("credential_generation", 1)),
+        version=int(attrs.get("version", 1)),
     )

@@ -131,6 +131,18 @@ class RegisterShopRequest(_Strict):
         return value.upper()
 
 
+class EditShopRequest(_Strict):
+    """A change of a registry entry: the version it was made from, and the fields to change.
+    Identity (companycode, USCC, division) is not editable: naming it is an unknown field."""
+
+    version: StrictInt = Field(ge=1)
+    name: str | None = Field(default=None, min_length=1, max_length=100)
+    address: str | None = Field(default=None, min_length=1, max_length=200)
+    shop_class: str | None = Field(default=None, min_length=1, max_length=20)
+    contact_name: str | None = Field(default=None, min_length=1, max_length=50)
+    contact_phone: str | None = Field(default=None, pattern=r"^[0-9+\- ]{5,20}$")
+
+
 _RULES = {
     "missing": "required",
     "extra_forbidden": "unknown_field",

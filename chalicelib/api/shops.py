@@ -1,4 +1,4 @@
-"""Regulator routes for the shop registry: register, read, list, rotate secret, suspend.
+"""Regulator routes for the shop registry: register, read, list, edit, rotate secret, suspend.
 
 Each route asks the access policy with the object it touches: a district officer registers,
 reads and changes only shops of its own divisions, and roles without `registry.contacts` see
@@ -22,14 +22,14 @@ from chalicelib.api.auth import (
 from chalicelib.api.errors import rest_errors
 from chalicelib.api.http import ANY_CONTENT_TYPE, json_response, query_params, read_json
 from chalicelib.api.responses import ShopPage, ShopWithSecret, conform
-from chalicelib.api.schemas import RegisterShopRequest, parse
+from chalicelib.api.schemas import EditShopRequest, RegisterShopRequest, parse
 from chalicelib.api.views import shop_view
 from chalicelib.bootstrap import shop_registry
 from chalicelib.config import get_settings
 from chalicelib.domain.principal import Principal
 from chalicelib.errors import FieldError, ValidationFailedError
 from chalicelib.services.audit import Actor
-from chalicelib.services.shop_registry import ShopApplication
+from chalicelib.services.shop_registry import ShopApplication, ShopEdit
 
 bp = Blueprint(__name__)
 
@@ -78,6 +78,16 @@ def get_shop(companycode: str) -> Any:
     principal, actor = _allowed(Permission.REGISTRY_READ, companycode)
     contacts = may_here(principal, Permission.REGISTRY_CONTACTS)
     return json_response(shop_view(shop_registry().read(companycode, actor), contacts=contacts))
+
+
+@bp.route("/v1/shops/{companycode}", methods=["PATCH"], content_types=ANY_CONTENT_TYPE)
+@rest_errors
+def edit_shop(companycode: str) -> Any:
+    """Change name, address, class or contacts over `version` (409 `shop_changed` if stale)."""
+    _, actor = _allowed(Permission.REGISTRY_WRITE, companycode)
+    body: EditShopRequest = parse(EditShopRequest, read_json(bp.current_request))
+    shop = shop_registry().edit(companycode, ShopEdit(**body.model_dump()), actor)
+    return json_response(shop_view(shop))
 
 
 @bp.route("/v1/shops/{companycode}/secret", methods=["POST"], content_types=ANY_CONTENT_TYPE)

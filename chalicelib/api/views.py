@@ -83,5 +83,6 @@ def shop_view(shop: Shop, *, contacts: bool = True) -> dict[str, Any]:
         "status": shop.status,
         "created_at": shop.created_at.isoformat(),
         "updated_at": shop.updated_at.isoformat(),
+        "version": shop.version,
     }
     return conform(ShopOut, body)

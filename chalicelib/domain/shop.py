@@ -76,6 +76,9 @@ class Shop:
     updated_at: datetime
     credential_generation: int = 1
     extra: dict[str, str] = field(default_factory=dict)
+    # Optimistic version of the registry entry: every change of the profile raises it by one,
+    # and a change is written only over the version it was made from.
+    version: int = 1
 
     @property
     def province_code(self) -> str:

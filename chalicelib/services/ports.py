@@ -90,10 +90,13 @@ class ShopRepository(Protocol):
 
     def get(self, companycode: str, *, consistent: bool = False) -> Shop | None: ...
 
-    def save(self, shop: Shop, expected_generation: int) -> None: ...
+    def save(self, shop: Shop, expected_version: int) -> None:
+        """Write the profile over `expected_version`; ConflictError (`shop_changed`) if another
+        change landed first."""
 
-    def set_secret(self, shop: Shop, secret_hash: str) -> None:
-        """Store a new hash and the shop's bumped credential generation atomically."""
+    def set_secret(self, shop: Shop, secret_hash: str, expected_version: int) -> None:
+        """Store a new hash and the shop's bumped credential generation atomically, over
+        `expected_version` of the profile (ConflictError `shop_changed` otherwise)."""
 
     def secret_hash(self, companycode: str) -> str | None: ...
 

@@ -1,14 +1,17 @@
-"""The provincial shop registry: register, rotate a secret, suspend and reinstate.
+"""The provincial shop registry: register, edit, rotate a secret, suspend and reinstate.
 
 Why: a regulator registers every shop of the province. The system issues the companycode
 (division code + never-reused sequence) and a secret shown once; only its slow hash is kept.
-Every action is audited with who did it and from where.
+Every action is audited with who did it and from where. Every change of a registry entry is
+written over the version it was made from (optimistic concurrency), so of two regulators who
+edit the same shop at once only one wins, and the other is told to reload.
 """
 
 from __future__ import annotations
 
 import dataclasses
 from dataclasses import dataclass
+from typing import Any
 
 from chalicelib.domain.credentials import hash_secret, new_secret
 from chalicelib.domain.shop import Shop, division_name, make_companycode, parse_shop_class
@@ -16,7 +19,12 @@ from chalicelib.errors import ConflictError, FieldError, NotFoundError, Validati
 from chalicelib.services.audit import Actor
 from chalicelib.services.ports import AuditLog, Clock, ShopRepository
 
-__all__ = ["Actor", "ShopApplication", "ShopRegistryService"]
+__all__ = ["Actor", "ShopApplication", "ShopEdit", "ShopRegistryService"]
+
+# Fields of the entry a regulator may change (identity - companycode, USCC, division - never).
+EDITABLE_FIELDS = ("name", "address", "shop_class", "contact_name", "contact_phone")
+# Personal data: the audit says that they changed, without copying them into the log.
+PERSONAL_FIELDS = ("contact_name", "contact_phone")
 
 
 @dataclass(frozen=True)
@@ -30,6 +38,19 @@ class ShopApplication:
     address: str
     contact_name: str
     contact_phone: str
+
+
+@dataclass(frozen=True)
+class ShopEdit:
+    """A regulator's change of a registry entry: the fields given (None = unchanged), made
+    from `version` of the entry (already checked by the API schema)."""
+
+    version: int
+    name: str | None = None
+    address: str | None = None
+    shop_class: str | None = None
+    contact_name: str | None = None
+    contact_phone: str | None = None
 
 
 class ShopRegistryService:
@@ -84,16 +105,57 @@ class ShopRegistryService:
             raise NotFoundError("no such shop")
         return shop
 
+    def edit(self, companycode: str, change: ShopEdit, actor: Actor) -> Shop:
+        """Change name, address, class or contacts, over the version the change was made from.
+
+        A change that holds already (a retry of one that landed, or no change at all) answers
+        the entry as it is, writes nothing and logs nothing. The audit entry lists each changed
+        field with its old and new value, except contacts (personal data): for those it says
+        only that they changed.
+
+        Raises
+        ------
+        NotFoundError
+            No such shop in this province.
+        ValidationFailedError
+            The shop class is not one of the classes.
+        ConflictError
+            `shop_changed`: the entry is no longer at `change.version` (someone else changed
+            it since it was read): reload and decide again.
+        """
+        wanted = self._wanted(change)
+        shop = self.get(companycode)
+        changed: dict[str, Any] = {f: v for f, v in wanted.items() if getattr(shop, f) != v}
+        if not changed:
+            return shop
+        if shop.version != change.version:
+            raise ConflictError(
+                "the shop's registry entry changed meanwhile: reload it and retry",
+                code="shop_changed",
+            )
+        edited = dataclasses.replace(
+            shop, **changed, version=shop.version + 1, updated_at=self._clock.now()
+        )
+        self._shops.save(edited, expected_version=shop.version)
+        details: dict[str, Any] = {"changed": ",".join(f for f in EDITABLE_FIELDS if f in changed)}
+        for name in EDITABLE_FIELDS:
+            if name in changed and name not in PERSONAL_FIELDS:
+                details[name] = {"from": getattr(shop, name), "to": changed[name]}
+        details["version"] = edited.version
+        self._log(actor, "shop.edit", companycode, details)
+        return edited
+
     def rotate_secret(self, companycode: str, actor: Actor) -> tuple[Shop, str]:
         """Issue a new secret; the old secret and every token issued with it stop working now."""
         shop = self.get(companycode)
         rotated = dataclasses.replace(
             shop,
             credential_generation=shop.credential_generation + 1,
+            version=shop.version + 1,
             updated_at=self._clock.now(),
         )
         secret = new_secret()
-        self._shops.set_secret(rotated, hash_secret(secret))
+        self._shops.set_secret(rotated, hash_secret(secret), expected_version=shop.version)
         self._log(actor, "shop.rotate_secret", companycode, None)
         return rotated, secret
 
@@ -101,8 +163,13 @@ class ShopRegistryService:
         shop = self.get(companycode)
         if shop.status == status:
             return shop
-        changed = dataclasses.replace(shop, status=status, updated_at=self._clock.now())  # type: ignore[arg-type]
-        self._shops.save(changed, expected_generation=shop.credential_generation)
+        changed = dataclasses.replace(
+            shop,
+            status=status,  # type: ignore[arg-type]
+            version=shop.version + 1,
+            updated_at=self._clock.now(),
+        )
+        self._shops.save(changed, expected_version=shop.version)
         self._log(
             actor, f"shop.{'suspend' if status == 'suspended' else 'reinstate'}", companycode, None
         )
@@ -134,6 +201,19 @@ class ShopRegistryService:
         )
         return page
 
+    def _wanted(self, change: ShopEdit) -> dict[str, str]:
+        wanted = {
+            name: getattr(change, name)
+            for name in EDITABLE_FIELDS
+            if getattr(change, name) is not None
+        }
+        if "shop_class" in wanted:
+            shop_class = parse_shop_class(wanted["shop_class"])
+            if shop_class is None:
+                raise ValidationFailedError([_class_error()])
+            wanted["shop_class"] = shop_class
+        return wanted
+
     def _validate(self, application: ShopApplication) -> str:
         from stdnum.cn import uscc  # imported here: only registration needs it
 
@@ -158,20 +238,13 @@ class ShopRegistryService:
             )
         shop_class = parse_shop_class(application.shop_class)
         if shop_class is None:
-            errors.append(
-                FieldError(
-                    "shop_class",
-                    "enum",
-                    "shop_class must be one of class_1, class_2, class_3, quick_service, "
-                    "specialised (or 一类, 二类, 三类, 快修, 专项)",
-                )
-            )
+            errors.append(_class_error())
         if errors:
             raise ValidationFailedError(errors)
         assert shop_class is not None
         return shop_class
 
-    def _log(self, actor: Actor, action: str, target: str, details: dict[str, str] | None) -> None:
+    def _log(self, actor: Actor, action: str, target: str, details: dict[str, Any] | None) -> None:
         self._audit.append(
             actor=actor.actor_id,
             role=actor.role,
@@ -181,3 +254,12 @@ class ShopRegistryService:
             user_agent=actor.user_agent,
             details=details,
         )
+
+
+def _class_error() -> FieldError:
+    return FieldError(
+        "shop_class",
+        "enum",
+        "shop_class must be one of class_1, class_2, class_3, quick_service, "
+        "specialised (or 一类, 二类, 三类, 快修, 专项)",
+    )
