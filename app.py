@@ -21,6 +21,11 @@ from chalicelib.api import (
     complaint_handling,
     console,
     console_admin,
+    console_complaints,
+    console_monitoring,
+    console_records,
+    console_registry,
+    console_reminders,
     exchange,
     feedback,
     feedback_pages,
@@ -67,6 +72,14 @@ for blueprint in (agencies, agency_access, agency_console, grant_pages, oem):
 app.register_blueprint(openapi.bp)  # GET /openapi.json, built on first request
 for portal_blueprint in PORTAL_BLUEPRINTS:
     app.register_blueprint(portal_blueprint)
+for blueprint in (
+    console_monitoring,
+    console_registry,
+    console_records,
+    console_complaints,
+    console_reminders,
+):
+    app.register_blueprint(blueprint.bp)
 
 # Lambda context (request id, cold start, function name) on every log line of every handler.
 app.register_middleware(ConvertToMiddleware(logger.inject_lambda_context))

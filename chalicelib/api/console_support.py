@@ -26,10 +26,11 @@ from chalicelib.api.http import query_params
 from chalicelib.api.web_session import WebSession, page_errors, web_session
 from chalicelib.bootstrap import auth_service
 from chalicelib.config import get_settings
-from chalicelib.domain.access_policy import Permission, authorize, permissions_of
+from chalicelib.domain.access_policy import Permission, Scope, authorize, permissions_of
 from chalicelib.domain.china_time import CST
 from chalicelib.errors import ForbiddenError
 from chalicelib.web.console_nav import sections_for
+from chalicelib.web.forms import Form, parse_form
 from chalicelib.web.respond import html_page, language
 
 CONSOLE_HOME = "/console"
@@ -92,7 +93,7 @@ def console_page(
     **context: Any,
 ) -> Response:
     """A page in the console layout; `session` None for the sign-in page."""
-    from chalicelib.web.console_texts import SECTION_NAMES
+    from chalicelib.web.console_texts import FLAG_NAMES, SECTION_NAMES, SHOP_CLASS_NAMES
 
     nav: list[dict[str, Any]] = []
     user = None
@@ -114,6 +115,8 @@ def console_page(
         user=user,
         csrf=session.csrf if session is not None else context.pop("csrf", ""),
         active=active,
+        class_names=SHOP_CLASS_NAMES[lang],
+        flag_names=FLAG_NAMES[lang],
         **context,
     )
 
@@ -150,3 +153,18 @@ console_errors = page_errors(CONSOLE_LOGIN, console_error_page)
 
 def china_time(moment: datetime) -> str:
     return moment.astimezone(CST).strftime("%Y-%m-%d %H:%M")
+
+
+def console_form(request: Request, max_bytes: int = 16384) -> Form:
+    """A console form post (URL-encoded or multipart), bounded in size."""
+    return parse_form(request.raw_body, request.headers.get("content-type") or "", max_bytes)
+
+
+def scope_of(session: WebSession) -> tuple[str, ...] | None:
+    """The districts the signed-in regulator sees (None: the whole province), for services."""
+    return Scope.of(session.principal).divisions
+
+
+def may_do(session: WebSession, permission: Permission) -> bool:
+    """Whether the role may use `permission` here at all (to show or hide a form or link)."""
+    return permission in permissions_of(session.principal, get_settings().stack_role)

@@ -21,6 +21,8 @@ from chalicelib.errors import FieldError, ValidationFailedError
 
 MAX_DAYS = 366
 MAX_OFFSET = 5000
+ANY_FLAG = "any"
+"""The flag criterion that matches every flagged record (the records behind an error rate)."""
 
 Scope = tuple[str, ...] | None
 
@@ -132,4 +134,7 @@ def _matches(summary: dict[str, Any], criteria: SearchCriteria, scope: Scope) ->
         return False
     if criteria.plate and summary.get("plate_number") != criteria.plate:
         return False
-    return not criteria.flag or criteria.flag in (summary.get("flag_codes") or [])
+    flags = summary.get("flag_codes") or []
+    if criteria.flag == ANY_FLAG:
+        return bool(flags)
+    return not criteria.flag or criteria.flag in flags

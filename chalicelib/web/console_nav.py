@@ -3,7 +3,8 @@
 Why: the navigation shows a role only what it may use, decided by the same access policy as
 the routes (a section's permission is the one its pages require). Engineers adding a section
 set `ready=True` on its entry when its page exists (until then the home page lists it as
-coming soon, without a link), and add its name to `console_texts.SECTION_NAMES`.
+coming soon, without a link), and add its name to `console_texts.SECTION_NAMES`. A section
+that exists on one stack kind only says so in `stacks`.
 """
 
 from __future__ import annotations
@@ -13,6 +14,8 @@ from dataclasses import dataclass
 from chalicelib.domain.access_policy import Permission, StackKind, may
 from chalicelib.domain.principal import Principal
 
+PROVINCE_ONLY: tuple[StackKind, ...] = ("province",)
+
 
 @dataclass(frozen=True)
 class Section:
@@ -20,14 +23,16 @@ class Section:
     path: str
     permission: Permission
     ready: bool = False
+    stacks: tuple[StackKind, ...] = ("province", "ministry")
 
 
 SECTIONS: tuple[Section, ...] = (
-    Section("coverage", "/console/coverage", Permission.STATS_READ),
-    Section("registry", "/console/shops", Permission.REGISTRY_READ),
-    Section("records", "/console/records", Permission.RECORDS_SEARCH),
-    Section("complaints", "/console/complaints", Permission.COMPLAINTS_READ),
-    Section("reminders", "/console/reminders", Permission.REMINDERS_SEND),
+    # The provincial console (a province's shops, records, complaints and reminders).
+    Section("coverage", "/console/coverage", Permission.STATS_READ, True, PROVINCE_ONLY),
+    Section("registry", "/console/shops", Permission.REGISTRY_READ, True, PROVINCE_ONLY),
+    Section("records", "/console/records", Permission.RECORDS_SEARCH, True, PROVINCE_ONLY),
+    Section("complaints", "/console/complaints", Permission.COMPLAINTS_READ, True, PROVINCE_ONLY),
+    Section("reminders", "/console/reminders", Permission.REMINDERS_SEND, True, PROVINCE_ONLY),
     Section("provinces", "/console/provinces", Permission.EXCHANGE_STATUS),
     Section("agencies", "/console/agencies", Permission.AGENCIES_READS, ready=True),
     Section("accounts", "/console/accounts", Permission.ACCOUNTS_MANAGE, ready=True),
@@ -37,4 +42,4 @@ SECTIONS: tuple[Section, ...] = (
 
 def sections_for(principal: Principal, stack: StackKind) -> list[Section]:
     """The sections this principal may open on this stack, in menu order."""
-    return [s for s in SECTIONS if may(principal, s.permission, stack)]
+    return [s for s in SECTIONS if stack in s.stacks and may(principal, s.permission, stack)]

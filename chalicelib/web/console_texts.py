@@ -3,10 +3,13 @@
 Why: regulators work in Chinese; the console must also be usable in English (the same as the
 consumer page). Console texts live apart from the consumer page's (`web/i18n.py`) so the two
 audiences' wording can change independently. Engineers adding a console section add its texts
-here, under the section's key.
+here, under the section's key (the provincial sections' texts live in
+`console_province_texts.py` and are merged in below).
 """
 
 from __future__ import annotations
+
+from chalicelib.web.console_province_texts import FLAG_NAMES, PROVINCE_TEXTS, SHOP_CLASS_NAMES
 
 TEXTS: dict[str, dict[str, str]] = {
     "zh-CN": {
@@ -201,3 +204,16 @@ SECTION_NAMES: dict[str, dict[str, str]] = {
 def error_message(lang: str, code: str) -> str:
     texts = TEXTS[lang]
     return texts.get(f"error_{code}", texts["error_other"])
+
+
+for _lang, _texts in PROVINCE_TEXTS.items():
+    TEXTS[_lang].update(_texts)
+
+__all__ = [
+    "FLAG_NAMES",
+    "ROLE_NAMES",
+    "SECTION_NAMES",
+    "SHOP_CLASS_NAMES",
+    "TEXTS",
+    "error_message",
+]

@@ -1,0 +1,184 @@
+"""Console pages of record search (档案查询) and its CSV export.
+
+Why: a regulator searches the province's records by VIN, plate, shop, settlement dates and
+flag (digest §3.4, §1.7), pages through them, and exports the whole result as CSV, of any size.
+The search runs through `services.record_search` within the caller's districts (a named shop
+outside them answers 404, like a shop that does not exist) and is audited with its criteria,
+as through the API. An export is a job run by the `run_exports` stream handler: its page
+refreshes itself (no script) until the file is written, then offers a short-lived link.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from chalice import Blueprint, Response
+
+from chalicelib.api.auth import actor_of, require_role
+from chalicelib.api.console_support import (
+    FORM_TYPES,
+    china_time,
+    console_errors,
+    console_form,
+    console_lang,
+    console_page,
+    console_session,
+    scope_of,
+)
+from chalicelib.api.http import query_params, source_ip
+from chalicelib.api.record_search import criteria_from_params
+from chalicelib.api.web_session import WebSession, require_csrf
+from chalicelib.bootstrap import audit_trail, export_service, record_search_service
+from chalicelib.domain.access_policy import Permission
+from chalicelib.domain.shop import COMPANYCODE_PATTERN
+from chalicelib.errors import FieldError, ValidationFailedError
+from chalicelib.services.record_export import criteria_to
+from chalicelib.services.record_search import SearchCriteria
+
+bp = Blueprint(__name__)
+PAGE_SIZE = 50
+CRITERIA = ("from", "to", "vin", "plate", "companycode", "flag")
+REFRESH_SECONDS = 3
+
+
+@bp.route("/console/records", methods=["GET"])
+@console_errors
+def records_page() -> Response:
+    require_role("province")
+    request = bp.current_request
+    params = query_params(request)
+    lang = console_lang(request)
+    given = {name: params.get(name, "").strip()[:64] for name in CRITERIA}
+    if not any(given.values()):
+        session = console_session(request, Permission.RECORDS_SEARCH)
+        return _page(session, lang, given)
+    session = _searcher(given)
+    offset = params.get("offset", "0")
+    try:
+        criteria = _criteria(given)
+        start = int(offset) if offset.isdigit() else -1
+        if not 0 <= start <= 5000:
+            raise ValidationFailedError([FieldError("offset", "range", "offset: 0–5000")])
+        results, more = record_search_service().page(criteria, scope_of(session), start, PAGE_SIZE)
+    except ValidationFailedError as exc:
+        return _page(session, lang, given, status=400, errors=exc.errors)
+    audit_trail().record(
+        actor_of(request, session.principal), "records.search", "records", criteria_to(criteria)
+    )
+    return _page(
+        session,
+        lang,
+        given,
+        searched=True,
+        results=[_row(r) for r in results],
+        offset=start,
+        next_offset=start + len(results) if more else None,
+    )
+
+
+@bp.route("/console/records/exports", methods=["POST"], content_types=FORM_TYPES)
+@console_errors
+def request_export() -> Response:
+    require_role("province")
+    request = bp.current_request
+    form = console_form(request)
+    given = {name: form.get(name)[:64] for name in CRITERIA}
+    session = _searcher(given)
+    require_csrf(session, form)
+    lang = console_lang(request, form.get("lang"))
+    try:
+        criteria = _criteria(given)
+    except ValidationFailedError as exc:
+        return _page(session, lang, given, status=400, errors=exc.errors)
+    job = export_service().request(
+        f"regulator:{session.principal.principal_id}",
+        criteria,
+        scope_of(session),
+        source_ip=source_ip(request),
+    )
+    from chalicelib.web.respond import redirect
+
+    return redirect(f"/console/records/exports/{job.job_id}", query={"lang": lang})
+
+
+@bp.route("/console/records/exports/{job_id}", methods=["GET"])
+@console_errors
+def export_page(job_id: str) -> Response:
+    require_role("province")
+    request = bp.current_request
+    session = console_session(request, Permission.RECORDS_SEARCH)
+    lang = console_lang(request)
+    job, link = export_service().status(f"regulator:{session.principal.principal_id}", job_id)
+    running = job.status not in ("done", "failed")
+    return console_page(
+        "console/export.html",
+        session,
+        lang,
+        active="records",
+        switch_path=f"/console/records/exports/{job.job_id}",
+        refresh_seconds=REFRESH_SECONDS if running else None,
+        job={
+            "job_id": job.job_id,
+            "status": job.status,
+            "rows": job.rows,
+            "created_local": china_time(job.created_at),
+            "criteria": criteria_to(job.criteria),
+        },
+        link=link,
+        running=running,
+    )
+
+
+def _searcher(given: dict[str, str]) -> WebSession:
+    """A regulator allowed to search; a named shop must lie in its districts (404 otherwise)."""
+    named = given["companycode"] if COMPANYCODE_PATTERN.match(given["companycode"]) else None
+    return console_session(bp.current_request, Permission.RECORDS_SEARCH, companycode=named)
+
+
+def _criteria(given: dict[str, str]) -> SearchCriteria:
+    criteria = criteria_from_params({name: value for name, value in given.items() if value})
+    return criteria.checked()
+
+
+def _page(
+    session: WebSession,
+    lang: str,
+    given: dict[str, str],
+    *,
+    status: int = 200,
+    errors: list[FieldError] | None = None,
+    searched: bool = False,
+    results: list[dict[str, Any]] | None = None,
+    offset: int = 0,
+    next_offset: int | None = None,
+) -> Response:
+    from chalicelib.web.console_texts import FLAG_NAMES
+
+    query = {name: value for name, value in given.items() if value}
+    return console_page(
+        "console/records.html",
+        session,
+        lang,
+        status=status,
+        active="records",
+        switch_path="/console/records",
+        form=given,
+        query=query,
+        flags=list(FLAG_NAMES[lang].items()),
+        errors=errors or [],
+        searched=searched,
+        results=results or [],
+        offset=offset,
+        next_offset=next_offset,
+    )
+
+
+def _row(summary: dict[str, Any]) -> dict[str, Any]:
+    from datetime import datetime
+
+    received = summary.get("received_at")
+    return {
+        **summary,
+        "flag_codes": list(summary.get("flag_codes") or []),
+        "received_local": china_time(datetime.fromisoformat(str(received))) if received else "",
+    }
