@@ -18,8 +18,8 @@ class Browser:
         self.http = api.client.http
         self.cookies: dict[str, str] = {}
 
-    def request(self, method, path, form=None):
-        headers = dict(FORM) if form is not None else {}
+    def request(self, method, path, form=None, headers=None):
+        headers = {**(FORM if form is not None else {}), **(headers or {})}
         if self.cookies:
             headers["Cookie"] = "; ".join(f"{k}={v}" for k, v in self.cookies.items())
         body = urllib.parse.urlencode(form) if form is not None else None
@@ -31,7 +31,7 @@ class Browser:
                 self.cookies.pop(name, None)
             else:
                 self.cookies[name] = value
-        response.text = response.body.decode("utf-8") if response.body else ""
+        response.text = response.body.decode("utf-8", "replace") if response.body else ""
         return response
 
     def sign_in(self, username, password, code=None, lang="zh-CN"):

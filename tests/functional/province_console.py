@@ -64,7 +64,11 @@ def build_province(api: Any) -> Province:
         )
         assert api.post("/v1/records", payload, province.tokens["busy"]).status_code == 201
         province.uploads.append(payload)
-    other = record_payload(company_name=province.shops["other"]["name"])
+    other = record_payload(
+        company_name=province.shops["other"]["name"],
+        settlement_date=settled.isoformat(),
+        repair_date=(settled - timedelta(days=1)).isoformat(),
+    )
     assert api.post("/v1/records", other, province.tokens["other"]).status_code == 201
     province.uploads.append(other)
     province.aggregate()
@@ -73,7 +77,8 @@ def build_province(api: Any) -> Province:
 
 def form_of(html: str, action: str) -> dict[str, str]:
     """The hidden fields of the form posting to `action` (CSRF token and language)."""
-    match = re.search(rf'<form[^>]*action="{re.escape(action)}"[^>]*>(.*?)</form>', html, re.S)
+    pattern = rf'<form[^>]*method="post" action="{re.escape(action)}"[^>]*>(.*?)</form>'
+    match = re.search(pattern, html, re.S)
     assert match, f"no form posting to {action}"
     return dict(re.findall(r'<input type="hidden" name="([^"]+)" value="([^"]*)"', match.group(1)))
 

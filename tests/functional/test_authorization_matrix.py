@@ -221,6 +221,28 @@ EXPECTED: dict[tuple[str, str], Expect] = {
     ("GET", "/portal/messages/complaints/{complaint_id}"): Expect(SHOP_OWN, NOBODY),
     ("POST", "/portal/messages/complaints/{complaint_id}/reply"): Expect(SHOP_OWN, NOBODY),
     ("GET", "/portal/messages/reminders/{reminder_id}"): Expect(SHOP_OWN, NOBODY),
+    # Provincial console (a district officer's lists hold its districts only)
+    ("GET", "/console/coverage"): Expect(PROVINCE_ANY, NOBODY),
+    ("GET", "/console/coverage/idle"): Expect(PROVINCE_ANY, NOBODY),
+    ("GET", "/console/coverage/errors"): Expect(PROVINCE_ANY, NOBODY),
+    ("GET", "/console/shops"): Expect(PROVINCE_ANY, NOBODY),
+    ("POST", "/console/shops"): Expect(PROVINCE_WRITE, NOBODY),
+    ("GET", "/console/shops/{companycode}"): Expect(PROVINCE_READ, NOBODY),
+    ("POST", "/console/shops/{companycode}"): Expect(PROVINCE_WRITE, NOBODY),
+    ("POST", "/console/shops/{companycode}/secret"): Expect(PROVINCE_WRITE, NOBODY),
+    ("POST", "/console/shops/{companycode}/suspend"): Expect(PROVINCE_WRITE, NOBODY),
+    ("POST", "/console/shops/{companycode}/reinstate"): Expect(PROVINCE_WRITE, NOBODY),
+    ("GET", "/console/records"): Expect(PROVINCE_READ, NOBODY),
+    ("POST", "/console/records/exports"): Expect(PROVINCE_READ, NOBODY),
+    ("GET", "/console/records/exports/{job_id}"): Expect(PROVINCE_ADMIN, NOBODY),
+    ("GET", "/console/complaints"): Expect(PROVINCE_READ, NOBODY),
+    ("GET", "/console/complaints/{complaint_id}"): Expect(PROVINCE_READ, NOBODY),
+    ("GET", "/console/complaints/{complaint_id}/photo"): Expect(PROVINCE_READ, NOBODY),
+    ("POST", "/console/complaints/{complaint_id}/accept"): Expect(PROVINCE_HANDLE, NOBODY),
+    ("POST", "/console/complaints/{complaint_id}/reject"): Expect(PROVINCE_HANDLE, NOBODY),
+    ("POST", "/console/complaints/{complaint_id}/close"): Expect(PROVINCE_HANDLE, NOBODY),
+    ("GET", "/console/reminders"): Expect(PROVINCE_HANDLE, NOBODY),
+    ("POST", "/console/reminders"): Expect(PROVINCE_HANDLE, NOBODY),
 }
 
 # Values of path parameters that do not vary by scope (companycode and username are filled in
@@ -234,8 +256,15 @@ PATH_VALUES = {
     "template": "records-zh-CN.csv",
 }
 # Routes whose body or query names a shop: tried with each scope variant of it.
-SHOP_IN_BODY = {("POST", "/v1/reminders"), ("POST", "/v1/search/records/exports")}
-SHOP_IN_QUERY = {("GET", "/v1/search/records")}
+SHOP_IN_BODY = {
+    ("POST", "/v1/reminders"),
+    ("POST", "/v1/search/records/exports"),
+    ("POST", "/console/reminders"),
+    ("POST", "/console/records/exports"),
+}
+SHOP_IN_QUERY = {("GET", "/v1/search/records"), ("GET", "/console/records")}
+# Routes whose body names a division: tried in the officer's own district and another.
+DIVISION_IN_BODY = {("POST", "/v1/shops"), ("POST", "/console/shops")}
 # Routes whose effect ends the caller's session: called last for each caller.
 LAST = {("POST", "/console/logout"), ("POST", "/portal/logout")}
 
@@ -352,7 +381,7 @@ def _variants(stack: Stack, method: str, path: str) -> list[tuple[str, str, Any]
                 )
                 for variant, value in (values or {"none": "TS" + "A" * 16}).items()
             ]
-    if (method, path) == ("POST", "/v1/shops") and stack.province is not None:
+    if (method, path) in DIVISION_IN_BODY and stack.province is not None:
         return [
             (variant, path, _body(stack, method, path, variant))
             for variant in ("own", "other_district")
@@ -383,17 +412,19 @@ def _body(stack: Stack, method: str, path: str, variant: str) -> Any:
         return {"version": 1}  # an edit that changes nothing: the route's checks still run
     if method != "POST":
         return None
-    if path == "/v1/shops" and stack.province is not None:
+    if path in ("/v1/shops", "/console/shops") and stack.province is not None:
         division = {
             "own": stack.province.own_district,
             "other_district": stack.province.other_district,
         }[variant]
         return shop_application(division_code=division)
     shop = stack.shops.get(variant, "320102000000001")
-    if path == "/v1/reminders":
+    if path in ("/v1/reminders", "/console/reminders"):
         return {"companycodes": [shop], "title": "matrix", "body": "matrix"}
-    if path == "/v1/search/records/exports":
+    if path in ("/v1/search/records/exports", "/console/records/exports"):
         return {"companycode": shop}
+    if path == "/console/shops/{companycode}":
+        return {"version": "1"}  # an edit the route finds incomplete (400) once let in
     if path == "/v1/admin/accounts":
         role = "province_analyst" if stack.kind == "province" else "ministry_analyst"
         return {"username": f"new{next(stack.usernames)}", "role": role}
@@ -435,9 +466,13 @@ def _call(stack: Stack, caller: str, method: str, path: str, body: Any) -> tuple
     if console or path == "/vehicle":
         if console and token:
             headers["Cookie"] = f"vmehr_session={token}"
+        headers["Accept"] = "text/html,image/avif,image/webp,*/*;q=0.8"  # as a browser asks
         if method == "POST":
             headers["Content-Type"] = "application/x-www-form-urlencoded"
-            payload = urllib.parse.urlencode({"csrf_token": csrf_token(token)} if token else {})
+            fields = {"csrf_token": csrf_token(token)} if token else {}
+            if console and isinstance(body, dict):  # the page's form fields
+                fields.update(body)
+            payload = urllib.parse.urlencode(fields, doseq=True)
     elif path == "/console/login" or not path.startswith(("/v1/", "/restservices/")):
         if method == "POST":  # a public page's form
             headers["Content-Type"] = "application/x-www-form-urlencoded"
