@@ -32,6 +32,10 @@ DEMO_SHOP_NAME = "南京玄武示范汽车维修有限公司"
 DEMO_USCC = "91320102MA1XY0000E"
 HUBEI_DEMO_SHOP_NAME = "武汉江岸示范汽车维修有限公司"
 HUBEI_DEMO_USCC = "91420102MA4KX00006"
+# A second Jiangsu shop that never uploads: the console's coverage stays below 100 % and the
+# not-uploading list has a shop to remind.
+IDLE_DEMO_SHOP_NAME = "南京玄武未对接汽车快修店"
+IDLE_DEMO_USCC = "91320102MA1XY0002L"
 
 
 def create_regulator(
@@ -142,6 +146,7 @@ def create_demo_shop(
     division_code: str = "320102",
     name: str = DEMO_SHOP_NAME,
     uscc: str = DEMO_USCC,
+    shop_class: str = "class_2",
 ) -> Shop:
     """A shop with a fixed, documented secret: for local runs only, never on a real stack."""
     shops = DynamoShopRepository(table_name)
@@ -156,7 +161,7 @@ def create_demo_shop(
         name=name,
         uscc=uscc,
         division_code=division_code,
-        shop_class="class_2",
+        shop_class=shop_class,
         address="南京市玄武区示范路1号",
         contact_name="王师傅",
         contact_phone="025-84000000",

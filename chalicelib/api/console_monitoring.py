@@ -47,7 +47,7 @@ _MONTH = re.compile(r"^\d{4}-(0[1-9]|1[0-2])$")
 @console_errors
 def coverage_page() -> Response:
     from chalicelib.web.console_texts import SHOP_CLASS_NAMES
-    from chalicelib.web.trend_chart import DayBar, trend_svg
+    from chalicelib.web.upload_trend_chart import DayBar, trend_svg
 
     session, lang, params, scope, division = _monitoring_request()
     service = monitoring_service()

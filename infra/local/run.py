@@ -59,7 +59,8 @@ def main(argv: list[str] | None = None) -> int:
             app.start()
             app.start_poller()
         _seed_demo_vehicle(apps[1])
-        _banner(apps, moto.url)
+        complaint = _file_demo_complaint(apps[1])
+        _banner(apps, moto.url, complaint)
         while not stop_requested:
             time.sleep(0.2)
     finally:
@@ -120,12 +121,27 @@ def _use_endpoint(url: str, table_name: str) -> None:
 
 
 def _seed_demo_shop(spec: StackSpec) -> None:
-    from infra.seed import HUBEI_DEMO_SHOP_NAME, HUBEI_DEMO_USCC, create_demo_shop
+    from infra.seed import (
+        HUBEI_DEMO_SHOP_NAME,
+        HUBEI_DEMO_USCC,
+        IDLE_DEMO_SHOP_NAME,
+        IDLE_DEMO_USCC,
+        create_demo_shop,
+    )
 
     if spec.province_code == "420000":
         create_demo_shop(spec.table_name, spec.division_code, HUBEI_DEMO_SHOP_NAME, HUBEI_DEMO_USCC)
     else:
         create_demo_shop(spec.table_name, spec.division_code)
+        # Registered like the first (a regulator's API sign-in here would spend the demo
+        # administrator's TOTP code of the moment), and never uploads.
+        create_demo_shop(
+            spec.table_name,
+            spec.division_code,
+            IDLE_DEMO_SHOP_NAME,
+            IDLE_DEMO_USCC,
+            shop_class="quick_service",
+        )
 
 
 def _seed_demo_vehicle(jiangsu: ProvinceApp) -> None:
@@ -138,7 +154,13 @@ def _seed_demo_vehicle(jiangsu: ProvinceApp) -> None:
     )
 
 
-def _banner(apps: list[ProvinceApp], moto_url: str) -> None:
+def _file_demo_complaint(jiangsu: ProvinceApp) -> str:
+    from infra.demo_data import file_demo_complaint
+
+    return file_demo_complaint(jiangsu.url)
+
+
+def _banner(apps: list[ProvinceApp], moto_url: str, complaint: str) -> None:
     from infra.seed import (
         DEMO_ANALYST,
         DEMO_DISTRICT_OFFICER,
@@ -153,6 +175,10 @@ def _banner(apps: list[ProvinceApp], moto_url: str) -> None:
         shop = f"{spec.division_code}000000001"
         lines.append(f"  Province {spec.province_code} {spec.name}: {app.url}")
         lines.append(f"      demo shop companycode={shop} secret={DEMO_SHOP_SECRET}")
+    idle = f"{PROVINCES[0].division_code}000000002"
+    lines.append(
+        f"      idle demo shop (never uploads) companycode={idle} secret={DEMO_SHOP_SECRET}"
+    )
     from infra.demo_data import DEMO_PLATE, DEMO_SETTLEMENT_NUMBERS, DEMO_VIN
 
     lines += [
@@ -174,11 +200,44 @@ def _banner(apps: list[ProvinceApp], moto_url: str) -> None:
             f"        TOTP secret {DEMO_TOTP_SECRETS[username]}, code now: "
             f".venv/bin/python -m infra.admin totp --secret {DEMO_TOTP_SECRETS[username]}"
         )
+    lines += _console_walkthrough(
+        provinces[0].url, f"{PROVINCES[0].division_code}000000002", complaint
+    )
     lines += [
         f"Try:  curl -s {provinces[0].url}/v1/health   (README walks through an upload)",
         "Press Ctrl-C to stop everything.",
     ]
     print("\n".join(lines), flush=True)
+
+
+def _console_walkthrough(url: str, idle: str, complaint: str) -> list[str]:
+    """What a newcomer does in the console, and the shops' side of it with curl."""
+    from infra.seed import DEMO_SHOP_SECRET
+
+    busy = f"{PROVINCES[0].division_code}000000001"
+
+    def token(companycode: str) -> str:
+        return (
+            f"$(curl -s -XPOST {url}/v1/auth/token -H 'Content-Type: application/json' "
+            f'-d \'{{"companycode":"{companycode}","secret":"{DEMO_SHOP_SECRET}"}}\' '
+            "| python3 -c 'import sys,json;print(json.load(sys.stdin)[\"access_token\"])')"
+        )
+
+    return [
+        f"  Console walkthrough ({url}/console, sign in as admin):",
+        "      上传监控 Coverage: 1 of 2 Jiangsu shops uploads; 未上传企业 lists the idle shop:",
+        "        tick it and send a reminder; the shop reads it (then reload 提醒通知 Reminders):",
+        f"        IDLE={token(idle)}",
+        f'        curl -s {url}/v1/shop/reminders -H "Authorization: Bearer $IDLE"',
+        f"        curl -s -XPOST {url}/v1/shop/reminders/<reminder_id>/read "
+        '-H "Authorization: Bearer $IDLE"',
+        f"      投诉处理 Complaints: {complaint} waits to be accepted, then the shop replies:",
+        f"        SHOP={token(busy)}",
+        f"        curl -s -XPOST {url}/v1/shop/complaints/{complaint}/reply "
+        "-H \"Authorization: Bearer $SHOP\" -H 'Content-Type: application/json' "
+        '-d \'{"text":"已核实，里程录入错误，已更正"}\'',
+        "        then close it as resolved in the console.",
+    ]
 
 
 if __name__ == "__main__":
