@@ -126,7 +126,9 @@ def edit_shop(companycode: str) -> Response:
 @bp.route("/console/shops/{companycode}/secret", methods=["POST"], content_types=FORM_TYPES)
 @console_errors
 def rotate_secret(companycode: str) -> Response:
-    session, lang, _ = _write(companycode)
+    session, lang, form = _write(companycode)
+    if form.get("confirm") != "yes":  # the shop's systems stop until they get the new one
+        return _confirm(session, lang, companycode, "secret")
     actor = actor_of(bp.current_request, session.principal)
     shop, secret = shop_registry().rotate_secret(companycode, actor)
     return _secret_page(session, lang, shop, secret, status=200, registered=False)
@@ -135,13 +137,17 @@ def rotate_secret(companycode: str) -> Response:
 @bp.route("/console/shops/{companycode}/suspend", methods=["POST"], content_types=FORM_TYPES)
 @console_errors
 def suspend_shop(companycode: str) -> Response:
-    return _set_status(companycode, "suspended")
+    session, lang, form = _write(companycode)
+    if form.get("confirm") != "yes":  # the shop can upload nothing until reinstated
+        return _confirm(session, lang, companycode, "suspend")
+    return _set_status(session, lang, companycode, "suspended")
 
 
 @bp.route("/console/shops/{companycode}/reinstate", methods=["POST"], content_types=FORM_TYPES)
 @console_errors
 def reinstate_shop(companycode: str) -> Response:
-    return _set_status(companycode, "active")
+    session, lang, _ = _write(companycode)
+    return _set_status(session, lang, companycode, "active")
 
 
 def _write(companycode: str) -> tuple[WebSession, str, Any]:
@@ -154,11 +160,24 @@ def _write(companycode: str) -> tuple[WebSession, str, Any]:
     return session, console_lang(request, form.get("lang")), form
 
 
-def _set_status(companycode: str, status: str) -> Response:
-    session, lang, _ = _write(companycode)
+def _set_status(session: WebSession, lang: str, companycode: str, status: str) -> Response:
     actor = actor_of(bp.current_request, session.principal)
     shop_registry().set_status(companycode, status, actor)
     return redirect(f"/console/shops/{companycode}", query={"lang": lang, "saved": status})
+
+
+def _confirm(session: WebSession, lang: str, companycode: str, action: str) -> Response:
+    """The page that asks once more before an action that stops a shop's uploads."""
+    shop = shop_registry().get(companycode)
+    return console_page(
+        "console/shop_confirm.html",
+        session,
+        lang,
+        active="registry",
+        switch_path=f"/console/shops/{companycode}",
+        shop=_view(shop, False),
+        action=action,
+    )
 
 
 def _registry(

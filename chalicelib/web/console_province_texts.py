@@ -241,6 +241,15 @@ PROVINCE_TEXTS: dict[str, dict[str, str]] = {
         "secret_shown_once": "接口密钥只显示这一次：请立即通过安全渠道交给企业，系统只保存其摘要。",
         "shop_secret": "接口密钥",
         "open_shop": "查看企业信息",
+        "confirm_suspend_heading": "确认暂停该企业上传？",
+        "confirm_suspend_text": "暂停后，该企业的系统上传任何记录都会被拒绝，直到恢复在营。",
+        "confirm_suspend": "确认暂停",
+        "confirm_secret_heading": "确认重置该企业的接口密钥？",
+        "confirm_secret_text": (
+            "重置后旧密钥和已取得的令牌立即失效，企业系统在配置新密钥之前无法上传。"
+        ),
+        "confirm_secret": "确认重置",
+        "cancel": "取消",
     },
     "en": {
         "show": "Show",
@@ -484,6 +493,19 @@ PROVINCE_TEXTS: dict[str, dict[str, str]] = {
         ),
         "shop_secret": "Secret",
         "open_shop": "Open the shop's entry",
+        "confirm_suspend_heading": "Suspend this shop's uploads?",
+        "confirm_suspend_text": (
+            "Once suspended, every upload from the shop's systems is refused until it is "
+            "reinstated."
+        ),
+        "confirm_suspend": "Suspend",
+        "confirm_secret_heading": "Issue this shop a new secret?",
+        "confirm_secret_text": (
+            "The old secret and the tokens issued with it stop at once: the shop's systems "
+            "upload nothing until they are given the new secret."
+        ),
+        "confirm_secret": "Issue the new secret",
+        "cancel": "Cancel",
     },
 }
 

@@ -11,7 +11,7 @@ from dataclasses import dataclass
 from datetime import date
 from html import escape
 
-WIDTH, HEIGHT, PAD_LEFT, PAD, PAD_BOTTOM = 720, 240, 48, 12, 28
+WIDTH, HEIGHT, PAD_LEFT, PAD, PAD_BOTTOM = 720, 260, 72, 24, 36
 
 
 @dataclass(frozen=True)
@@ -49,8 +49,8 @@ def trend_svg(bars: list[DayBar], title: str, bar_label: str) -> str:
     axis = (
         f'<line x1="{PAD_LEFT}" y1="{baseline}" x2="{WIDTH - PAD}" y2="{baseline}" '
         'class="axis-line"/>'
-        f'<text x="{PAD_LEFT - 6}" y="{PAD + 4}" class="axis" text-anchor="end">{top}</text>'
-        f'<text x="{PAD_LEFT - 6}" y="{baseline + 4}" class="axis" text-anchor="end">0</text>'
+        f'<text x="{PAD_LEFT - 8}" y="{PAD + 6}" class="axis" text-anchor="end">{top}</text>'
+        f'<text x="{PAD_LEFT - 8}" y="{baseline + 6}" class="axis" text-anchor="end">0</text>'
         f'<text x="{PAD_LEFT}" y="{HEIGHT - 8}" class="axis">'
         f"{escape(bars[0].day.isoformat())}</text>"
         f'<text x="{WIDTH - PAD}" y="{HEIGHT - 8}" class="axis" text-anchor="end">'

@@ -145,8 +145,14 @@ def test_suspend_reinstate_and_a_new_secret_from_the_console(province):
     browser = province.browser(OFFICER)
     cc = province.shops["busy"]["companycode"]
     csrf = csrf_of(browser.request("GET", f"/console/shops/{cc}").text)
-    # When it suspends the shop
-    suspended = browser.request("POST", f"/console/shops/{cc}/suspend", {"csrf_token": csrf})
+    # When it asks to suspend the shop, it is asked to confirm; nothing changed yet
+    asked = browser.request("POST", f"/console/shops/{cc}/suspend", {"csrf_token": csrf})
+    assert asked.status_code == 200 and 'name="confirm" value="yes"' in asked.text
+    assert 'data-status="active"' in browser.request("GET", f"/console/shops/{cc}").text
+    # When it confirms
+    suspended = browser.request(
+        "POST", f"/console/shops/{cc}/suspend", {"csrf_token": csrf, "confirm": "yes"}
+    )
     # Then the shop can no longer upload
     assert suspended.status_code == 303
     page = browser.request("GET", suspended.headers["Location"])
@@ -155,7 +161,9 @@ def test_suspend_reinstate_and_a_new_secret_from_the_console(province):
     assert province.api.post("/v1/records", upload, province.tokens["busy"]).status_code == 403
     # When it reinstates it and issues a new secret
     browser.request("POST", f"/console/shops/{cc}/reinstate", {"csrf_token": csrf})
-    rotated = browser.request("POST", f"/console/shops/{cc}/secret", {"csrf_token": csrf})
+    rotated = browser.request(
+        "POST", f"/console/shops/{cc}/secret", {"csrf_token": csrf, "confirm": "yes"}
+    )
     # Then the new secret is shown once and works, and the old token stopped
     secret = _shown(rotated.text, "secret")
     assert province.api.shop_token(cc, secret)
