@@ -181,10 +181,12 @@ def _detail(
         }
     except NotFoundError:
         shop_view = {"companycode": complaint.companycode, "name": ""}
-    record = None
+    record: dict[str, Any] | None = None
     if complaint.record_id:
         found = record_search_service().full_records([{"record_id": complaint.record_id}])
-        record = found[0].content.to_dict() | {"version": found[0].version} if found else None
+        if found:
+            flags = [f.code for f in found[0].flags]
+            record = found[0].content.to_dict() | {"version": found[0].version, "flags": flags}
     return console_page(
         "console/complaint.html",
         session,
