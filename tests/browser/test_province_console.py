@@ -109,7 +109,7 @@ def test_a_complaint_is_accepted_answered_by_the_shop_and_closed(stack, desktop)
     expect(desktop.get_by_text(record["fault_description"])).to_be_visible()
     photo = desktop.get_by_role("img", name=ZH["photo_alt"])
     expect(photo).to_be_visible()
-    assert photo.evaluate("img => img.naturalWidth") == 24
+    assert photo.evaluate("img => img.decode().then(() => img.naturalWidth)") == 24
     # When it accepts it
     desktop.get_by_role("button", name=ZH["accept"]).click()
     expect(desktop.get_by_role("status")).to_have_text(ZH["done_accept"])
