@@ -40,6 +40,7 @@ bp = Blueprint(__name__)
 TREND_DAYS = 30
 IDLE_DAYS_DEFAULT = 7
 IDLE_PAGE_SIZE = 100
+ERRORS_PAGE_SIZE = 100
 _MONTH = re.compile(r"^\d{4}-(0[1-9]|1[0-2])$")
 
 
@@ -150,7 +151,9 @@ def error_rates_page() -> Response:
     if not _MONTH.match(month) or month > today.isoformat()[:7]:
         month = today.isoformat()[:7]
     window = _search_window(month, today)
-    rows = service.error_rates(scope, month)
+    every = service.error_rates(scope, month)
+    offset = _bounded(params.get("offset"), 0, 0, 1_000_000)
+    rows = every[offset : offset + ERRORS_PAGE_SIZE]
     for row in rows:
         row["flag_links"] = [
             {"code": code, "count": count, "query": {**window, "flag": code}}
@@ -164,7 +167,7 @@ def error_rates_page() -> Response:
         actor_of(bp.current_request, session.principal),
         "monitoring.error_rates",
         division or _scope_target(scope),
-        {"month": month, "shops": len(rows)},
+        {"month": month, "shops": len(every), "shown": len(rows)},
     )
     return console_page(
         "console/error_rates.html",
@@ -178,6 +181,8 @@ def error_rates_page() -> Response:
         month=month,
         rows=rows,
         window=window,
+        offset=offset,
+        next_offset=offset + ERRORS_PAGE_SIZE if offset + ERRORS_PAGE_SIZE < len(every) else None,
     )
 
 

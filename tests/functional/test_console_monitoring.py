@@ -199,3 +199,28 @@ def test_error_rates_link_to_the_flagged_records_behind_them(province):
     assert len(found) == 1
     query = urllib.parse.parse_qs(urllib.parse.urlparse(link.replace("&amp;", "&")).query)
     assert query["flag"] == ["any"] and query["companycode"] == [busy["companycode"]]
+
+
+def test_every_section_answers_in_english_when_asked(province):
+    # Given the administrator
+    from chalicelib.web.console_texts import TEXTS
+
+    browser = province.browser(lang="en")
+    en = TEXTS["en"]
+    pages = {
+        "/console/coverage": en["coverage_heading"],
+        "/console/coverage/idle": en["idle_heading"],
+        "/console/coverage/errors": en["errors_heading"],
+        "/console/shops": en["registry_heading"],
+        f"/console/shops/{province.shops['busy']['companycode']}": en["edit_shop"],
+        "/console/records": en["records_heading"],
+        "/console/complaints": en["complaints_heading"],
+        "/console/reminders": en["send_reminder"],
+    }
+    for path, heading in pages.items():
+        # When it opens each section in English
+        page = browser.request("GET", f"{path}?lang=en")
+        # Then the page is English, with its heading and a way back to Chinese
+        assert page.status_code == 200, path
+        assert '<html lang="en">' in page.text and f">{heading}" in page.text, path
+        assert 'hreflang="zh-CN"' in page.text, path
