@@ -32,6 +32,7 @@ from chalicelib.api.reminders import SendReminderIn
 from chalicelib.api.schemas import (
     MAX_BATCH,
     CreateAccountRequest,
+    EditShopRequest,
     ProvinceTokenRequest,
     RecordIn,
     RegisterShopRequest,
@@ -201,6 +202,11 @@ OPERATIONS: tuple[Operation, ...] = (
               {200: r.ShopPage}, (400, 401, 404, *BUSY), auth="regulator", params=(_CURSOR,)),
     Operation("GET", "/v1/shops/{companycode}", "One registry entry", "registry", PROVINCE,
               {200: r.ShopOut}, (401, 404, *BUSY), auth="regulator", params=(_SHOP,)),
+    Operation("PATCH", "/v1/shops/{companycode}", "Edit a registry entry", "registry",
+              PROVINCE, {200: r.ShopOut}, (*BODY, 401, 403, 404, 409, *BUSY),
+              auth="regulator", params=(_SHOP,), body=EditShopRequest,
+              description="Name, address, class and contacts, over the `version` read: 409 "
+              "`shop_changed` if the entry changed since. Identity fields are refused."),
     Operation("POST", "/v1/shops/{companycode}/secret", "Rotate a shop's secret", "registry",
               PROVINCE, {200: r.ShopWithSecret}, (401, 403, 404, *BUSY), auth="regulator",
               params=(_SHOP,)),

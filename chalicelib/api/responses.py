@@ -213,6 +213,7 @@ class ShopOut(_Out):
     status: Literal["active", "suspended"]
     created_at: Timestamp
     updated_at: Timestamp
+    version: int = Field(ge=1, description="the entry's version: send it back with an edit")
 
 
 class ShopWithSecret(ShopOut):

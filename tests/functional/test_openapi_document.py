@@ -26,6 +26,12 @@ HTML_PAGE_MODULES = {
     "chalicelib.api.portal_imports",
     "chalicelib.api.portal_quality",
     "chalicelib.api.portal_messages",
+    # The provincial console's sections (pages and forms).
+    "chalicelib.api.console_monitoring",
+    "chalicelib.api.console_registry",
+    "chalicelib.api.console_records",
+    "chalicelib.api.console_complaints",
+    "chalicelib.api.console_reminders",
 }
 
 
