@@ -231,6 +231,7 @@ def _console_walkthrough(url: str, idle: str, complaint: str) -> list[str]:
         f'        curl -s {url}/v1/shop/reminders -H "Authorization: Bearer $IDLE"',
         f"        curl -s -XPOST {url}/v1/shop/reminders/<reminder_id>/read "
         '-H "Authorization: Bearer $IDLE"',
+        f"        (or sign in to {url}/portal as {idle} with the demo secret and open 消息)",
         f"      投诉处理 Complaints: {complaint} waits to be accepted, then the shop replies:",
         f"        SHOP={token(busy)}",
         f"        curl -s -XPOST {url}/v1/shop/complaints/{complaint}/reply "
