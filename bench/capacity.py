@@ -50,6 +50,7 @@ ENV = {
     "POWERTOOLS_LOG_LEVEL": "WARNING",
     "POWERTOOLS_METRICS_NAMESPACE": "CapacityBench",
     "SIGNING_KEY": "capacity-bench-signing-key-0123456789",
+    "TOTP_KEY": "capacity-bench-totp-key-0123456789abcdef",
     # One bench client reads many histories: lift the public rate limits (their counter
     # writes are still made and measured).
     "PUBLIC_IP_LIMIT": "100000",
@@ -225,14 +226,20 @@ def province_phase(ops: dict[str, Operation]) -> tuple[list[dict[str, Any]], int
         compat_payload,
         record_payload,
         shop_application,
+        totp_code,
         unique_plate,
         unique_vin,
     )
 
     stack = Stack("province", PROVINCE_TABLE)
-    create_regulator(PROVINCE_TABLE, "bench", "bench-password-123", "province_admin")
+    secret = "BENCHADMINTQTPSECRETAAAAAAAAAAAA"
+    create_regulator(
+        PROVINCE_TABLE, "bench", "bench-password-123", "province_admin", totp_secret=secret
+    )
     admin = stack.call(
-        "POST", "/v1/admin/token", {"username": "bench", "password": "bench-password-123"}
+        "POST",
+        "/v1/admin/token",
+        {"username": "bench", "password": "bench-password-123", "totp": totp_code(secret)},
     )
     shop = stack.call("POST", "/v1/shops", shop_application(), admin["access_token"])
     login = {"companycode": shop["companycode"], "secret": shop["secret"]}
