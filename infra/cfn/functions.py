@@ -46,6 +46,8 @@ RECORD_ITEM_ACTIONS = [
     "dynamodb:UpdateItem",
     "dynamodb:DeleteItem",
     "dynamodb:ConditionCheckItem",
+    # The shop portal stores a spreadsheet's chunks 25 at a time (adapters/dynamo_imports.py).
+    "dynamodb:BatchWriteItem",
 ]
 # What an upload does (RecordService): read the head and the vehicle's entries, then one
 # transaction of puts and a delete; the importer also reads the shop and stores outcomes.
