@@ -130,14 +130,15 @@ def _environment(stack: Stack, function: Function) -> dict[str, Any]:
         env["BASE_PATH"] = ref("BasePath")
         env["COOKIE_SECURE"] = "true"
         env["PHOTO_BUCKET"] = ref(PHOTO_BUCKET)  # photos (province) and exports (both)
-        env["TOTP_KEY"] = secret("TotpKeySecretName")  # regulators' second factor
-        if stack.is_province:
-            env["SIGNING_KEY"] = secret("SigningKeySecretName")
+        env["TOTP_KEY"] = secret(stack, "TotpKeySecretName")  # regulators' second factor
+    if function in (API_HANDLER, IMPORTER) and stack.is_province:
+        # Chain links and receipts are signed the same whichever door a record came in by.
+        env["SIGNING_KEY"] = secret(stack, "SigningKeySecretName")
     if function == EXPORTER:
         env["PHOTO_BUCKET"] = ref(PHOTO_BUCKET)
     if function == FORWARDER and stack.is_province:
         env["MINISTRY_URL"] = ref("MinistryUrl")
-        env["EXCHANGE_SECRET"] = secret("ExchangeSecretName")
+        env["EXCHANGE_SECRET"] = secret(stack, "ExchangeSecretName")
         env["DEAD_LETTER_QUEUE_URL"] = ref(FORWARDER_QUEUE)
     return env
 

@@ -4,16 +4,26 @@ Why: one generated template serves every province: the province code, the minist
 where alarms go and the names of the secrets are deployment inputs, not code. Secrets are
 never parameters: the template names them and CloudFormation resolves them from Secrets
 Manager at deploy time (dynamic references), so no secret value is ever in the template.
+A province's secret names default to empty, which means `vmehr/<ProvinceCode>/<secret>`
+derived at deploy time from the ProvinceCode parameter (a parameter default cannot refer to
+another parameter): one packaged template serves every province without renaming secrets.
 """
 
 from __future__ import annotations
 
 from typing import Any
 
-from infra.cfn.fragment import Fragment, fragment, sub
+from infra.cfn.fragment import Fragment, fragment, ref, sub
 from infra.cfn.names import Stack
 
 LOG_RETENTION_DAYS = [30, 60, 90, 120, 150, 180, 365, 400, 545, 731, 1096, 1827, 3653]
+# Secret-name parameters of a province and the name each takes when left empty.
+PROVINCE_SECRETS = {
+    "SigningKeySecretName": "signing-key",
+    "TotpKeySecretName": "totp-key",
+    "ExchangeSecretName": "exchange-secret",
+}
+_DERIVED = "; empty: vmehr/<ProvinceCode>/{}"
 
 
 def parameters(stack: Stack) -> Fragment:
@@ -50,13 +60,10 @@ def parameters(stack: Stack) -> Fragment:
         },
         "TotpKeySecretName": {
             "Type": "String",
-            "Default": (
-                f"vmehr/{stack.province_code}/totp-key"
-                if stack.is_province
-                else "vmehr/ministry/totp-key"
-            ),
+            "Default": "" if stack.is_province else "vmehr/ministry/totp-key",
             "Description": "Secrets Manager secret (plain string, >= 32 characters) that seals "
-            "the regulators' TOTP secrets in the table",
+            "the regulators' TOTP secrets in the table"
+            + (_DERIVED.format("totp-key") if stack.is_province else ""),
         },
     }
     if not stack.is_province:
@@ -76,20 +83,33 @@ def parameters(stack: Stack) -> Fragment:
         },
         "SigningKeySecretName": {
             "Type": "String",
-            "Default": f"vmehr/{code}/signing-key",
+            "Default": "",
             "Description": "Secrets Manager secret (plain string, >= 32 characters) that signs "
-            "the province's chain links and report codes",
+            "the province's chain links and report codes" + _DERIVED.format("signing-key"),
         },
         "ExchangeSecretName": {
             "Type": "String",
-            "Default": f"vmehr/{code}/exchange-secret",
+            "Default": "",
             "Description": "Secrets Manager secret holding the exchange credential the ministry "
-            "issued to this province",
+            "issued to this province" + _DERIVED.format("exchange-secret"),
         },
     }
-    return fragment(Parameters={**province, **common})
+    conditions = {_derived(name): {"Fn::Equals": [ref(name), ""]} for name in PROVINCE_SECRETS}
+    return fragment(Parameters={**province, **common}, Conditions=conditions)
 
 
-def secret(parameter: str) -> dict[str, str]:
-    """A dynamic reference: CloudFormation reads the secret at deploy time."""
-    return sub("{{resolve:secretsmanager:${" + parameter + "}:SecretString}}")
+def secret(stack: Stack, parameter: str) -> Any:
+    """A dynamic reference: CloudFormation reads the secret at deploy time.
+
+    On a province, an empty secret-name parameter stands for `vmehr/${ProvinceCode}/...`.
+    """
+    named = sub("{{resolve:secretsmanager:${" + parameter + "}:SecretString}}")
+    if not stack.is_province:
+        return named
+    default = "vmehr/${ProvinceCode}/" + PROVINCE_SECRETS[parameter]
+    derived = sub("{{resolve:secretsmanager:" + default + ":SecretString}}")
+    return {"Fn::If": [_derived(parameter), derived, named]}
+
+
+def _derived(parameter: str) -> str:
+    return f"{parameter}IsDerived"

@@ -146,13 +146,32 @@ def test_secrets_are_resolved_from_secrets_manager_only_where_needed():
     # When the secret variables are read
     signing = variables["APIHandler"]["SIGNING_KEY"]
     exchange = variables["ForwardToMinistry"]["EXCHANGE_SECRET"]
-    # Then they are dynamic references, and each only in the function that uses it
-    assert signing == {"Fn::Sub": "{{resolve:secretsmanager:${SigningKeySecretName}:SecretString}}"}
-    assert exchange["Fn::Sub"].startswith("{{resolve:secretsmanager:${ExchangeSecretName}")
+    # Then they are dynamic references, and each only in the functions that use it
+    derived = "{{resolve:secretsmanager:vmehr/${ProvinceCode}/signing-key:SecretString}}"
+    assert signing == {
+        "Fn::If": [
+            "SigningKeySecretNameIsDerived",
+            {"Fn::Sub": derived},
+            {"Fn::Sub": "{{resolve:secretsmanager:${SigningKeySecretName}:SecretString}}"},
+        ]
+    }
+    assert "{{resolve:secretsmanager:${ExchangeSecretName}" in json.dumps(exchange)
+    assert variables["ProcessImports"]["SIGNING_KEY"] == signing  # imported receipts are signed
     assert "EXCHANGE_SECRET" not in variables["APIHandler"]
     assert "SIGNING_KEY" not in variables["ForwardToMinistry"]
     assert "SIGNING_KEY" not in variables["AggregateStatistics"]
-    assert template["Parameters"]["SigningKeySecretName"]["Default"] == "vmehr/420000/signing-key"
+
+
+def test_secret_names_follow_the_province_code_given_at_deploy_time():
+    # Given a province template packaged with PROVINCE=420000
+    template = _province()
+    # When its secret-name parameters and conditions are read
+    parameters, conditions = template["Parameters"], template["Conditions"]
+    # Then none defaults to 420000's name: empty means vmehr/<ProvinceCode parameter>/...
+    for name in ("SigningKeySecretName", "TotpKeySecretName", "ExchangeSecretName"):
+        assert parameters[name]["Default"] == ""
+        assert conditions[f"{name}IsDerived"] == {"Fn::Equals": [{"Ref": name}, ""]}
+    assert "420000" not in json.dumps(template["Resources"])
 
 
 def test_every_alarm_goes_to_the_topic_parameter():
@@ -221,16 +240,15 @@ def test_the_totp_key_reaches_the_api_function_as_a_secret_reference_on_both_sta
     from infra.cfn.stack import merge_template
 
     for stack, default in (
-        (Stack("province", "320000"), "vmehr/320000/totp-key"),
+        (Stack("province", "320000"), ""),
         (Stack("ministry", "000000"), "vmehr/ministry/totp-key"),
     ):
         template = merge_template(stack, 8)
         # Then the API function reads TOTP_KEY from Secrets Manager, named by a parameter
         function = template["Resources"][API_HANDLER.logical_id]
         env = function["Properties"]["Environment"]["Variables"]
-        assert env["TOTP_KEY"] == {
-            "Fn::Sub": "{{resolve:secretsmanager:${TotpKeySecretName}:SecretString}}"
-        }
+        named = {"Fn::Sub": "{{resolve:secretsmanager:${TotpKeySecretName}:SecretString}}"}
+        assert env["TOTP_KEY"] == named or env["TOTP_KEY"]["Fn::If"][2] == named
         assert template["Parameters"]["TotpKeySecretName"]["Default"] == default
 
 
@@ -260,6 +278,5 @@ def test_the_importer_sees_only_new_import_chunks_and_uploads_like_the_api():
     assert _actions_on(role, "RecordsTable") >= {"dynamodb:PutItem", "dynamodb:DeleteItem"}
     assert not any("/index/" in json.dumps(s["Resource"]) for s in role)
     assert not _actions_on(role, "PhotoBucket") and not _actions_on(role, "StatsTable")
-    assert "SIGNING_KEY" not in function["Environment"]["Variables"]
     # and the ministry, which collects no records, never invokes it
     assert ministry_events[IMPORTER.stream_event]["Properties"]["Enabled"] is False
