@@ -43,7 +43,7 @@ from chalicelib.api import (
 from chalicelib.api.portal import BLUEPRINTS as PORTAL_BLUEPRINTS
 from chalicelib.config import stream_arn
 from chalicelib.observability import logger, metrics
-from chalicelib.streams.handlers import aggregate_batch, export_batch, forward_batch, import_batch
+from chalicelib.streams.handlers import jobs_batch, record_changes_batch
 
 app = Chalice(app_name="vmehr")
 # Photo vouchers travel as bytes: multipart form posts in, JPEG/PNG out to regulators.
@@ -101,26 +101,16 @@ def observe_request(event: Any, get_response: Any) -> Any:
         logger.remove_keys(["route", "method", "request_id", "companycode", "regulator"])
 
 
+# The table's stream has two readers (DynamoDB Streams serves about two per shard): every
+# change, and new jobs only (the mapping's filter, infra/cfn/streams.py).
 @app.on_dynamodb_record(stream_arn=stream_arn(), batch_size=100, starting_position="TRIM_HORIZON")
-def aggregate_statistics(event: Any) -> dict[str, Any]:
-    """Table stream → statistics (province: per shop and per province; ministry: national)."""
-    return aggregate_batch(event.to_dict())
+def apply_record_changes(event: Any) -> dict[str, Any]:
+    """Table stream → statistics, and (province) the changes to the ministry's exchange."""
+    return record_changes_batch(event.to_dict())
 
 
-@app.on_dynamodb_record(stream_arn=stream_arn(), batch_size=100, starting_position="TRIM_HORIZON")
-def forward_to_ministry(event: Any) -> dict[str, Any]:
-    """Province table stream → the ministry's exchange endpoint (no-op on the ministry)."""
-    return forward_batch(event.to_dict())
-
-
+# One job per invocation: an export may take minutes, a chunk holds up to 50 row uploads.
 @app.on_dynamodb_record(stream_arn=stream_arn(), batch_size=1, starting_position="TRIM_HORIZON")
-def run_exports(event: Any) -> dict[str, Any]:
-    """Table stream → CSV exports of record searches (one job per invocation, any size)."""
-    return export_batch(event.to_dict())
-
-
-# Small batches: each chunk holds up to 50 rows, each row one upload (a read + a transaction).
-@app.on_dynamodb_record(stream_arn=stream_arn(), batch_size=2, starting_position="TRIM_HORIZON")
-def process_imports(event: Any) -> dict[str, Any]:
-    """Province table stream → the shop portal's spreadsheet imports, chunk by chunk."""
-    return import_batch(event.to_dict())
+def run_jobs(event: Any) -> dict[str, Any]:
+    """Table stream → CSV exports of record searches, and (province) spreadsheet import chunks."""
+    return jobs_batch(event.to_dict())

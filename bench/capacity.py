@@ -212,7 +212,7 @@ class Stack:
             answer = self.measure(
                 operation,
                 lambda b=batch: (
-                    self.client.lambda_.invoke("aggregate_statistics", {"Records": b}).payload
+                    self.client.lambda_.invoke("apply_record_changes", {"Records": b}).payload
                 ),
                 work=len(batch),
             )

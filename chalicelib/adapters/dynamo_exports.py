@@ -1,6 +1,6 @@
 """ExportJobStore on the stack's table: one item per export job.
 
-Why: creating the job item is what starts the export (its INSERT reaches the `run_exports`
+Why: creating the job item is what starts the export (its INSERT reaches the `run_jobs`
 stream handler), and the item is where the console reads progress; the job id is derived
 from who asked for what, so `attribute_not_exists` makes a repeated request the same job.
 """

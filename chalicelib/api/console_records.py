@@ -4,7 +4,7 @@ Why: a regulator searches the province's records by VIN, plate, shop, settlement
 flag (digest §3.4, §1.7), pages through them, and exports the whole result as CSV, of any size.
 The search runs through `services.record_search` within the caller's districts (a named shop
 outside them answers 404, like a shop that does not exist) and is audited with its criteria,
-as through the API. An export is a job run by the `run_exports` stream handler: its page
+as through the API. An export is a job run by the `run_jobs` stream handler: its page
 refreshes itself (no script) until the file is written, then offers a short-lived link.
 """
 

@@ -3,7 +3,7 @@
 Why: Excel batch import with a per-row 错误原因 is how shops without a DMS catch up (digest
 §1.1, §1.7). The POST reads and checks the whole file first: too large, too many rows
 (> 5,000) or a header that does not fit refuses the file and stores nothing. Otherwise the
-checked rows are stored as an import job and uploaded chunk by chunk by the `process_imports`
+checked rows are stored as an import job and uploaded chunk by chunk by the `run_jobs`
 stream handler through RecordService, the API's own service; the job page refreshes itself
 (an HTTP Refresh header: pages run no script) until every row has its result.
 """

@@ -3,10 +3,18 @@
 Why: `app.py` stays a thin wiring module; these functions are what the Chalice handlers call
 on AWS and what the local stream poller calls through those same handlers. Both return the
 partial-failure answer Lambda expects once the mapping has ReportBatchItemFailures.
+
+A DynamoDB stream serves about two concurrent readers per shard, so a stack reads its table's
+stream through two mappings only: `record_changes_batch` (statistics, then forwarding to the
+ministry) sees every change, and `jobs_batch` (export jobs, import chunks) sees only the new
+job items its mapping's filter passes. Each runs its parts on the whole batch and answers the
+union of their failures: Lambda resumes from the lowest failed record, so a part that
+succeeded sees some records again, which every part tolerates (each is replay-safe).
 """
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
 
 from chalicelib.bootstrap import change_forwarder, statistics_aggregator
@@ -20,12 +28,51 @@ def _answer(failed: list[str]) -> dict[str, Any]:
     return {"batchItemFailures": [{"itemIdentifier": sequence} for sequence in failed]}
 
 
+def record_changes_batch(event: dict[str, Any]) -> dict[str, Any]:
+    """Every change of the table → statistics, then (province) the ministry."""
+    return _together(event, aggregate_batch, forward_batch)
+
+
+def jobs_batch(event: dict[str, Any]) -> dict[str, Any]:
+    """New export jobs → CSV files; new import chunks → uploads (province)."""
+    return _together(event, export_batch, import_batch)
+
+
+def _together(
+    event: dict[str, Any], *parts: Callable[[dict[str, Any]], dict[str, Any]]
+) -> dict[str, Any]:
+    """Run every part on the batch; answer the union of their failures, ordered.
+
+    A part that raises does not stop the others; the first error is raised afterwards, so
+    Lambda retries (and bisects) the batch as it would for that part alone.
+    """
+    failed: set[str] = set()
+    error: Exception | None = None
+    for part in parts:
+        try:
+            answer = part(event)
+        except Exception as exc:
+            error = error or exc
+            continue
+        failed.update(f["itemIdentifier"] for f in answer["batchItemFailures"])
+    if error is not None:
+        raise error
+    ordered = sorted(failed, key=lambda sequence: (len(sequence), sequence))
+    return {"batchItemFailures": [{"itemIdentifier": sequence} for sequence in ordered]}
+
+
 def aggregate_batch(event: dict[str, Any]) -> dict[str, Any]:
     return _answer(statistics_aggregator().handle(event.get("Records", [])))
 
 
 def forward_batch(event: dict[str, Any]) -> dict[str, Any]:
-    if get_settings().stack_role != "province":
+    """Record versions and registry changes → the ministry (province only).
+
+    A province without MINISTRY_URL forwards nothing: a stand-alone local stack or test. The
+    deployment template always sets it on a province (tests/unit/test_deploy_template.py).
+    """
+    settings = get_settings()
+    if settings.stack_role != "province" or not settings.ministry_url:
         return _answer([])
     return _answer(change_forwarder().handle(event.get("Records", [])))
 

@@ -13,10 +13,8 @@ from typing import Any
 
 from infra.cfn.fragment import Fragment, fragment, get_att, ref
 from infra.cfn.names import (
-    FORWARDER,
     FORWARDER_QUEUE,
     FUNCTIONS,
-    IMPORTER,
     RECORDS_TABLE,
     STATS_TABLE,
     STREAM_FAILURE_QUEUE,
@@ -36,8 +34,6 @@ API_STAGE = "api"  # .chalice/config.json api_gateway_stage
 def alarms(stack: Stack) -> Fragment:
     resources: dict[str, Any] = {}
     for function in FUNCTIONS:
-        if function in (FORWARDER, IMPORTER) and not stack.is_province:
-            continue  # the ministry's forwarder and importer mappings are disabled
         resources[f"{function.logical_id}ErrorsAlarm"] = _lambda_alarm(
             stack, function, "Errors", "errors", "invocations failed (crash or timeout)"
         )

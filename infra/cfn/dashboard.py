@@ -15,16 +15,13 @@ from typing import Any
 from infra.cfn.alarms import API_STAGE
 from infra.cfn.fragment import Fragment, fragment, get_att, ref
 from infra.cfn.names import (
-    AGGREGATOR,
     DASHBOARD,
-    EXPORTER,
-    FORWARDER,
     FORWARDER_QUEUE,
     FUNCTIONS,
-    IMPORTER,
     RECORDS_TABLE,
     STATS_TABLE,
     STREAM_FAILURE_QUEUE,
+    STREAM_FUNCTIONS,
     Function,
     Stack,
 )
@@ -51,9 +48,6 @@ def dashboard(stack: Stack) -> Fragment:
         queues.append(
             ["AWS/SQS", "ApproximateNumberOfMessagesVisible", "QueueName", "${ForwarderQueue}"]
         )
-    stream_functions = (
-        [AGGREGATOR, FORWARDER, EXPORTER, IMPORTER] if stack.is_province else [AGGREGATOR, EXPORTER]
-    )
     api = ["AWS/ApiGateway", "{metric}", "ApiName", "${ApiName}", "Stage", API_STAGE]
     widgets = [
         _widget("API requests and errors", [_m(api, m) for m in ("Count", "4XXError", "5XXError")]),
@@ -93,7 +87,7 @@ def dashboard(stack: Stack) -> Fragment:
                     _name_of(f),
                     {"stat": "Maximum"},
                 ]
-                for f in stream_functions
+                for f in STREAM_FUNCTIONS
             ],
         ),
         _widget("Dead-letter queues (messages)", [q + [{"stat": "Maximum"}] for q in queues]),

@@ -8,12 +8,14 @@ the function that needs one gets it. Powertools tracing, logging and metrics are
 here, through environment variables, with X-Ray active tracing on every function.
 
 Each function's role is replaced by its own policy: the API handler reads and writes the
-records table and reads statistics; the aggregator reads the stream and writes statistics
-only; the forwarder reads the stream, counts delivery attempts in the statistics table and
-parks changes in its queue; the importer (the shop portal's spreadsheet imports) uploads
-records as the API does, so it reads and writes record items of the table, never its
-indexes, statistics or buckets. No statement grants a `*` action, and table statements name
-their table (and its indexes) only.
+records table and reads statistics; the record-changes handler reads the stream, writes
+statistics and (province) counts delivery attempts there and parks changes in its queue, but
+never touches record items; the jobs handler reads records (and their indexes) for exports,
+marks its export jobs, writes export files below `exports/` only and (province) uploads an
+import chunk's records as the API does (record items of the table). No statement grants a
+`*` action, and table statements name their table (and its indexes) only.
+`tests/functional/test_role_permissions.py` checks every call each function makes against
+these policies.
 """
 
 from __future__ import annotations
@@ -22,14 +24,12 @@ from typing import Any
 
 from infra.cfn.fragment import Fragment, arn_below, fragment, get_att, override, ref, sub
 from infra.cfn.names import (
-    AGGREGATOR,
     API_HANDLER,
-    EXPORTER,
-    FORWARDER,
     FORWARDER_QUEUE,
     FUNCTIONS,
-    IMPORTER,
+    JOBS,
     PHOTO_BUCKET,
+    RECORD_CHANGES,
     RECORDS_TABLE,
     STATS_TABLE,
     STREAM_FAILURE_QUEUE,
@@ -131,12 +131,12 @@ def _environment(stack: Stack, function: Function) -> dict[str, Any]:
         env["COOKIE_SECURE"] = "true"
         env["PHOTO_BUCKET"] = ref(PHOTO_BUCKET)  # photos (province) and exports (both)
         env["TOTP_KEY"] = secret(stack, "TotpKeySecretName")  # regulators' second factor
-    if function in (API_HANDLER, IMPORTER) and stack.is_province:
+    if function in (API_HANDLER, JOBS) and stack.is_province:
         # Chain links and receipts are signed the same whichever door a record came in by.
         env["SIGNING_KEY"] = secret(stack, "SigningKeySecretName")
-    if function == EXPORTER:
-        env["PHOTO_BUCKET"] = ref(PHOTO_BUCKET)
-    if function == FORWARDER and stack.is_province:
+    if function == JOBS:
+        env["PHOTO_BUCKET"] = ref(PHOTO_BUCKET)  # export files
+    if function == RECORD_CHANGES and stack.is_province:
         env["MINISTRY_URL"] = ref("MinistryUrl")
         env["EXCHANGE_SECRET"] = secret(stack, "ExchangeSecretName")
         env["DEAD_LETTER_QUEUE_URL"] = ref(FORWARDER_QUEUE)
@@ -172,11 +172,16 @@ def _policy(stack: Stack, function: Function) -> dict[str, Any]:
             _allow("TableStream", STREAM_READ_ACTIONS, get_att(RECORDS_TABLE, "StreamArn")),
             _allow("StreamFailures", ["sqs:SendMessage"], get_att(STREAM_FAILURE_QUEUE, "Arn")),
         ]
-    if function == AGGREGATOR:
+    if function == RECORD_CHANGES:
+        # Counters with their exactly-once markers, and the forwarder's delivery attempts.
         statements.append(
             _allow("StatsTableWrite", STATS_WRITE_ACTIONS, [get_att(STATS_TABLE, "Arn")])
         )
-    if function == EXPORTER:
+        if stack.is_province:
+            statements.append(
+                _allow("ParkChanges", ["sqs:SendMessage"], get_att(FORWARDER_QUEUE, "Arn"))
+            )
+    if function == JOBS:
         statements += [
             _allow(
                 "SearchRecords",
@@ -190,16 +195,8 @@ def _policy(stack: Stack, function: Function) -> dict[str, Any]:
                 arn_below(PHOTO_BUCKET, "/exports/*"),
             ),
         ]
-    if function == IMPORTER:
+    if function == JOBS and stack.is_province:
         statements.append(_allow("ImportUploads", IMPORT_ACTIONS, [get_att(RECORDS_TABLE, "Arn")]))
-    if function == FORWARDER:
-        statements.append(
-            _allow("DeliveryAttempts", ["dynamodb:UpdateItem"], [get_att(STATS_TABLE, "Arn")])
-        )
-        if stack.is_province:
-            statements.append(
-                _allow("ParkChanges", ["sqs:SendMessage"], get_att(FORWARDER_QUEUE, "Arn"))
-            )
     return {"Version": "2012-10-17", "Statement": statements}
 
 

@@ -40,31 +40,16 @@ class Function:
 
 
 API_HANDLER = Function("APIHandler", "ApiHandlerRole", "api")
-AGGREGATOR = Function(
-    "AggregateStatistics",
-    "AggregateStatisticsRole",
-    "aggregate-statistics",
-    "AggregateStatisticsDynamodbEventSource",
+# One table stream allows about two concurrent readers per shard, so the stack reads it with
+# two mappings: every change (statistics, forwarding) and new jobs (exports, imports).
+RECORD_CHANGES = Function(
+    "ApplyRecordChanges",
+    "ApplyRecordChangesRole",
+    "apply-record-changes",
+    "ApplyRecordChangesDynamodbEventSource",
 )
-FORWARDER = Function(
-    "ForwardToMinistry",
-    "ForwardToMinistryRole",
-    "forward-to-ministry",
-    "ForwardToMinistryDynamodbEventSource",
-)
-EXPORTER = Function(
-    "RunExports",
-    "RunExportsRole",
-    "run-exports",
-    "RunExportsDynamodbEventSource",
-)
-IMPORTER = Function(
-    "ProcessImports",
-    "ProcessImportsRole",
-    "process-imports",
-    "ProcessImportsDynamodbEventSource",
-)
-FUNCTIONS = (API_HANDLER, AGGREGATOR, FORWARDER, EXPORTER, IMPORTER)
+JOBS = Function("RunJobs", "RunJobsRole", "run-jobs", "RunJobsDynamodbEventSource")
+FUNCTIONS = (API_HANDLER, RECORD_CHANGES, JOBS)
 STREAM_FUNCTIONS = tuple(f for f in FUNCTIONS if f.stream_event)
 
 

@@ -1,9 +1,11 @@
-"""The private S3 bucket for complaint photo vouchers (province stacks, API function only).
+"""The stack's private S3 bucket: complaint photo vouchers (province) and export files (both).
 
-Why: photos do not fit in DynamoDB items; they are personal evidence, so the bucket is
-private (public access blocked, owner-enforced objects), encrypted at rest, reachable over
-TLS only, versioned against overwrites, and cleaned of old versions and failed uploads by
-lifecycle rules. Only the API function's role may read or write objects (functions.py).
+Why: photos and export files do not fit in DynamoDB items; they hold personal data, so the
+bucket is private (public access blocked, owner-enforced objects), encrypted at rest,
+reachable over TLS only, versioned against overwrites, and cleaned of old versions and failed
+uploads by lifecycle rules. The API function reads and writes objects; the jobs function
+writes export files below `exports/` only (functions.py). The ministry's bucket holds its
+national exports.
 """
 
 from __future__ import annotations

@@ -6,6 +6,12 @@ stalls a shard for a day. Here each mapping gets ReportBatchItemFailures (our ha
 `batchItemFailures`), bisection on function errors, a retry cap, a maximum record age and an
 SQS on-failure destination, and is wired to the generated table's stream.
 
+DynamoDB Streams serves about two concurrent readers per shard (more are throttled and fall
+behind), so each stack has exactly two mappings on its table's stream:
+- `ApplyRecordChanges` reads every change: statistics, then (province) forwarding;
+- `RunJobs` is handed only new job items (an event filter: INSERTs of `kind` export_job, and
+  import_chunk on a province), one per invocation, so its batches count jobs, not writes.
+
 The forwarder counts its own failed deliveries per change and parks a change in its own
 dead-letter queue (with the payload, for `python -m infra.admin redrive`) after
 FORWARD_MAX_ATTEMPTS; the mapping's retry cap is set above that, so the forwarder parks a
@@ -20,11 +26,9 @@ from typing import Any
 
 from infra.cfn.fragment import Fragment, fragment, get_att, override, ref
 from infra.cfn.names import (
-    AGGREGATOR,
-    EXPORTER,
-    FORWARDER,
     FORWARDER_QUEUE,
-    IMPORTER,
+    JOBS,
+    RECORD_CHANGES,
     RECORDS_TABLE,
     STREAM_FAILURE_QUEUE,
     Function,
@@ -35,23 +39,23 @@ FOURTEEN_DAYS = 14 * 24 * 3600
 ONE_DAY = 24 * 3600  # the stream keeps a change 24 h; older records are gone anyway
 DEFAULT_FORWARD_MAX_ATTEMPTS = 8
 
-# Statistics are not read in real time: a wider window means fewer, fuller invocations.
-# The forwarder's window bounds how late the ministry sees a change.
-BATCHING_WINDOW_SECONDS = {
-    AGGREGATOR.logical_id: 10,
-    FORWARDER.logical_id: 2,
-    EXPORTER.logical_id: 0,  # a regulator is waiting for the file
-    IMPORTER.logical_id: 0,  # a shop is watching its import's result page
-}
-# The aggregator is replay-safe and fails mostly on throttling: retry longer. An export
-# marks itself failed after its own attempts (services/record_export.py).
-RETRY_ATTEMPTS = {AGGREGATOR.logical_id: 20, EXPORTER.logical_id: 4, IMPORTER.logical_id: 10}
-# The importer's batch size (2) should count import chunks, not every write of the province:
-# Lambda's event filter hands it only the INSERTs of chunk items (its handler ignores the rest).
-IMPORT_CHUNK_FILTER = {
-    "eventName": ["INSERT"],
-    "dynamodb": {"NewImage": {"kind": {"S": ["import_chunk"]}}},
-}
+# The window bounds how late the ministry sees a change (statistics are not read in real
+# time, and at a province's volume a batch holds about one upload's changes either way). A
+# regulator waits for an export's file and a shop watches its import's result page: no wait.
+BATCHING_WINDOW_SECONDS = {RECORD_CHANGES.logical_id: 2, JOBS.logical_id: 0}
+# Statistics are replay-safe and fail mostly on throttling: retry long. An export marks itself
+# failed after its own 3 attempts (services/record_export.py); a chunk is retried 10 times.
+STATISTICS_RETRY_ATTEMPTS = 20
+JOBS_RETRY_ATTEMPTS = 10
+# Jobs of different items (an export, another import's chunks) run side by side on one shard,
+# so a 15-minute export does not hold up the chunks behind it; one item's records stay in order.
+JOBS_PARALLELIZATION = 4
+JOB_KINDS = {"province": ["export_job", "import_chunk"], "ministry": ["export_job"]}
+
+
+def jobs_filter(stage: str) -> dict[str, Any]:
+    """The jobs mapping's event filter: new job items only (the local poller applies it too)."""
+    return {"eventName": ["INSERT"], "dynamodb": {"NewImage": {"kind": {"S": JOB_KINDS[stage]}}}}
 
 
 def stream_queues(stack: Stack) -> Fragment:
@@ -77,17 +81,15 @@ def stream_queues(stack: Stack) -> Fragment:
 
 
 def stream_mappings(stack: Stack, forward_max_attempts: int) -> Fragment:
+    changes_retries = max(STATISTICS_RETRY_ATTEMPTS, forward_max_attempts + 2)
     return fragment(
         Resources={
-            AGGREGATOR.logical_id: _mapping(AGGREGATOR, enabled=True, retries=None),
-            # The ministry forwards nowhere: its forwarder stays deployed but never invoked.
-            FORWARDER.logical_id: _mapping(
-                FORWARDER, enabled=stack.is_province, retries=forward_max_attempts + 2
-            ),
-            EXPORTER.logical_id: _mapping(EXPORTER, enabled=True, retries=None),
-            # Only provinces collect records: the ministry's importer is never invoked.
-            IMPORTER.logical_id: _mapping(
-                IMPORTER, enabled=stack.is_province, retries=None, only=IMPORT_CHUNK_FILTER
+            RECORD_CHANGES.logical_id: _mapping(RECORD_CHANGES, retries=changes_retries),
+            JOBS.logical_id: _mapping(
+                JOBS,
+                retries=JOBS_RETRY_ATTEMPTS,
+                only=jobs_filter(stack.stage),
+                parallel=JOBS_PARALLELIZATION,
             ),
         }
     )
@@ -96,38 +98,26 @@ def stream_mappings(stack: Stack, forward_max_attempts: int) -> Fragment:
 def _mapping(
     function: Function,
     *,
-    enabled: bool,
-    retries: int | None,
+    retries: int,
     only: dict[str, Any] | None = None,
+    parallel: int = 1,
 ) -> dict[str, Any]:
     assert function.stream_event is not None
-    attempts = retries or RETRY_ATTEMPTS[function.logical_id]
-    mapping = override(
-        {
-            "Events": {
-                function.stream_event: {
-                    "Properties": {
-                        "Stream": get_att(RECORDS_TABLE, "StreamArn"),
-                        "Enabled": enabled,
-                        "FunctionResponseTypes": ["ReportBatchItemFailures"],
-                        "BisectBatchOnFunctionError": True,
-                        "MaximumRetryAttempts": attempts,
-                        "MaximumRecordAgeInSeconds": ONE_DAY,
-                        "MaximumBatchingWindowInSeconds": BATCHING_WINDOW_SECONDS[
-                            function.logical_id
-                        ],
-                        "DestinationConfig": {
-                            "OnFailure": {"Destination": get_att(STREAM_FAILURE_QUEUE, "Arn")}
-                        },
-                    }
-                }
-            }
-        }
-    )
+    properties: dict[str, Any] = {
+        "Stream": get_att(RECORDS_TABLE, "StreamArn"),
+        "Enabled": True,
+        "FunctionResponseTypes": ["ReportBatchItemFailures"],
+        "BisectBatchOnFunctionError": True,
+        "MaximumRetryAttempts": retries,
+        "MaximumRecordAgeInSeconds": ONE_DAY,
+        "MaximumBatchingWindowInSeconds": BATCHING_WINDOW_SECONDS[function.logical_id],
+        "DestinationConfig": {"OnFailure": {"Destination": get_att(STREAM_FAILURE_QUEUE, "Arn")}},
+    }
+    if parallel > 1:
+        properties["ParallelizationFactor"] = parallel
     if only is not None:
-        properties = mapping["Properties"]["Events"][function.stream_event]["Properties"]
         properties["FilterCriteria"] = {"Filters": [{"Pattern": json.dumps(only)}]}
-    return mapping
+    return override({"Events": {function.stream_event: {"Properties": properties}}})
 
 
 def _queue(name: Any) -> dict[str, Any]:

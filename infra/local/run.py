@@ -16,6 +16,7 @@ import time
 from dataclasses import dataclass
 
 from infra.local.stack import FAKE_AWS_ENV, MotoServer, ProvinceApp, provision
+from infra.local.stream_poller import HANDLERS as POLLER_HANDLERS
 
 
 @dataclass(frozen=True)
@@ -84,7 +85,7 @@ def build_stacks(moto: MotoServer, base_port: int) -> list[ProvinceApp]:
         MINISTRY.table_name,
         moto.url,
         role="ministry",
-        poller_handlers="aggregate_statistics",
+        poller_handlers=POLLER_HANDLERS,
     )
     apps = []
     sqs = moto.client("sqs")
@@ -101,7 +102,7 @@ def build_stacks(moto: MotoServer, base_port: int) -> list[ProvinceApp]:
                 spec.province_code,
                 spec.table_name,
                 moto.url,
-                poller_handlers="aggregate_statistics,forward_to_ministry,run_exports,process_imports",
+                poller_handlers=POLLER_HANDLERS,
                 extra_env={
                     "MINISTRY_URL": ministry.url,
                     "EXCHANGE_SECRET": secret,

@@ -1,23 +1,26 @@
 """Local stand-in for Lambda's DynamoDB event source mapping.
 
 Why: moto runs no event source mappings without Docker, so locally this process reads every
-shard of a table's stream and calls the app's own stream handlers (`app.aggregate_statistics`,
-`app.forward_to_ministry`) with the event shape Lambda sends. Like Lambda with
-ReportBatchItemFailures, each handler has its own position per shard; when a handler reports
-failures, the next batch starts again at the lowest failed record (after a back-off), so a
-handler must be safe to run again. `--deliveries N` delivers every batch N times, to prove it.
-Each handler gets batches of the size its `@app.on_dynamodb_record(batch_size=...)` asks for
-(records are read ahead in pages of 100), so a slow handler with small batches
-(`process_imports`) lets the others take their turn between its batches.
+shard of a table's stream and calls the app's own stream handlers (`app.apply_record_changes`,
+`app.run_jobs`: the two mappings of the deployed stack) with the event shape Lambda sends.
+Like Lambda with ReportBatchItemFailures, each handler has its own position per shard; when a
+handler reports failures, the next batch starts again at the lowest failed record (after a
+back-off), so a handler must be safe to run again. `--deliveries N` delivers every batch N
+times, to prove it. Each handler gets batches of the size its
+`@app.on_dynamodb_record(batch_size=...)` asks for (records are read ahead in pages of 100),
+so a slow handler with small batches (`run_jobs`) lets the other take its turn between its
+batches, and only the records its deployed mapping's event filter passes
+(`infra/cfn/streams.py`), as Lambda discards the others.
 
-Run with the stack's environment (TABLE_NAME, DYNAMODB_ENDPOINT_URL, ...):
-    python -m infra.local.stream_poller --handlers aggregate_statistics,forward_to_ministry
+Run with the stack's environment (TABLE_NAME, STACK_ROLE, DYNAMODB_ENDPOINT_URL, ...):
+    python -m infra.local.stream_poller --handlers apply_record_changes,run_jobs
 """
 
 from __future__ import annotations
 
 import argparse
 import datetime as dt
+import json
 import signal
 import sys
 import time
@@ -30,6 +33,9 @@ from chalicelib.config import get_settings
 BATCH_SIZE = 100
 IDLE_SLEEP = 0.2
 MAX_BACKOFF = 10.0
+HANDLERS = "apply_record_changes,run_jobs"
+
+Pattern = dict[str, Any]
 
 
 @dataclass
@@ -65,6 +71,7 @@ class StreamPoller:
         handlers: dict[str, Any],
         deliveries: int = 1,
         batch_sizes: dict[str, int] | None = None,
+        filters: dict[str, list[Pattern]] | None = None,
     ) -> None:
         import boto3
 
@@ -78,6 +85,7 @@ class StreamPoller:
         self._handlers = handlers
         self._deliveries = deliveries
         self._batch_sizes = batch_sizes or {}
+        self._filters = filters or {}
         self._positions: dict[tuple[str, str], _Position] = {}
         self._stream_arn: str | None = None
         self.stop_requested: list[int] = []  # appended by signal handlers: no lock to deadlock
@@ -94,7 +102,7 @@ class StreamPoller:
         for (name, _shard), position in self._positions.items():
             if time.monotonic() < position.retry_at:
                 continue
-            self._fill(position, self._batch_size(name))
+            self._fill(name, position)
             if position.pending:
                 worked = True
                 self._deliver(name, position)
@@ -121,15 +129,20 @@ class StreamPoller:
     def _batch_size(self, name: str) -> int:
         return min(self._batch_sizes.get(name, BATCH_SIZE), BATCH_SIZE)
 
-    def _fill(self, position: _Position, batch_size: int) -> None:
-        if len(position.pending) >= batch_size:
+    def _fill(self, name: str, position: _Position) -> None:
+        if len(position.pending) >= self._batch_size(name):
             return
         self._renew(position)
         response = self._streams.get_records(
             ShardIterator=position.iterator, Limit=BATCH_SIZE - len(position.pending)
         )
         records = response.get("Records", [])
-        position.pending += [self._lambda_record(r) for r in records]
+        patterns = self._filters.get(name)
+        position.pending += [
+            lambda_record
+            for lambda_record in map(self._lambda_record, records)
+            if patterns is None or any(matches(p, lambda_record) for p in patterns)
+        ]
         if records:
             position.last_read = records[-1]["dynamodb"]["SequenceNumber"]
 
@@ -191,9 +204,43 @@ class StreamPoller:
         }
 
 
+def matches(pattern: Pattern, value: Any) -> bool:
+    """Lambda's event filtering for the pattern forms our mappings use: nested fields whose
+    leaves list the accepted values (`{"eventName": ["INSERT"], "dynamodb": {...}}`)."""
+    if isinstance(pattern, dict):
+        return isinstance(value, dict) and all(
+            matches(inner, value.get(key)) for key, inner in pattern.items()
+        )
+    return value in pattern
+
+
+def mapping_filters(stage: str) -> dict[str, list[Pattern]]:
+    """Each handler's event filter patterns, as the deployed stack's mapping has them."""
+    from infra.cfn.names import FUNCTIONS, Stack
+    from infra.cfn.streams import DEFAULT_FORWARD_MAX_ATTEMPTS, stream_mappings
+
+    mappings = stream_mappings(Stack(stage), DEFAULT_FORWARD_MAX_ATTEMPTS)["Resources"]
+    filters: dict[str, list[Pattern]] = {}
+    for function in FUNCTIONS:
+        if function.stream_event is None:
+            continue
+        events = mappings[function.logical_id]["Properties"]["Events"]
+        criteria = events[function.stream_event]["Properties"].get("FilterCriteria")
+        if criteria:
+            filters[_handler_name(function.logical_id)] = [
+                json.loads(f["Pattern"]) for f in criteria["Filters"]
+            ]
+    return filters
+
+
+def _handler_name(logical_id: str) -> str:
+    """Chalice's handler name of a function's logical id (`RunJobs` → `run_jobs`)."""
+    return "".join(f"_{c.lower()}" if c.isupper() else c for c in logical_id).lstrip("_")
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m infra.local.stream_poller")
-    parser.add_argument("--handlers", default="aggregate_statistics,forward_to_ministry")
+    parser.add_argument("--handlers", default=HANDLERS)
     parser.add_argument("--deliveries", type=int, default=1)
     args = parser.parse_args(argv)
     import app as application
@@ -204,7 +251,8 @@ def main(argv: list[str] | None = None) -> int:
         for source in application.app.event_sources
         if getattr(source, "batch_size", None)
     }
-    poller = StreamPoller(handlers, args.deliveries, batch_sizes)
+    filters = mapping_filters(get_settings().stack_role)
+    poller = StreamPoller(handlers, args.deliveries, batch_sizes, filters)
     signal.signal(signal.SIGTERM, lambda signum, _frame: poller.stop_requested.append(signum))
     signal.signal(signal.SIGINT, lambda signum, _frame: poller.stop_requested.append(signum))
     poller.run()

@@ -216,7 +216,7 @@ def start_stack(log_dir: Path) -> LocalStack:
         PROVINCE,
         table,
         moto.url,
-        poller_handlers="aggregate_statistics,process_imports,run_exports",
+        poller_handlers="apply_record_changes,run_jobs",
         extra_env=UNLIMITED_PUBLIC_REQUESTS,
     )
     app.log_path = log_dir / "chalice.log"

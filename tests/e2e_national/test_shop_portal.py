@@ -2,7 +2,7 @@
 
 The demo shop signs in over real HTTP, enters a record by hand, imports the sample spreadsheet
 (docs/samples/import-sample.xlsx) and sees each row's result once the province's stream poller
-has run `process_imports` (every batch delivered three times in this tier); the records then
+has run `run_jobs` (every batch delivered three times in this tier); the records then
 appear in the vehicle's history, at the province and at the ministry.
 """
 

@@ -39,7 +39,7 @@ class Province:
 
     def aggregate(self) -> None:
         """Run the statistics stream handler over everything written so far."""
-        self.api.client.lambda_.invoke("aggregate_statistics", _stream_event())
+        self.api.client.lambda_.invoke("apply_record_changes", _stream_event())
 
 
 def build_province(api: Any) -> Province:

@@ -111,7 +111,7 @@ def test_an_export_runs_as_a_job_whose_page_refreshes_until_the_link_is_there(pr
     waiting = browser.request("GET", job_path)
     assert '<meta http-equiv="refresh"' in waiting.text and 'data-status="pending"' in waiting.text
     # When the export job runs (the table stream's handler)
-    province.api.client.lambda_.invoke("run_exports", _stream_event())
+    province.api.client.lambda_.invoke("run_jobs", _stream_event())
     done = browser.request("GET", job_path)
     # Then the page stops refreshing and offers the link; the file holds the 3 records
     assert '<meta http-equiv="refresh"' not in done.text

@@ -3,9 +3,9 @@ lost and nothing is counted or copied twice.
 
 Uploads go through the real Chalice app (both doors) with a DMS's retry loop; every answer
 must be a success or "busy, retry" (REST: 503 with Retry-After; national: code -99 系统繁忙),
-never an unhandled error. The table's stream is then delivered to `aggregate_statistics` and
-`forward_to_ministry` with faults still on, re-delivering from the lowest reported failure as
-Lambda does (the whole batch when a handler raises). The ministry runs in this process
+never an unhandled error. The table's stream is then delivered to `apply_record_changes`
+(statistics, then forwarding) with faults still on, re-delivering from the lowest reported
+failure as Lambda does (the whole batch when a handler raises). The ministry runs in this process
 behind real HTTP, with faults on its own DynamoDB client. Reconciliation afterwards: every
 distinct upload stored once with the expected version, counters equal to a recount from the
 stored versions, every version at the ministry exactly once, and the dead-letter queue empty.
@@ -47,7 +47,7 @@ MINISTRY_TABLE = "vmehr-test-ministry"
 MAX_DMS_ATTEMPTS = 30
 MAX_DELIVERIES = 200
 NATIONAL_UPLOAD = "/restservices/lcipprodatarest/lcipprocarfixrecordadd/query"
-HANDLERS = ("aggregate_statistics", "forward_to_ministry")
+HANDLERS = ("apply_record_changes",)
 
 
 # --- the ministry, in this process, behind real HTTP ----------------------------------------
@@ -171,13 +171,13 @@ def test_ten_percent_of_dynamodb_calls_fail_and_nothing_is_lost_or_doubled(fault
         # When DMSs upload through both doors, replaying and correcting some, retrying on busy
         for index in range(UPLOADS):
             _upload_story(api, shops[index % len(shops)], index, expected)
-        # and the table's stream is delivered to both handlers as Lambda would
+        # and the table's stream is delivered to the record-changes handler as Lambda would
         records = _stream_records()
         deliveries = {h: _deliver(api, h, records) for h in HANDLERS}
     # Then faults of every kind were injected, and no request met an unhandled error
     assert {"ThrottlingException", "InternalServerError", "lost_answer"} <= set(app_faults.counts)
     assert ministry_faults.counts["calls"] > 0
-    # and each handler reported failed records, which the redelivery then got through
+    # and the handler reported failed records, which the redelivery then got through
     assert all(d["partial_failures"] > 0 for d in deliveries.values()), deliveries
     assert faulty_system["ministry"].unexpected == []
     # and the reconciliation is exact

@@ -21,7 +21,7 @@ def monitored(api):
     api.post(
         "/v1/records", record_payload(company_name=other["name"], repair_mileage=0), other_token
     )
-    api.client.lambda_.invoke("aggregate_statistics", _stream_event())
+    api.client.lambda_.invoke("apply_record_changes", _stream_event())
     return {"busy": busy, "idle": idle, "other": other}
 
 

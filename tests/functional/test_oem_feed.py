@@ -105,7 +105,7 @@ def test_statistics_count_oem_uploads_for_the_dealer_apart_from_its_own(api):
     batch = {"records": [_item(a), _item(a)]}
     assert api.post("/v1/oem/records/batch", batch, token).status_code == 200
     # When the statistics handler reads the stream
-    result = api.client.lambda_.invoke("aggregate_statistics", _stream_event())
+    result = api.client.lambda_.invoke("apply_record_changes", _stream_event())
     assert result.payload == {"batchItemFailures": []}
     # Then the dealer's day and its district count 3 uploads, 2 of them 总对总
     day = china_date(datetime.now(UTC))

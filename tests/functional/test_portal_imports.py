@@ -74,7 +74,7 @@ def test_a_file_with_good_and_bad_rows_gets_a_result_for_every_row(api, signed_i
     assert waiting.headers.get("Refresh") == "2"
     assert set(_results(waiting)) == {4, 5}
     # When the stream handler has processed the chunks
-    assert run_handler(api, "process_imports") == {"batchItemFailures": []}
+    assert run_handler(api, "run_jobs") == {"batchItemFailures": []}
     done = browser.get(job)
     # Then every row has its result and error reason (错误原因), and the page stops refreshing
     results = _results(done)
@@ -98,11 +98,11 @@ def test_importing_the_same_file_again_creates_nothing_new(api, signed_in):
     browser, _, token = signed_in
     data = csv_bytes([HEADER_ZH, sheet_row(), sheet_row(), sheet_row(vin="")])
     _job_path(_import(browser, "again.csv", data))
-    run_handler(api, "process_imports")
+    run_handler(api, "run_jobs")
     before = _own_records(api, token)
     # When the same file is imported again
     second = _job_path(_import(browser, "again.csv", data))
-    run_handler(api, "process_imports")
+    run_handler(api, "run_jobs")
     # Then its rows read unchanged (or the same error), and no record was added
     results = _results(browser.get(second))
     assert [r for r, _ in results.values()] == ["unchanged", "unchanged", "error"]
@@ -113,7 +113,7 @@ def test_imported_records_join_the_vehicle_history(api, signed_in):
     browser, _, _ = signed_in
     row = sheet_row()
     _job_path(_import(browser, "one.csv", csv_bytes([HEADER_ZH, row])))
-    run_handler(api, "process_imports")
+    run_handler(api, "run_jobs")
     history = api.get(f"/v1/vehicles/{row[1]}/history?plate={quote(row[2])}")
     assert history.status_code == 200
     record = history.json["records"][0]
@@ -141,7 +141,7 @@ def test_an_xlsx_with_english_headers_excel_dates_numbers_and_a_formula(api, sig
     ]
     # When it is imported
     job = _job_path(_import(browser, "book.xlsx", xlsx_bytes(rows)))
-    run_handler(api, "process_imports")
+    run_handler(api, "run_jobs")
     results = _results(browser.get(job))
     # Then the first row is stored as typed, and the formula row names its column
     assert results[2][0] == "created" and results[3][0] == "error"
@@ -158,7 +158,7 @@ def test_a_gb18030_csv_from_chinese_excel_is_read(api, signed_in):
     browser, _, token = signed_in
     data = csv_bytes([HEADER_ZH, sheet_row(fault_description="空调不制冷")], encoding="gb18030")
     _job_path(_import(browser, "gbk.csv", data))
-    run_handler(api, "process_imports")
+    run_handler(api, "run_jobs")
     assert _own_records(api, token)[0]["fault_description"] == "空调不制冷"
 
 
@@ -169,7 +169,7 @@ def test_a_settlement_number_twice_in_one_file_is_refused_on_its_second_row(api,
         [HEADER_ZH, sheet_row(settlement_list_code=code), sheet_row(settlement_list_code=code)]
     )
     job = _job_path(_import(browser, "dup.csv", data))
-    run_handler(api, "process_imports")
+    run_handler(api, "run_jobs")
     results = _results(browser.get(job))
     assert results[2][0] == "created" and results[3][0] == "error"
     assert "与本文件第 2 行的结算清单编号重复" in results[3][1]
@@ -234,7 +234,7 @@ def test_the_results_download_is_excel_ready_and_inert(api, signed_in):
         [HEADER_ZH, sheet_row(), sheet_row(settlement_list_code="=HYPERLINK(1)", vin="")]
     )
     job = _job_path(_import(browser, "r.csv", data))
-    run_handler(api, "process_imports")
+    run_handler(api, "run_jobs")
     # When the results are downloaded
     download = browser.get(f"{job}/results.csv")
     # Then the CSV starts with a BOM, has a row per row, and cannot run a formula in Excel
@@ -250,9 +250,9 @@ def test_a_chunk_delivered_twice_keeps_its_first_results(api, signed_in):
     # Given an import whose chunk was processed once
     browser, _, _ = signed_in
     job = _job_path(_import(browser, "twice.csv", csv_bytes([HEADER_ZH, sheet_row()])))
-    run_handler(api, "process_imports")
+    run_handler(api, "run_jobs")
     # When Lambda delivers the same chunk again
-    assert run_handler(api, "process_imports") == {"batchItemFailures": []}
+    assert run_handler(api, "run_jobs") == {"batchItemFailures": []}
     # Then the row still reads created (not the replay's unchanged)
     assert [r for r, _ in _results(browser.get(job)).values()] == ["created"]
 
@@ -266,7 +266,7 @@ def test_rows_of_a_voided_record_read_as_errors(api, signed_in):
     # When a file carries its settlement number again
     data = csv_bytes([HEADER_ZH, sheet_row(settlement_list_code=payload["settlement_list_code"])])
     job = _job_path(_import(browser, "void.csv", data))
-    run_handler(api, "process_imports")
+    run_handler(api, "run_jobs")
     # Then the row is an error that says to use a new number
     result, text = _results(browser.get(job))[2]
     assert result == "error" and "请使用新的编号" in text
@@ -328,8 +328,8 @@ def test_a_chunk_whose_results_cannot_be_stored_is_retried_without_duplicates(ap
     client.meta.events.register("before-call.dynamodb.PutItem", throttle_once)
     try:
         # When the handler fails the chunk and Lambda delivers it again
-        first = run_handler(api, "process_imports")
-        second = run_handler(api, "process_imports")
+        first = run_handler(api, "run_jobs")
+        second = run_handler(api, "run_jobs")
     finally:
         client.meta.events.unregister("before-call.dynamodb.PutItem", throttle_once)
     # Then the first delivery reports the chunk, the second completes it, and the row was
@@ -350,7 +350,7 @@ def test_the_documented_sample_file_gives_the_documented_results(api, signed_in,
         expected.append(FORMULA_ROW[2])
     # When the shop imports it and the chunks are processed
     job = _job_path(_import(browser, name, (SAMPLES / name).read_bytes()))
-    run_handler(api, "process_imports")
+    run_handler(api, "run_jobs")
     # Then every row has the result the sample documents
     results = _results(browser.get(job))
     assert [r for r, _ in results.values()] == expected

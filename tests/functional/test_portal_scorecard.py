@@ -43,7 +43,7 @@ def test_the_scorecard_shows_uploads_error_rate_timeliness_and_what_to_fix(api, 
     ids = [api.post("/v1/records", p, token).json["record_id"] for p in payloads]
     api.post("/v1/records", dict(payloads[0], repair_mileage=13000), token)
     api.post(f"/v1/records/{ids[3]}/void", {"reason": "重复"}, token)
-    assert run_handler(api, "aggregate_statistics") == {"batchItemFailures": []}
+    assert run_handler(api, "apply_record_changes") == {"batchItemFailures": []}
     # When the shop opens its scorecard
     page = browser.get("/portal/scorecard")
     # Then it sees the figures, the flag with its fix, and the late uploads to fix
@@ -74,5 +74,5 @@ def test_another_shops_uploads_never_count(api, signed_in):
     browser, _, _ = signed_in
     _, other_token = api.new_shop()
     api.post("/v1/records", record_payload(), other_token)
-    run_handler(api, "aggregate_statistics")
+    run_handler(api, "apply_record_changes")
     assert _figure(browser.get("/portal/scorecard"), "uploads") == "0"

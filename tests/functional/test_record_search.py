@@ -96,7 +96,7 @@ def test_an_export_job_writes_the_csv_and_gives_its_requester_a_link(api, record
     job = api.post("/v1/search/records/exports", body, admin)
     assert job.status_code == 202 and job.json["status"] == "pending"
     # When the job's stream record reaches the export handler
-    answer = api.client.lambda_.invoke("run_exports", _stream_event()).payload
+    answer = api.client.lambda_.invoke("run_jobs", _stream_event()).payload
     assert answer == {"batchItemFailures": []}
     # Then the requester gets a download link, and the file has a header and three rows
     status = api.get(f"/v1/search/records/exports/{job.json['job_id']}", admin).json

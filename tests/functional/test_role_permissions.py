@@ -51,6 +51,7 @@ from tests.functional.stream_events import stream_event
 from tests.spreadsheets import HEADER_ZH, csv_bytes, sheet_row
 
 ADAPTERS = Path(__file__).resolve().parents[2] / "chalicelib" / "adapters"
+HANDLERS = ("apply_record_changes", "run_jobs")
 CLIENT_FACTORIES = {"aws.py", "s3_photos.py", "sqs_dead_letters.py"}
 # Client methods written in the adapters that no Lambda function's scenario here reaches.
 NOT_EXERCISED = {
@@ -161,14 +162,48 @@ def test_every_call_of_every_function_is_granted_by_its_role(province):
     with recorder.as_function("APIHandler"):
         _api_scenario(api)
     # When every stream handler gets the table's stream, as its event source mapping would
-    for name in ("aggregate_statistics", "forward_to_ministry", "run_exports", "process_imports"):
-        with recorder.as_function(_logical_id(name)):
-            answer = api.client.lambda_.invoke(name, stream_event()).payload
-        assert answer == {"batchItemFailures": []}, (name, answer)
+    _run_stream_handlers(api, recorder)
     # Then the forwarder really parked a change (its queue call was exercised)
     assert boto3.client("sqs").receive_message(QueueUrl=queue).get("Messages")
     # and every call each function made is allowed by that function's role
-    roles = _roles(merge_template(CfnStack("province", "320000"), 1))
+    assert _refused(recorder, CfnStack("province", "320000"), queue) == {}
+    # and every function ran, so none was checked against nothing
+    assert set(recorder.calls) == {f.logical_id for f in FUNCTIONS}
+    # and no kind of call the adapters make went unexercised (static guard)
+    unexercised = _adapter_operations() - recorder.operations() - set(NOT_EXERCISED)
+    assert unexercised == set(), "exercise these calls in a scenario above (or say why not)"
+
+
+def test_the_ministry_functions_calls_are_granted_by_its_roles(ministry_api):
+    api: Api = ministry_api
+    settings = get_settings()
+    assert settings.photo_bucket is not None  # the ministry's bucket holds national exports
+    create_photo_bucket(boto3.client("s3"), settings.photo_bucket, settings.aws_region)
+    recorder = CallRecorder()
+    recorder.hook(_app_clients())
+    # Given a province pushing a shop and a record version to the ministry's exchange, and a
+    # national export job (created as the ministry's search route creates one)
+    with recorder.as_function("APIHandler"):
+        _exchange_scenario(api)
+    _national_export_job()
+    # When the ministry's stream handlers get its table's stream
+    _run_stream_handlers(api, recorder)
+    # Then every call is granted by the ministry template's roles, and every function ran
+    assert _refused(recorder, CfnStack("ministry"), "") == {}
+    assert set(recorder.calls) == {f.logical_id for f in FUNCTIONS}
+    assert any(op == "PutObject" for _, op, _ in recorder.calls["RunJobs"])
+
+
+def _run_stream_handlers(api: Api, recorder: CallRecorder) -> None:
+    for name in HANDLERS:
+        with recorder.as_function(_logical_id(name)):
+            answer = api.client.lambda_.invoke(name, stream_event()).payload
+        assert answer == {"batchItemFailures": []}, (name, answer)
+
+
+def _refused(recorder: CallRecorder, stack: CfnStack, queue: str) -> dict[str, list[Need]]:
+    """Per function, the (action, resource) its calls needed that its role does not grant."""
+    roles = _roles(merge_template(stack, 1))
     resources = _resources(queue)
     missing = {
         function: sorted(
@@ -181,12 +216,7 @@ def test_every_call_of_every_function_is_granted_by_its_role(province):
         )
         for function, calls in recorder.calls.items()
     }
-    assert {f: m for f, m in missing.items() if m} == {}
-    # and every function ran, so none was checked against nothing
-    assert set(recorder.calls) == {f.logical_id for f in FUNCTIONS}
-    # and no kind of call the adapters make went unexercised (static guard)
-    unexercised = _adapter_operations() - recorder.operations() - set(NOT_EXERCISED)
-    assert unexercised == set(), "exercise these calls in a scenario above (or say why not)"
+    return {function: needs for function, needs in missing.items() if needs}
 
 
 # --- scenarios -------------------------------------------------------------------------------
@@ -226,6 +256,32 @@ def _api_scenario(api: Api) -> None:
     assert imported.status == 303, imported.text
     signed_out = browser.post("/portal/logout", {"csrf_token": browser.get("/portal").csrf()})
     assert signed_out.status == 303
+
+
+def _exchange_scenario(api: Api) -> None:
+    from tests.functional.test_ministry_exchange import _shop_item, _version_item
+
+    token = _ok(
+        api.post(
+            "/v1/exchange/token",
+            {"province_code": "320000", "secret": api.exchange_secrets["320000"]},  # type: ignore[attr-defined]
+        )
+    )["access_token"]
+    items = [_shop_item(), _version_item("R" + unique_vin()[:12], 1, record_payload())]
+    answer = _ok(api.post("/v1/exchange/batch", {"items": items}, token))
+    assert {r["result"] for r in answer["results"]} == {"applied"}, answer
+
+
+def _national_export_job() -> None:
+    from datetime import date
+
+    from chalicelib.bootstrap import export_service
+    from chalicelib.services.record_search import SearchCriteria
+
+    criteria = SearchCriteria(date_from=date(2024, 1, 1), date_to=date(2024, 12, 31))
+    export_service().request(
+        "ministry-admin", criteria, None, source_ip="127.0.0.1", provinces=("320000",)
+    )
 
 
 def _ok(answer: Any) -> Any:
@@ -295,7 +351,7 @@ def _roles(template: dict[str, Any]) -> dict[str, list[dict[str, Any]]]:
 def _resources(queue: str) -> dict[str, str]:
     settings = get_settings()
     assert settings.photo_bucket is not None
-    return {
+    return {  # the stack's resources by name, as the functions' environment names them
         settings.table_name: RECORDS_TABLE,
         settings.stats_table_name: STATS_TABLE,
         settings.photo_bucket: PHOTO_BUCKET,
@@ -304,7 +360,7 @@ def _resources(queue: str) -> dict[str, str]:
 
 
 def _logical_id(handler: str) -> str:
-    """Chalice's logical id of a handler's function (`run_exports` → `RunExports`)."""
+    """Chalice's logical id of a handler's function (`run_jobs` → `RunJobs`)."""
     return "".join(part.capitalize() for part in handler.split("_"))
 
 

@@ -68,7 +68,7 @@ def test_each_batch_delivered_three_times_counts_once(api, shop):
     event = _stream_event()
     # When the statistics handler receives the same batch three times
     for _ in range(3):
-        answer = api.client.lambda_.invoke("aggregate_statistics", event).payload
+        answer = api.client.lambda_.invoke("apply_record_changes", event).payload
         assert answer == {"batchItemFailures": []}
     # Then the counters equal a recount from the base records: zero drift
     assert _counters() == _recount(event)
@@ -98,8 +98,8 @@ def test_a_failed_write_is_reported_and_the_retry_counts_once(api, shop):
     client.meta.events.register("before-call.dynamodb.TransactWriteItems", throttle_once)
     try:
         # When the handler runs, fails partly, and Lambda retries the batch
-        first = api.client.lambda_.invoke("aggregate_statistics", event).payload
-        second = api.client.lambda_.invoke("aggregate_statistics", event).payload
+        first = api.client.lambda_.invoke("apply_record_changes", event).payload
+        second = api.client.lambda_.invoke("apply_record_changes", event).payload
     finally:
         client.meta.events.unregister("before-call.dynamodb.TransactWriteItems", throttle_once)
     # Then the first answer names the failed records, and after the retry nothing drifts
@@ -112,7 +112,7 @@ def test_last_upload_time_per_shop_is_kept(api, shop):
     registered, token = shop
     api.post("/v1/records", record_payload(), token)
     event = _stream_event()
-    api.client.lambda_.invoke("aggregate_statistics", event)
+    api.client.lambda_.invoke("apply_record_changes", event)
     from chalicelib.bootstrap import stats_store
 
     assert stats_store().last_upload("shop", registered["companycode"]) is not None
@@ -127,7 +127,7 @@ def test_a_shop_is_docked_once_on_its_first_upload_and_has_a_month_row(api, shop
     event = _stream_event()
     # When the aggregator receives the batch twice
     for _ in range(2):
-        api.client.lambda_.invoke("aggregate_statistics", event)
+        api.client.lambda_.invoke("apply_record_changes", event)
     # Then one shop is docked in its class, and its month row counts its uploads
     from chalicelib.bootstrap import stats_store
 

@@ -12,15 +12,7 @@ from typing import Any
 import pytest
 
 from infra.cfn.fragment import combine, fragment
-from infra.cfn.names import (
-    AGGREGATOR,
-    API_HANDLER,
-    EXPORTER,
-    FORWARDER,
-    FUNCTIONS,
-    IMPORTER,
-    Stack,
-)
+from infra.cfn.names import API_HANDLER, FUNCTIONS, JOBS, RECORD_CHANGES, Stack
 from infra.cfn.stack import merge_template
 from infra.cfn.tables import check_protected
 from infra.package import PackagingError, check
@@ -72,7 +64,7 @@ def test_a_definition_without_point_in_time_recovery_is_refused():
         check_protected("table.json", properties)
 
 
-@pytest.mark.parametrize("function", [AGGREGATOR, FORWARDER, IMPORTER])
+@pytest.mark.parametrize("function", [RECORD_CHANGES, JOBS])
 def test_stream_mappings_report_partial_failures_and_give_up_to_a_queue(function):
     # Given the province template
     resources = _province()["Resources"]
@@ -89,11 +81,31 @@ def test_stream_mappings_report_partial_failures_and_give_up_to_a_queue(function
     assert destination == {"Fn::GetAtt": ["StreamFailureQueue", "Arn"]}
 
 
+@pytest.mark.parametrize("template", [_province, _ministry])
+def test_a_stack_reads_its_table_stream_with_two_mappings_at_most(template):
+    # Given the app's stream handlers and a stack's template (DynamoDB Streams serves about
+    # two readers per shard)
+    from app import app
+
+    handlers = [s.name for s in app.event_sources if hasattr(s, "stream_arn")]
+    stream = {"Fn::GetAtt": ["RecordsTable", "StreamArn"]}
+    # When the enabled mappings on the records table's stream are listed
+    readers = [
+        name
+        for name, body in template()["Resources"].items()
+        for event in body.get("Properties", {}).get("Events", {}).values()
+        if event["Properties"].get("Stream") == stream and event["Properties"]["Enabled"]
+    ]
+    # Then there are two: every change, and new jobs only
+    assert sorted(handlers) == ["apply_record_changes", "run_jobs"]
+    assert sorted(readers) == ["ApplyRecordChanges", "RunJobs"]
+
+
 def test_the_forwarder_parks_a_change_before_lambda_gives_up_on_it():
     # Given the forwarder parks a change itself after FORWARD_MAX_ATTEMPTS failures
-    events = _province()["Resources"]["ForwardToMinistry"]["Properties"]["Events"]
+    events = _province()["Resources"]["ApplyRecordChanges"]["Properties"]["Events"]
     # When the mapping's retry cap is read
-    retries = events[FORWARDER.stream_event]["Properties"]["MaximumRetryAttempts"]
+    retries = events[RECORD_CHANGES.stream_event]["Properties"]["MaximumRetryAttempts"]
     # Then Lambda retries longer than that, so the payload reaches the forwarder's own queue
     assert retries > FORWARD_MAX_ATTEMPTS
 
@@ -111,10 +123,10 @@ def test_each_function_reaches_only_the_storage_it_uses():
     # Given the province template
     template = _province()
     api = _statements(template, API_HANDLER.role_id)
-    aggregator = _statements(template, AGGREGATOR.role_id)
-    forwarder = _statements(template, FORWARDER.role_id)
+    changes = _statements(template, RECORD_CHANGES.role_id)
+    jobs = _statements(template, JOBS.role_id)
     # When the table and bucket actions are collected per role
-    # Then only the API handler touches record items and photos
+    # Then the API handler touches record items and photos
     assert "dynamodb:PutItem" in _actions_on(api, "RecordsTable")
     assert {"s3:GetObject", "s3:PutObject"} == _actions_on(api, "PhotoBucket")
     # (statistics: read, plus UpdateItem for the public rate-limit windows kept there)
@@ -123,17 +135,18 @@ def test_each_function_reaches_only_the_storage_it_uses():
         "dynamodb:Query",
         "dynamodb:UpdateItem",
     }
-    # and the stream handlers read the stream, never the records' items
-    for role in (aggregator, forwarder):
-        assert _actions_on(role, "RecordsTable") == {
-            "dynamodb:DescribeStream",
-            "dynamodb:GetRecords",
-            "dynamodb:GetShardIterator",
-            "dynamodb:ListStreams",
-        }
-        assert not _actions_on(role, "PhotoBucket")
-    assert _actions_on(forwarder, "StatsTable") == {"dynamodb:UpdateItem"}
-    assert "dynamodb:Query" not in _actions_on(aggregator, "StatsTable")
+    # and the record-changes handler reads the stream, never the records' items or files
+    assert _actions_on(changes, "RecordsTable") == {
+        "dynamodb:DescribeStream",
+        "dynamodb:GetRecords",
+        "dynamodb:GetShardIterator",
+        "dynamodb:ListStreams",
+    }
+    assert not _actions_on(changes, "PhotoBucket")
+    assert "dynamodb:Query" not in _actions_on(changes, "StatsTable")
+    # and the jobs handler writes export files only, and never statistics
+    assert _actions_on(jobs, "PhotoBucket") == {"s3:PutObject", "s3:AbortMultipartUpload"}
+    assert not _actions_on(jobs, "StatsTable")
 
 
 def test_secrets_are_resolved_from_secrets_manager_only_where_needed():
@@ -145,7 +158,7 @@ def test_secrets_are_resolved_from_secrets_manager_only_where_needed():
     }
     # When the secret variables are read
     signing = variables["APIHandler"]["SIGNING_KEY"]
-    exchange = variables["ForwardToMinistry"]["EXCHANGE_SECRET"]
+    exchange = variables["ApplyRecordChanges"]["EXCHANGE_SECRET"]
     # Then they are dynamic references, and each only in the functions that use it
     derived = "{{resolve:secretsmanager:vmehr/${ProvinceCode}/signing-key:SecretString}}"
     assert signing == {
@@ -156,10 +169,10 @@ def test_secrets_are_resolved_from_secrets_manager_only_where_needed():
         ]
     }
     assert "{{resolve:secretsmanager:${ExchangeSecretName}" in json.dumps(exchange)
-    assert variables["ProcessImports"]["SIGNING_KEY"] == signing  # imported receipts are signed
+    assert variables["RunJobs"]["SIGNING_KEY"] == signing  # imported receipts are signed
     assert "EXCHANGE_SECRET" not in variables["APIHandler"]
-    assert "SIGNING_KEY" not in variables["ForwardToMinistry"]
-    assert "SIGNING_KEY" not in variables["AggregateStatistics"]
+    assert "EXCHANGE_SECRET" not in variables["RunJobs"]
+    assert "SIGNING_KEY" not in variables["ApplyRecordChanges"]
 
 
 def test_secret_names_follow_the_province_code_given_at_deploy_time():
@@ -198,19 +211,36 @@ def test_every_alarm_goes_to_the_topic_parameter():
     assert resources["Dashboard"]["Type"] == "AWS::CloudWatch::Dashboard"
 
 
+def test_the_province_always_forwards_its_changes():
+    # Given the province template (a province without MINISTRY_URL forwards nothing)
+    variables = _province()["Resources"]["ApplyRecordChanges"]["Properties"]["Environment"]
+    # When the record-changes function's environment is read
+    # Then the ministry, the credential and the dead-letter queue are always set
+    assert variables["Variables"]["MINISTRY_URL"] == {"Ref": "MinistryUrl"}
+    assert "EXCHANGE_SECRET" in variables["Variables"]
+    assert variables["Variables"]["DEAD_LETTER_QUEUE_URL"] == {"Ref": "ForwarderDeadLetterQueue"}
+
+
 def test_the_ministry_forwards_nowhere_and_exports_only_to_its_bucket():
     # Given the ministry template
     template = _ministry()
-    # When its forwarder mapping, parameters and resources are read
-    events = template["Resources"]["ForwardToMinistry"]["Properties"]["Events"]
-    # Then the forwarder is never invoked, and no province-only input or resource exists
-    assert events[FORWARDER.stream_event]["Properties"]["Enabled"] is False
+    changes = template["Resources"]["ApplyRecordChanges"]["Properties"]
+    jobs = template["Resources"]["RunJobs"]["Properties"]
+    # When its functions, parameters and resources are read
+    mapping = jobs["Events"][JOBS.stream_event]["Properties"]
+    (pattern,) = mapping["FilterCriteria"]["Filters"]
+    # Then nothing forwards or imports there, and no province-only input or resource exists
+    assert "MINISTRY_URL" not in changes["Environment"]["Variables"]
+    assert not _actions_on(_statements(template, RECORD_CHANGES.role_id), "Forwarder")
+    assert json.loads(pattern["Pattern"])["dynamodb"]["NewImage"]["kind"]["S"] == ["export_job"]
     assert "MinistryUrl" not in template["Parameters"]
     assert "ForwarderDeadLetterQueue" not in template["Resources"]
-    # its bucket holds national exports: the exporter may write only below exports/
-    exporter = _statements(template, EXPORTER.role_id)
-    assert {"s3:PutObject", "s3:AbortMultipartUpload"} == _actions_on(exporter, "PhotoBucket")
-    assert any(s.get("Resource") == {"Fn::Sub": "${PhotoBucket.Arn}/exports/*"} for s in exporter)
+    # its bucket holds national exports: the jobs function may write only below exports/
+    runner = _statements(template, JOBS.role_id)
+    assert {"s3:PutObject", "s3:AbortMultipartUpload"} == _actions_on(runner, "PhotoBucket")
+    assert any(s.get("Resource") == {"Fn::Sub": "${PhotoBucket.Arn}/exports/*"} for s in runner)
+    assert "dynamodb:PutItem" not in _actions_on(runner, "RecordsTable")
+    assert jobs["Environment"]["Variables"]["PHOTO_BUCKET"] == {"Ref": "PhotoBucket"}
 
 
 def test_a_resource_defined_twice_is_refused():
@@ -260,23 +290,22 @@ def test_api_gateway_hands_binary_answers_to_browsers_as_bytes():
         assert body["x-amazon-apigateway-binary-media-types"] == ["*/*"]
 
 
-def test_the_importer_sees_only_new_import_chunks_and_uploads_like_the_api():
-    # Given the province and ministry templates
-    province, ministry = _province(), _ministry()
-    # When the importer's mapping, settings and role are read
-    function = province["Resources"][IMPORTER.logical_id]["Properties"]
-    mapping = function["Events"][IMPORTER.stream_event]["Properties"]
+def test_the_jobs_mapping_sees_only_new_jobs_one_at_a_time():
+    # Given the province template
+    province = _province()
+    # When the jobs function's mapping and role are read
+    function = province["Resources"][JOBS.logical_id]["Properties"]
+    mapping = function["Events"][JOBS.stream_event]["Properties"]
     (pattern,) = mapping["FilterCriteria"]["Filters"]
-    role = _statements(province, IMPORTER.role_id)
-    ministry_events = ministry["Resources"][IMPORTER.logical_id]["Properties"]["Events"]
-    # Then its batches count chunk inserts only (not every write of the province), and it
-    # touches record items but no index, statistics or bucket
+    role = _statements(province, JOBS.role_id)
+    # Then it is invoked for new export jobs and import chunks only (not every write of the
+    # province), a long export does not hold up another item's jobs on its shard,
     assert json.loads(pattern["Pattern"]) == {
         "eventName": ["INSERT"],
-        "dynamodb": {"NewImage": {"kind": {"S": ["import_chunk"]}}},
+        "dynamodb": {"NewImage": {"kind": {"S": ["export_job", "import_chunk"]}}},
     }
+    assert mapping["MaximumBatchingWindowInSeconds"] == 0
+    assert mapping["ParallelizationFactor"] > 1
+    # and it uploads imported rows like the API, without touching statistics
     assert _actions_on(role, "RecordsTable") >= {"dynamodb:PutItem", "dynamodb:DeleteItem"}
-    assert not any("/index/" in json.dumps(s["Resource"]) for s in role)
-    assert not _actions_on(role, "PhotoBucket") and not _actions_on(role, "StatsTable")
-    # and the ministry, which collects no records, never invokes it
-    assert ministry_events[IMPORTER.stream_event]["Properties"]["Enabled"] is False
+    assert not _actions_on(role, "StatsTable")
