@@ -42,7 +42,7 @@ from chalicelib.api import (
 )
 from chalicelib.api.portal import BLUEPRINTS as PORTAL_BLUEPRINTS
 from chalicelib.config import stream_arn
-from chalicelib.observability import logger, metrics
+from chalicelib.observability import capture_lambda_handler, logger, metrics
 from chalicelib.streams.handlers import jobs_batch, record_changes_batch
 
 app = Chalice(app_name="vmehr")
@@ -83,6 +83,8 @@ for blueprint in (
 
 # Lambda context (request id, cold start, function name) on every log line of every handler.
 app.register_middleware(ConvertToMiddleware(logger.inject_lambda_context))
+# X-Ray: every invocation (API and stream handlers) is a subsegment, AWS calls inside it too.
+app.register_middleware(ConvertToMiddleware(capture_lambda_handler))
 
 
 @app.middleware("http")

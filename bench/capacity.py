@@ -48,6 +48,7 @@ ENV = {
     "AWS_REGION": "cn-north-1",
     "AWS_ACCOUNT_ID_ENDPOINT_MODE": "disabled",
     "POWERTOOLS_LOG_LEVEL": "WARNING",
+    "POWERTOOLS_TRACE_DISABLED": "true",
     "POWERTOOLS_METRICS_NAMESPACE": "CapacityBench",
     "SIGNING_KEY": "capacity-bench-signing-key-0123456789",
     "TOTP_KEY": "capacity-bench-totp-key-0123456789abcdef",

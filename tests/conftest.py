@@ -16,6 +16,7 @@ os.environ.update(
         "POWERTOOLS_SERVICE_NAME": "vmehr-test",
         "POWERTOOLS_DEV": "false",
         "POWERTOOLS_LOG_LEVEL": "WARNING",
+        "POWERTOOLS_TRACE_DISABLED": "true",  # no X-Ray here (tests/functional/test_tracing.py)
         "STACK_ROLE": "province",
         "PROVINCE_CODE": "320000",
         "TABLE_NAME": "vmehr-test",

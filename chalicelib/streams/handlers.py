@@ -19,7 +19,7 @@ from typing import Any
 
 from chalicelib.bootstrap import change_forwarder, statistics_aggregator
 from chalicelib.config import get_settings
-from chalicelib.observability import metrics
+from chalicelib.observability import metrics, subsegment
 
 
 def _answer(failed: list[str]) -> dict[str, Any]:
@@ -50,7 +50,8 @@ def _together(
     error: Exception | None = None
     for part in parts:
         try:
-            answer = part(event)
+            with subsegment(part.__name__):
+                answer = part(event)
         except Exception as exc:
             error = error or exc
             continue

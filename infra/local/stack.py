@@ -31,6 +31,8 @@ FAKE_AWS_ENV = {
     "AWS_REGION": "cn-north-1",
     # Without this, botocore sends stream calls to a per-account endpoint moto does not know.
     "AWS_ACCOUNT_ID_ENDPOINT_MODE": "disabled",
+    # No X-Ray daemon on this machine: the deployed functions trace, local runs do not.
+    "POWERTOOLS_TRACE_DISABLED": "true",
     # Local runs only (seeding and the stacks share it): a real stack takes its TOTP_KEY from
     # the secret store, like SIGNING_KEY.
     "TOTP_KEY": "local-only-totp-key-not-for-production-0123456789",
