@@ -294,14 +294,18 @@ def record_search_service():  # type: ignore[no-untyped-def]
 @functools.cache
 def export_service():  # type: ignore[no-untyped-def]
     from chalicelib.adapters.dynamo_exports import DynamoExportJobStore
+    from chalicelib.adapters.dynamo_search import DynamoRecordSearch
     from chalicelib.adapters.s3_exports import S3ExportSink
     from chalicelib.services.record_export import ExportService
+    from chalicelib.services.record_search import RecordSearchService
 
     settings = get_settings()
     if not settings.photo_bucket:
         raise RuntimeError("PHOTO_BUCKET must be set: exports are written to that bucket")
+    # A job reads page after page: each read waits out a busy table (up to 6 tries).
+    search = DynamoRecordSearch(settings.table_name, read_attempts=6)
     return ExportService(
-        record_search_service(),
+        RecordSearchService(search, settings.province_code),
         DynamoExportJobStore(settings.table_name),
         S3ExportSink(settings.photo_bucket),
         _audit(),

@@ -3,11 +3,15 @@
 Why: regulators search a province's records (digest §3.4 `query4manager`) by VIN, plate,
 company and date, and export what they find. Each criterion has its own index so no search
 scans the table; every method yields lazily, page by page, so an export of any size never
-holds more than one page in memory.
+holds more than one page in memory. With `read_attempts` > 1 (the export job's instance) a
+read that meets a busy table is sent again after a back-off, page by page: an export reads
+hundreds of pages, and starting it over on every busy answer would never finish, while a
+regulator's search page (one attempt) answers 503 at once and lets the person retry.
 """
 
 from __future__ import annotations
 
+import time
 from collections.abc import Iterator
 from datetime import date
 from typing import Any
@@ -18,6 +22,7 @@ from chalicelib.adapters.dynamo_errors import translate_errors
 from chalicelib.adapters.record_items import record_from
 from chalicelib.adapters.table_adapter import TableAdapter
 from chalicelib.domain.record import StoredRecord
+from chalicelib.errors import ServiceUnavailableError
 
 SUMMARY_FIELDS = (
     "record_id",
@@ -33,9 +38,14 @@ SUMMARY_FIELDS = (
     "mileage",
     "shop_name",
 )
+FIRST_BACKOFF_SECONDS = 0.05  # doubled after each busy answer
 
 
 class DynamoRecordSearch(TableAdapter):
+    def __init__(self, table_name: str, client: Any = None, *, read_attempts: int = 1) -> None:
+        super().__init__(table_name, client)
+        self._read_attempts = max(1, read_attempts)
+
     def by_vin(self, vin: str) -> Iterator[dict[str, Any]]:
         yield from self._pages(
             KeyConditionExpression="PK = :pk AND begins_with(SK, :prefix)",
@@ -91,8 +101,7 @@ class DynamoRecordSearch(TableAdapter):
                 }
             }
             while request:
-                with translate_errors():
-                    response = self.client.batch_get_item(RequestItems=request)
+                response = self._read("batch_get_item", RequestItems=request)
                 for item in response.get("Responses", {}).get(self._table, []):
                     record = record_from(from_item(item))
                     found[record.record_id] = record
@@ -102,8 +111,7 @@ class DynamoRecordSearch(TableAdapter):
     def _pages(self, **request: Any) -> Iterator[dict[str, Any]]:
         request["TableName"] = self._table
         while True:
-            with translate_errors():
-                response = self.client.query(**request)
+            response = self._read("query", **request)
             for raw in response.get("Items", []):
                 item = from_item(raw)
                 yield {name: item.get(name) for name in SUMMARY_FIELDS}
@@ -111,3 +119,14 @@ class DynamoRecordSearch(TableAdapter):
             if not last:
                 return
             request["ExclusiveStartKey"] = last
+
+    def _read(self, operation: str, **request: Any) -> Any:
+        """One read request (idempotent), sent up to `read_attempts` times while busy."""
+        for attempt in range(self._read_attempts - 1):
+            try:
+                with translate_errors():
+                    return getattr(self.client, operation)(**request)
+            except ServiceUnavailableError:
+                time.sleep(FIRST_BACKOFF_SECONDS * 2**attempt)
+        with translate_errors():
+            return getattr(self.client, operation)(**request)

@@ -7,7 +7,9 @@ lines, and the lines go straight into a multipart object upload. At no point is 
 page of records in memory. The file is UTF-8 with a BOM so Excel opens Chinese correctly.
 
 Delivery semantics: the job runs from the table stream (at least once); a job that is done
-already is not run again, and a re-run overwrites the same object with the same content.
+already is not run again, and a re-run overwrites the same object with the same content. A
+busy table (ServiceUnavailableError) is not the job's fault: the run is given back to the
+stream without counting toward MAX_ATTEMPTS, which is for errors that would recur.
 """
 
 from __future__ import annotations
@@ -23,7 +25,7 @@ from datetime import date, datetime
 from typing import Any, Protocol
 
 from chalicelib.domain.record import StoredRecord
-from chalicelib.errors import NotFoundError
+from chalicelib.errors import NotFoundError, ServiceUnavailableError
 from chalicelib.services.ports import AuditLog, Clock
 from chalicelib.services.record_search import RecordSearchService, Scope, SearchCriteria
 
@@ -176,6 +178,9 @@ class ExportService:
                 writer.write(line)
                 rows += 1
             writer.close()
+        except ServiceUnavailableError:
+            writer.abort()
+            raise  # storage busy: the stream delivers the job again (mapping's retry cap)
         except Exception as exc:
             writer.abort()
             if attempt >= MAX_ATTEMPTS:

@@ -8,11 +8,15 @@ receipt is identical. The job page reads `progress`.
 
 Delivery semantics: chunks arrive at least once. A chunk whose outcomes are stored is skipped;
 outcomes are stored once (conditional write), so a redelivery never overwrites the first
-results. A row already stored reads `unchanged`, which is also what a re-import shows.
+results. A row already stored reads `unchanged`, which is also what a re-import shows. A row
+whose upload meets a busy table is tried again after a back-off (an upload is idempotent)
+before the chunk is given back to Lambda: a chunk makes some 250 calls, so failing it on the
+first busy answer would start it over until its retries ran out.
 """
 
 from __future__ import annotations
 
+import time
 import uuid
 from collections.abc import Callable
 
@@ -44,6 +48,8 @@ from chalicelib.services.records import RecordService
 
 UPLOADED = "uploaded"
 MAX_FILENAME = 120
+ROW_ATTEMPTS = 6
+FIRST_BACKOFF_SECONDS = 0.05  # doubled after each busy answer
 
 
 class RecordImportService:
@@ -54,12 +60,14 @@ class RecordImportService:
         shops: ShopRepository,
         clock: Clock,
         new_id: Callable[[], str] = lambda: uuid.uuid4().hex,
+        sleep: Callable[[float], None] = time.sleep,
     ) -> None:
         self._store = store
         self._records = records
         self._shops = shops
         self._clock = clock
         self._new_id = new_id
+        self._sleep = sleep
 
     def submit(self, shop: Shop, filename: str, rows: list[CheckedRow]) -> ImportJob:
         """Store an import of `rows` (in file order) for the shop; nothing is uploaded yet.
@@ -104,13 +112,13 @@ class RecordImportService:
     def process(self, chunk: ImportChunk) -> None:
         """Upload a chunk's rows as its shop and store their outcomes once.
 
-        Raises ServiceUnavailableError when storage is busy: the stream handler reports the
-        chunk as failed and Lambda delivers it again.
+        Raises ServiceUnavailableError when storage stays busy (a row after ROW_ATTEMPTS): the
+        stream handler reports the chunk as failed and Lambda delivers it again.
         """
         if self._store.has_outcomes(chunk.job_id, chunk.index, UPLOADED):
             return
         shop = self._shops.get(chunk.companycode, consistent=True)
-        outcomes = [self._upload(shop, row) for row in chunk.rows]
+        outcomes = [self._upload_patiently(shop, row) for row in chunk.rows]
         stored = self._store.put_outcomes(
             chunk.job_id, chunk.index, UPLOADED, outcomes, self._clock.now()
         )
@@ -128,6 +136,14 @@ class RecordImportService:
 
     def recent(self, shop: Shop, limit: int = 20) -> list[ImportJob]:
         return self._store.jobs_of(shop.companycode, limit)
+
+    def _upload_patiently(self, shop: Shop | None, row: UploadRow) -> RowOutcome:
+        for attempt in range(ROW_ATTEMPTS - 1):
+            try:
+                return self._upload(shop, row)
+            except ServiceUnavailableError:
+                self._sleep(FIRST_BACKOFF_SECONDS * 2**attempt)
+        return self._upload(shop, row)
 
     def _upload(self, shop: Shop | None, row: UploadRow) -> RowOutcome:
         code = row.content.settlement_list_code

@@ -1,5 +1,5 @@
 """Fault injection: 10 % of DynamoDB calls fail (throttling, 500s, lost answers), yet nothing is
-lost and nothing is counted or copied twice.
+lost and nothing is counted or copied twice, and every export or import job finishes once.
 
 Uploads go through the real Chalice app (both doors) with a DMS's retry loop; every answer
 must be a success or "busy, retry" (REST: 503 with Retry-After; national: code -99 系统繁忙),
@@ -9,6 +9,12 @@ failure as Lambda does (the whole batch when a handler raises). The ministry run
 behind real HTTP, with faults on its own DynamoDB client. Reconciliation afterwards: every
 distinct upload stored once with the expected version, counters equal to a recount from the
 stored versions, every version at the ministry exactly once, and the dead-letter queue empty.
+
+The jobs (a regulator's CSV export, a shop's spreadsheet import) are requested without faults,
+then their stream records reach `run_jobs` one at a time with faults on, redelivered as the
+jobs mapping would and within its retry cap. Reconciliation: the export file holds each
+record of its search once and the job reads done with that count; every imported row is
+stored once (version 1) and has exactly one result.
 
 FAULT_UPLOADS (default 40) sets the number of distinct uploads; `make soak` raises it.
 """
@@ -35,11 +41,17 @@ from chalicelib.adapters.aws import dynamodb_client
 from chalicelib.adapters.record_items import KIND_HEAD, KIND_VERSION
 from chalicelib.config import get_settings
 from chalicelib.errors import ServiceUnavailableError
+from infra.cfn.streams import JOBS_RETRY_ATTEMPTS, jobs_filter
+from infra.local.stream_poller import matches
+from infra.photo_bucket import create_photo_bucket
 from infra.table_definition import create_stack_tables
 from tests.builders import compat_from_rest, record_payload
 from tests.e2e_national.support import drift, recount, stored_counters
-from tests.faults import DynamoFaults
+from tests.faults import DynamoFaults, moto_copies_a_table_once_per_transaction
 from tests.functional.conftest import REGULATOR, Api, add_regulator
+from tests.functional.portal_client import PortalClient
+from tests.functional.test_portal_imports import _results
+from tests.spreadsheets import HEADER_ZH, csv_bytes, sheet_row
 
 UPLOADS = int(os.environ.get("FAULT_UPLOADS", "40"))
 SEED = int(os.environ.get("FAULT_SEED", "6"))
@@ -48,6 +60,8 @@ MAX_DMS_ATTEMPTS = 30
 MAX_DELIVERIES = 200
 NATIONAL_UPLOAD = "/restservices/lcipprodatarest/lcipprocarfixrecordadd/query"
 HANDLERS = ("apply_record_changes",)
+EXPORTED_RECORDS = 12
+IMPORTED_ROWS = 80  # two chunks of up to 50 rows
 
 
 # --- the ministry, in this process, behind real HTTP ----------------------------------------
@@ -133,7 +147,7 @@ class Expected:
 
 @pytest.fixture
 def faulty_system(monkeypatch: pytest.MonkeyPatch) -> Iterator[dict[str, Any]]:
-    with mock_aws():
+    with mock_aws(), moto_copies_a_table_once_per_transaction():
         sqs = boto3.client("sqs", region_name="cn-north-1")
         queue = sqs.create_queue(QueueName="vmehr-faults-dlq")["QueueUrl"]
         ministry_client = boto3.client("dynamodb", region_name="cn-north-1")
@@ -147,6 +161,8 @@ def faulty_system(monkeypatch: pytest.MonkeyPatch) -> Iterator[dict[str, Any]]:
             create_stack_tables(
                 boto3.client("dynamodb"), settings.table_name, settings.stats_table_name
             )
+            assert settings.photo_bucket is not None
+            create_photo_bucket(boto3.client("s3"), settings.photo_bucket, settings.aws_region)
             add_regulator(REGULATOR[0], "province_admin", password=REGULATOR[1])
             from app import app
 
@@ -190,6 +206,67 @@ def test_ten_percent_of_dynamodb_calls_fail_and_nothing_is_lost_or_doubled(fault
         f"app faults {dict(app_faults.counts)}, ministry faults {dict(ministry_faults.counts)}"
         f", stream deliveries {dict(deliveries)}"
     )
+
+
+def test_each_export_and_import_job_finishes_once_when_dynamodb_calls_fail(faulty_system):
+    # Given one shop's records (a regulator exports them) and another shop's spreadsheet of
+    # IMPORTED_ROWS good rows, both requested while DynamoDB works
+    api: Api = faulty_system["api"]
+    exported, exported_token = api.new_shop()
+    record_ids = {
+        api.post("/v1/records", record_payload(company_name=exported["name"]), exported_token).json[
+            "record_id"
+        ]
+        for _ in range(EXPORTED_RECORDS)
+    }
+    window = {"from": "2024-01-01", "to": "2024-12-31"}
+    regulator = api.regulator_token()
+    export = api.post(
+        "/v1/search/records/exports", {"companycode": exported["companycode"], **window}, regulator
+    )
+    assert export.status_code == 202, export.json
+    importer, _ = api.new_shop()
+    rows = [sheet_row(company_name=importer["name"]) for _ in range(IMPORTED_ROWS)]
+    browser = PortalClient(api.client)
+    browser.sign_in(importer["companycode"], importer["secret"])
+    form = browser.get("/portal/imports")
+    submitted = browser.post_file(
+        "/portal/imports", {"csrf_token": form.csrf()}, "rows.csv", csv_bytes([HEADER_ZH, *rows])
+    )
+    assert submitted.status == 303, submitted.text
+    # When the new jobs reach `run_jobs` one by one (its mapping's filter and batch size)
+    # with 10 % of the app's DynamoDB calls failing, redelivered as Lambda does
+    jobs = [r for r in _stream_records() if matches(jobs_filter("province"), r)]
+    assert len(jobs) == 1 + 2, [r["dynamodb"]["NewImage"]["kind"] for r in jobs]
+    with DynamoFaults(dynamodb_client(), rate=0.10, seed=SEED + 2) as faults:
+        deliveries = _deliver(api, "run_jobs", jobs, batch_size=1)
+    # Then faults hit the jobs, and each finished within the mapping's retry cap
+    assert faults.counts["calls"] > 0 and len(faults.counts) > 1, faults.counts
+    assert deliveries["partial_failures"] > 0, deliveries
+    assert deliveries["most_deliveries"] <= JOBS_RETRY_ATTEMPTS + 1, deliveries
+    # and the export file holds each of the shop's records once, and the job says so
+    status = api.get(f"/v1/search/records/exports/{export.json['job_id']}", regulator).json
+    assert (status["status"], status["rows"]) == ("done", EXPORTED_RECORDS), status
+    assert _exported_ids(export.json["job_id"]) == sorted(record_ids)
+    # and every imported row is stored once, with exactly one result
+    stored = [h for h in _scan(get_settings().table_name, KIND_HEAD) if h["companycode"]
+              == importer["companycode"]]  # fmt: skip
+    assert sorted(h["settlement_list_code"] for h in stored) == sorted(r[0] for r in rows)
+    assert {int(h["version"]) for h in stored} == {1}
+    results = _results(browser.get(submitted.location))
+    assert sorted(results) == list(range(2, IMPORTED_ROWS + 2))
+    assert {result for result, _ in results.values()} <= {"created", "unchanged"}, results
+    print(f"\nfault injection, jobs: faults {dict(faults.counts)}, deliveries {dict(deliveries)}")
+
+
+def _exported_ids(job_id: str) -> list[str]:
+    import csv
+    import io
+
+    key = f"exports/{job_id}.csv"
+    body = boto3.client("s3").get_object(Bucket=get_settings().photo_bucket, Key=key)["Body"]
+    rows = list(csv.reader(io.StringIO(body.read().decode("utf-8-sig"))))
+    return sorted(row[0] for row in rows[1:])
 
 
 # --- DMS behaviour ---------------------------------------------------------------------------
@@ -269,8 +346,9 @@ def _deliver(
     counts: Counter[str] = Counter()
     for start in range(0, len(records), batch_size):
         batch = records[start : start + batch_size]
-        for _ in range(MAX_DELIVERIES):
+        for delivery in range(1, MAX_DELIVERIES + 1):
             counts["invocations"] += 1
+            counts["most_deliveries"] = max(counts["most_deliveries"], delivery)
             try:
                 answer = api.client.lambda_.invoke(handler, {"Records": batch}).payload
             except ServiceUnavailableError:
