@@ -1,11 +1,19 @@
 """Contract tier: schemathesis against the served OpenAPI document, over real HTTP.
 
-One province stack (moto server + `chalice local`, as `tests/e2e_province` starts it) with
-public rate limits raised so generated requests reach the code behind the gate. Seeded
-through the API itself: a shop whose token the shop operations use, a second shop the
-registry operations may suspend or rotate, a record with an evaluation, an accepted
-complaint, a second regulator account, a reminder and an export job, so generated cases can
-also hit existing objects (see `Seeds`).
+A province stack and the ministry stack (`chalice local` each, on one moto server, as
+`tests/e2e_province` starts them) with public rate limits raised so generated requests reach
+the code behind the gate. Each operation is sent to a stack that serves it: ministry-only
+operations to the ministry (started only when the first of them runs), every other one to
+the province. Seeded through the API itself, so generated cases can also hit existing objects
+(see `Seeds`):
+- province: a shop whose token the shop operations use, a second shop the registry
+  operations may suspend or rotate, a record with an evaluation, an accepted complaint, a
+  second regulator account, a reminder and an export job;
+- ministry: the exchange token of EXCHANGE_PROVINCE and a shop and record it pushed, an
+  agency with two keys (one the agency operations may rotate or revoke, one whose secret
+  the agency reads use). Operations that issue, rotate or revoke a province's exchange
+  credential only ever address UNUSED_PROVINCE, so the fuzzer cannot lock its own
+  province out.
 """
 
 from __future__ import annotations
@@ -19,13 +27,27 @@ import pytest
 
 from chalicelib import bootstrap
 from infra.local.stack import FAKE_AWS_ENV, MotoServer, ProvinceApp, free_port, provision
-from infra.seed import DEMO_REGULATOR, DEMO_TOTP_SECRETS, create_regulator
-from tests.builders import evaluation_payload, record_payload
+from infra.seed import (
+    DEMO_REGULATOR,
+    DEMO_TOTP_SECRETS,
+    create_exchange_credential,
+    create_regulator,
+    seed_demo_regulators,
+)
+from tests.builders import evaluation_payload, record_payload, unique_vin
 from tests.e2e_province.conftest import Http
 
 TABLE = "vmehr-contract-320000"
+MINISTRY_TABLE = "vmehr-contract-ministry"
+EXCHANGE_PROVINCE = "320000"
+UNUSED_PROVINCE = "990000"  # issued, rotated and revoked by the fuzzer at will
 # Far above what a run sends: the limits themselves are tested in tests/functional.
 UNLIMITED = "100000"
+LIMITS = {
+    "PUBLIC_IP_LIMIT": UNLIMITED,
+    "PUBLIC_VIN_LIMIT": UNLIMITED,
+    "PUBLIC_SUBMIT_LIMIT": UNLIMITED,
+}
 
 
 @dataclass
@@ -34,6 +56,8 @@ class Seeds:
 
     path: dict[str, str] = field(default_factory=dict)
     query: dict[str, dict[str, str]] = field(default_factory=dict)
+    # Path parameters every case of an operation takes, whatever hypothesis generates.
+    pinned: dict[str, str] = field(default_factory=dict)
 
 
 @dataclass
@@ -41,31 +65,32 @@ class ContractStack:
     url: str
     tokens: dict[str, str]
     seeds: Seeds
-    cases: dict[str, int] = field(default_factory=dict)
 
 
 @pytest.fixture(scope="package")
-def contract_stack(tmp_path_factory: pytest.TempPathFactory) -> Iterator[ContractStack]:
+def contract_moto() -> Iterator[MotoServer]:
     saved = dict(os.environ)
     os.environ.update(FAKE_AWS_ENV)
     moto = MotoServer(free_port())
     moto.start()
-    app = ProvinceApp(
-        free_port(),
-        "320000",
-        TABLE,
-        moto.url,
-        extra_env={
-            "PUBLIC_IP_LIMIT": UNLIMITED,
-            "PUBLIC_VIN_LIMIT": UNLIMITED,
-            "PUBLIC_SUBMIT_LIMIT": UNLIMITED,
-        },
-    )
+    try:
+        yield moto
+    finally:
+        moto.stop()
+        os.environ.clear()
+        os.environ.update(saved)
+        bootstrap.reset()
+
+
+@pytest.fixture(scope="package")
+def contract_stack(
+    contract_moto: MotoServer, tmp_path_factory: pytest.TempPathFactory
+) -> Iterator[ContractStack]:
+    app = ProvinceApp(free_port(), "320000", TABLE, contract_moto.url, extra_env=LIMITS)
     app.log_path = tmp_path_factory.mktemp("contract") / "chalice.log"
     try:
-        provision(moto, TABLE)
-        os.environ.update({"DYNAMODB_ENDPOINT_URL": moto.url, "TABLE_NAME": TABLE})
-        bootstrap.reset()
+        provision(contract_moto, TABLE)
+        _use_table(contract_moto, TABLE, "province")
         create_regulator(
             TABLE,
             *DEMO_REGULATOR,
@@ -79,10 +104,33 @@ def contract_stack(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Contrac
         yield ContractStack(app.url, tokens, seeds)
     finally:
         app.stop()
-        moto.stop()
-        os.environ.clear()
-        os.environ.update(saved)
-        bootstrap.reset()
+
+
+@pytest.fixture(scope="package")
+def ministry_contract_stack(
+    contract_moto: MotoServer, tmp_path_factory: pytest.TempPathFactory
+) -> Iterator[ContractStack]:
+    app = ProvinceApp(
+        free_port(), "000000", MINISTRY_TABLE, contract_moto.url, role="ministry", extra_env=LIMITS
+    )
+    app.log_path = tmp_path_factory.mktemp("contract-ministry") / "chalice.log"
+    try:
+        provision(contract_moto, MINISTRY_TABLE)
+        _use_table(contract_moto, MINISTRY_TABLE, "ministry")
+        seed_demo_regulators(MINISTRY_TABLE, "ministry", "000000", "")
+        secret = create_exchange_credential(MINISTRY_TABLE, EXCHANGE_PROVINCE)
+        create_exchange_credential(MINISTRY_TABLE, UNUSED_PROVINCE)
+        app.start()
+        tokens, seeds = _seed_ministry(Http(app.url), secret)
+        yield ContractStack(app.url, tokens, seeds)
+    finally:
+        app.stop()
+
+
+def _use_table(moto: MotoServer, table: str, role: str) -> None:
+    """Point this process's seeding (the app's own adapters) at one stack's table."""
+    os.environ.update({"DYNAMODB_ENDPOINT_URL": moto.url, "TABLE_NAME": table, "STACK_ROLE": role})
+    bootstrap.reset()
 
 
 def _seed(http: Http) -> tuple[dict[str, str], Seeds]:
@@ -120,6 +168,36 @@ def _seed(http: Http) -> tuple[dict[str, str], Seeds]:
             "job_id": job_id,
         },
         query={"/v1/vehicles/{vin}/history": {"plate": plate}},
+    )
+    return tokens, seeds
+
+
+def _seed_ministry(http: Http, exchange_secret: str) -> tuple[dict[str, str], Seeds]:
+    from tests.functional.test_ministry_exchange import _shop_item, _version_item
+
+    regulator = http.regulator()
+    body = {"province_code": EXCHANGE_PROVINCE, "secret": exchange_secret}
+    province = _ok(http.call("POST", "/v1/exchange/token", body))["access_token"]
+    vin = unique_vin()
+    items = [_shop_item(), _version_item("R" + vin[:12], 1, record_payload(vin=vin))]
+    _ok(http.call("POST", "/v1/exchange/batch", {"items": items}, province))
+    agency = {"name": "契约测试二手车平台", "kind": "used_car"}
+    agency_id = _ok(http.call("POST", "/v1/agencies", agency, regulator))["agency_id"]
+    keys = [
+        _ok(
+            http.call(
+                "POST",
+                f"/v1/agencies/{agency_id}/keys",
+                {"purpose": "used_car_transparency"},
+                regulator,
+            )
+        )
+        for _ in range(2)
+    ]
+    tokens = {"regulator": regulator, "province": province, "agency": keys[1]["key"]}
+    seeds = Seeds(
+        path={"agency_id": agency_id, "key_id": keys[0]["key_id"], "vin": vin},
+        pinned={"province_code": UNUSED_PROVINCE},
     )
     return tokens, seeds
 

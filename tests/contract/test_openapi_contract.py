@@ -1,9 +1,11 @@
 """schemathesis: generated requests for every operation of the served document, over HTTP.
 
 For each operation, hypothesis generates valid requests, invalid ones (schemathesis'
-negative mode) and valid ones aimed at seeded objects, with the right bearer token. Every
-answer must be: not a 5xx, a status the document declares, the declared content type, the
-declared headers (Retry-After, WWW-Authenticate) and a body matching the declared schema.
+negative mode) and valid ones aimed at seeded objects, with the right bearer token, and sends
+them to a stack that serves the operation (`x-vmehr-stacks`): ministry-only operations to the
+ministry stack, the others to the province. Every answer must be: not a 5xx, a status the
+document declares, the declared content type, the declared headers (Retry-After,
+WWW-Authenticate) and a body matching the declared schema.
 
 `make test` runs CONTRACT_EXAMPLES (default 32) examples per operation with a derandomized
 seed, so a run is repeatable and bounded; `make soak` runs more. The last test checks the
@@ -29,6 +31,12 @@ MIN_CASES = int(os.environ.get("CONTRACT_MIN_CASES", "1000"))
 OPERATIONS = [
     (method.upper(), path) for path, methods in document()["paths"].items() for method in methods
 ]
+CASES: dict[str, int] = {}  # generated cases by operation, over both stacks
+STATUSES: dict[str, set[int]] = {}  # the answers each operation got
+
+
+def _served_by_ministry_only(method: str, path: str) -> bool:
+    return bool(document()["paths"][path][method.lower()]["x-vmehr-stacks"] == ["ministry"])
 
 
 @pytest.fixture(scope="module")
@@ -51,8 +59,12 @@ def session() -> Any:
 
 
 @pytest.mark.parametrize(("method", "path"), OPERATIONS, ids=[f"{m} {p}" for m, p in OPERATIONS])
-def test_operation_conforms_to_the_document(method, path, served_schema, session, contract_stack):
-    # Given the served document's operation and its strategies
+def test_operation_conforms_to_the_document(method, path, served_schema, session, request):
+    # Given the served document's operation, a stack that serves it, and its strategies
+    stack = (
+        "ministry_contract_stack" if _served_by_ministry_only(method, path) else "contract_stack"
+    )
+    contract_stack = request.getfixturevalue(stack)
     operation = served_schema[path][method]
     spec = document()["paths"][path][method.lower()]
     headers = _auth(spec, contract_stack.tokens)
@@ -70,9 +82,10 @@ def test_operation_conforms_to_the_document(method, path, served_schema, session
     )
     @given(case=strategy)
     def exercise(case: Any) -> None:
-        contract_stack.cases[label] = contract_stack.cases.get(label, 0) + 1
+        CASES[label] = CASES.get(label, 0) + 1
         # When the case is sent over HTTP
         response = case.call(base_url=contract_stack.url, session=session, headers=headers)
+        STATUSES.setdefault(label, set()).add(response.status_code)
         # Then the answer is what the document promises
         try:
             case.validate_response(response, checks=_checks(), headers=headers)
@@ -83,28 +96,45 @@ def test_operation_conforms_to_the_document(method, path, served_schema, session
     assert not failures, f"{len(failures)} failing case(s); first:\n{failures[0]}"
 
 
-def test_the_run_generated_enough_cases(contract_stack):
+def test_the_run_generated_enough_cases():
     # Then (after every operation above) the run sent at least MIN_CASES generated cases
-    total = sum(contract_stack.cases.values())
-    print(f"\nschemathesis: {total} cases over {len(contract_stack.cases)} operations")
-    assert len(contract_stack.cases) == len(OPERATIONS)
+    total = sum(CASES.values())
+    ministry = sum(n for label, n in CASES.items() if _served_by_ministry_only(*label.split(" ")))
+    print(
+        f"\nschemathesis: {total} cases over {len(CASES)} operations "
+        f"({ministry} of them to the ministry stack)"
+    )
+    assert len(CASES) == len(OPERATIONS)
     assert total >= MIN_CASES
+    # and every ministry-only operation reached its code at least once (not only refusals
+    # of a stack that does not serve it)
+    refused = [
+        label
+        for label, statuses in STATUSES.items()
+        if _served_by_ministry_only(*label.split(" ")) and statuses <= {404}
+    ]
+    assert refused == []
 
 
 def _cases(operation: Any, path: str, seeds: Any) -> Any:
     from schemathesis import GenerationMode
 
-    strategies = [operation.as_strategy(generation_mode=GenerationMode.POSITIVE)]
     spec = document()["paths"][path][operation.method.lower()]
-    if spec.get("parameters") or spec.get("requestBody"):
-        strategies.append(operation.as_strategy(generation_mode=GenerationMode.NEGATIVE))
     names = {p["name"] for p in spec.get("parameters", []) if p["in"] == "path"}
+    pinned = {name: seeds.pinned[name] for name in names if name in seeds.pinned} or None
+    strategies = [
+        operation.as_strategy(generation_mode=GenerationMode.POSITIVE, path_parameters=pinned)
+    ]
+    if spec.get("parameters") or spec.get("requestBody"):
+        strategies.append(
+            operation.as_strategy(generation_mode=GenerationMode.NEGATIVE, path_parameters=pinned)
+        )
     seeded = {name: seeds.path[name] for name in names if name in seeds.path}
     if seeded or path in seeds.query:
         strategies.append(
             operation.as_strategy(
                 generation_mode=GenerationMode.POSITIVE,
-                path_parameters=seeded or None,
+                path_parameters={**seeded, **(pinned or {})} or None,
                 query=seeds.query.get(path),
             )
         )
