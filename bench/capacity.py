@@ -2,9 +2,10 @@
 
 Runs, in one process against moto (`mock_aws`), the province's real routes through
 `chalice.test.Client` (shop token, REST upload, national-door upload, correction, vehicle
-history), the real statistics handler on the real stream records those uploads produced,
-then the ministry's real exchange route on the changes the province forwards, and the
-ministry's statistics handler on its own stream. A `CapacityMeter` (bench/capacity_units.py)
+history), the real statistics handler on the real stream records those uploads produced, a
+regulator's CSV export of the shop's records run by the real jobs handler, then the
+ministry's real exchange route on the changes the province forwards, and the ministry's
+statistics handler on its own stream. A `CapacityMeter` (bench/capacity_units.py)
 accounts every DynamoDB request of the application's client. Timing: wall time per request,
 and the part of it spent inside DynamoDB calls (moto here), so the cost model can replace
 moto's latency with DynamoDB's. Prints the per-operation table, then the monthly cost model
@@ -37,7 +38,7 @@ NATIONAL_UPLOADS = 20
 HISTORY_ROUNDS = 3
 TOKENS = 20
 STREAM_BATCH = 100  # a full batch: a busy hour
-QUIET_BATCH = 6  # about one upload's changes: what a 10 s window holds at a province's volume
+QUIET_BATCH = 6  # about one upload's changes: what a 2 s window holds at a province's volume
 IMPORT_ROUNDS = 3
 PROVINCE_TABLE = "capacity-province"
 MINISTRY_TABLE = "capacity-ministry"
@@ -52,6 +53,7 @@ ENV = {
     "POWERTOOLS_METRICS_NAMESPACE": "CapacityBench",
     "SIGNING_KEY": "capacity-bench-signing-key-0123456789",
     "TOTP_KEY": "capacity-bench-totp-key-0123456789abcdef",
+    "PHOTO_BUCKET": "capacity-exports",
     # One bench client reads many histories: lift the public rate limits (their counter
     # writes are still made and measured).
     "PUBLIC_IP_LIMIT": "100000",
@@ -132,6 +134,7 @@ class Stack:
         from app import app
         from chalicelib import bootstrap
         from chalicelib.adapters.aws import dynamodb_client
+        from infra.photo_bucket import create_photo_bucket
         from infra.table_definition import (
             MAIN_TABLE,
             STATS_TABLE,
@@ -151,6 +154,7 @@ class Stack:
         self.table = table
         self.shadow = boto3.client("dynamodb")
         create_stack_tables(self.shadow, table, f"{table}-stats")
+        create_photo_bucket(boto3.client("s3"), ENV["PHOTO_BUCKET"], ENV["AWS_REGION"])
         shapes = {
             table: TableShape.from_properties(table_properties(MAIN_TABLE)),
             f"{table}-stats": TableShape.from_properties(table_properties(STATS_TABLE)),
@@ -288,7 +292,28 @@ def province_phase(ops: dict[str, Operation]) -> tuple[list[dict[str, Any]], int
     stack.aggregate(ops["province statistics, quiet"], records, QUIET_BATCH)
     stack.fresh_stats_table()
     stack.aggregate(ops["province statistics, busy"], records, STREAM_BATCH)
+    _export(stack, ops["export"], admin["access_token"], shop["companycode"])
     return records, uploads
+
+
+def _export(stack: Stack, operation: Operation, token: str, companycode: str) -> None:
+    """A regulator exports the shop's records; the jobs handler writes the CSV (per row)."""
+    body = {"companycode": companycode, "from": "2024-01-01", "to": "2024-12-31"}
+    job = stack.call("POST", "/v1/search/records/exports", body, token)
+    (record,) = [r for r in stack.stream_records() if _kind(r) == "export_job"]
+    stack.meter.take()
+    started = time.perf_counter()
+    answer = stack.client.lambda_.invoke("run_jobs", {"Records": [record]}).payload
+    elapsed = time.perf_counter() - started
+    usage = stack.meter.take()
+    assert answer == {"batchItemFailures": []}, answer
+    status = stack.call("GET", f"/v1/search/records/exports/{job['job_id']}", None, token)
+    assert status["status"] == "done" and status["rows"] > 0, status
+    operation.record(usage, elapsed, status["rows"])
+
+
+def _kind(record: dict[str, Any]) -> str:
+    return str(record["dynamodb"].get("NewImage", {}).get("kind", {}).get("S", ""))
 
 
 def ministry_phase(ops: dict[str, Operation], province_records: list[dict[str, Any]]) -> None:
@@ -358,6 +383,7 @@ def measure() -> tuple[dict[str, Operation], dict[str, float]]:
         "history read",
         "province statistics, quiet",
         "province statistics, busy",
+        "export",
         "forwarder (province side)",
         "ministry exchange",
         "ministry statistics",
@@ -393,6 +419,7 @@ def report(ops: dict[str, Operation], facts: dict[str, float]) -> None:
         "ministry statistics": f"stream record (batches of {STREAM_BATCH})",
         "ministry exchange": f"forwarded change (batches of {STREAM_BATCH})",
         "forwarder (province side)": "stream record",
+        "export": "exported record (one job, run by run_jobs)",
     }
     for op in ops.values():
         calls = ", ".join(f"{n:.3g} {name}" for name, n in op.calls_per_work.items()) or "—"

@@ -40,4 +40,7 @@ PRICES = {
     "api_gateway_rest": Price(
         round(3.50 * CHINA_TO_GLOBAL, 2), "per million REST API calls", "derived"
     ),
+    "cloudwatch_metric": Price(
+        round(0.30 * CHINA_TO_GLOBAL, 2), "per custom metric-month (first 10,000)", "derived"
+    ),
 }

@@ -309,3 +309,16 @@ def test_the_jobs_mapping_sees_only_new_jobs_one_at_a_time():
     # and it uploads imported rows like the API, without touching statistics
     assert _actions_on(role, "RecordsTable") >= {"dynamodb:PutItem", "dynamodb:DeleteItem"}
     assert not _actions_on(role, "StatsTable")
+
+
+def test_per_method_api_metrics_are_billed_so_off_unless_a_province_switches_them_on():
+    # Given both templates (the alarms and the dashboard read the free stage metrics only)
+    for template in (_province(), _ministry()):
+        # When the API stage's method settings and the parameter are read
+        (settings,) = template["Resources"]["RestAPI"]["Properties"]["MethodSettings"]
+        # Then detailed metrics follow ApiMethodMetrics, which defaults to off
+        assert settings["MetricsEnabled"] == {"Fn::If": ["ApiMethodMetricsOn", True, False]}
+        assert template["Parameters"]["ApiMethodMetrics"]["Default"] == "false"
+        assert template["Conditions"]["ApiMethodMetricsOn"] == {
+            "Fn::Equals": [{"Ref": "ApiMethodMetrics"}, "true"]
+        }
