@@ -7,8 +7,10 @@ Writes `<out>/merge-template.json` (built by `infra/cfn/` from the table definit
 `infra/`), then runs `chalice package --merge-template` into `<out>` (`sam.json` and
 `deployment.zip`), then checks the merged result: every function Chalice generated is one we
 configure, every stream mapping is wired to the generated table with partial-failure
-settings, no role grants a `*` action or touches a table it should not name, and no secret
-appears as a literal. Nothing here calls AWS: packaging needs no credentials.
+settings, the table's stream has at most MAX_STREAM_READERS enabled mappings (DynamoDB
+Streams serves about two readers per shard; more are throttled), no role grants a `*` action
+or touches a table it should not name, and no secret appears as a literal. Nothing here calls
+AWS: packaging needs no credentials.
 
 Why: templates are generated, never edited by hand, so they cannot drift from the code and
 the table definitions that the tests run against.
@@ -31,6 +33,7 @@ from infra.cfn.streams import DEFAULT_FORWARD_MAX_ATTEMPTS
 PROJECT_DIR = Path(__file__).resolve().parents[1]
 CHALICE_CONFIG = PROJECT_DIR / ".chalice" / "config.json"
 SECRET_VARIABLES = ("SIGNING_KEY", "EXCHANGE_SECRET", "TOTP_KEY")
+MAX_STREAM_READERS = 2
 REQUIRED_MAPPING_SETTINGS = (
     "FunctionResponseTypes",
     "BisectBatchOnFunctionError",
@@ -112,6 +115,18 @@ def check(template: dict[str, Any]) -> None:
         raise PackagingError(
             f"Chalice generated functions {sorted(generated)}, infra/cfn/names.py configures "
             f"{sorted(configured)}: give every new handler a role, settings and alarms there"
+        )
+    readers = [
+        f"{name}.{event_name}"
+        for name, body in resources.items()
+        if body["Type"] == "AWS::Serverless::Function"
+        for event_name, event in body["Properties"].get("Events", {}).items()
+        if event.get("Type") == "DynamoDB" and event["Properties"].get("Enabled", True)
+    ]
+    if len(readers) > MAX_STREAM_READERS:
+        raise PackagingError(
+            f"{len(readers)} enabled stream mappings {readers}: DynamoDB Streams serves about "
+            f"{MAX_STREAM_READERS} readers per shard; run the new work in an existing handler"
         )
     for function in STREAM_FUNCTIONS:
         _check_mapping(resources[function.logical_id], function.stream_event or "")

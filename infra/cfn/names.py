@@ -1,6 +1,6 @@
 """Which stack is being packaged, and the names of its resources and Chalice's.
 
-Why: the logical ids Chalice generates (`APIHandler`, `AggregateStatisticsRole`, ...) and the
+Why: the logical ids Chalice generates (`APIHandler`, `ApplyRecordChangesRole`, ...) and the
 physical names we give (tables, functions, queues) are spelled once, here. `infra/package.py`
 checks that the functions Chalice generated are exactly the ones listed in FUNCTIONS, so a new
 handler in `app.py` fails packaging until it gets a role, settings and alarms here.

@@ -322,3 +322,16 @@ def test_per_method_api_metrics_are_billed_so_off_unless_a_province_switches_the
         assert template["Conditions"]["ApiMethodMetricsOn"] == {
             "Fn::Equals": [{"Ref": "ApiMethodMetrics"}, "true"]
         }
+
+
+def test_packaging_refuses_a_third_reader_of_the_table_stream():
+    # Given a merged template whose stream has three enabled mappings
+    def function(events: dict[str, Any]) -> dict[str, Any]:
+        return {"Type": "AWS::Serverless::Function", "Properties": {"Events": events}}
+
+    mapping = {"Type": "DynamoDB", "Properties": {"Stream": "arn", "Enabled": True}}
+    resources = {f.logical_id: function({}) for f in FUNCTIONS}
+    resources["APIHandler"] = function({"One": mapping, "Two": mapping, "Three": mapping})
+    # When it is checked / Then packaging stops and says why
+    with pytest.raises(PackagingError, match="readers per shard"):
+        check({"Resources": resources})
