@@ -194,6 +194,26 @@ def exchange_service():  # type: ignore[no-untyped-def]
 
 
 @functools.cache
+def exchange_credentials():  # type: ignore[no-untyped-def]
+    from chalicelib.services.exchange_credentials import ExchangeCredentialService
+
+    return ExchangeCredentialService(exchange_store(), audit_trail(), _clock())
+
+
+@functools.cache
+def national_monitoring():  # type: ignore[no-untyped-def]
+    from chalicelib.adapters.dynamo_directory import DynamoShopDirectory
+    from chalicelib.services.national_monitoring import NationalMonitoringService
+
+    return NationalMonitoringService(
+        stats_store(),
+        DynamoShopDirectory(get_settings().table_name),
+        exchange_store(),
+        _clock(),
+    )
+
+
+@functools.cache
 def evaluation_service():  # type: ignore[no-untyped-def]
     from chalicelib.adapters.dynamo_feedback import DynamoFeedbackRepository
     from chalicelib.services.evaluations import EvaluationService
@@ -414,6 +434,8 @@ def reset() -> None:
         change_forwarder,
         exchange_store,
         exchange_service,
+        exchange_credentials,
+        national_monitoring,
         report_verifier,
         evaluation_service,
         complaint_service,

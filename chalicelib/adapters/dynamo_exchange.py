@@ -7,7 +7,7 @@ version-guarded on `updated_at`, so a replayed or late change never overwrites a
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import UTC, datetime
 from typing import Any
 
 from chalicelib.adapters import keys
@@ -17,24 +17,61 @@ from chalicelib.adapters.table_adapter import TableAdapter
 
 
 class DynamoExchangeStore(TableAdapter):
-    def put_credential(self, province_code: str, secret_hash: str) -> int:
-        """Create or rotate a province's exchange credential; returns its new generation."""
+    def put_credential(
+        self, province_code: str, secret_hash: str, at: datetime | None = None
+    ) -> int:
+        """Create or rotate a province's exchange credential; returns its new generation.
+
+        A new generation ends every token issued under the previous one (AuthService checks
+        it on each exchange batch), and a revoked credential becomes usable again.
+        """
+        moment = (at or datetime.now(UTC)).isoformat()
         with translate_errors():
             response = self.client.update_item(
                 TableName=self._table,
                 Key=to_item(keys.key(keys.exchange_credential_pk(province_code), keys.CREDENTIAL)),
                 UpdateExpression=(
-                    "SET secret_hash = :h, kind = :k, revoked = :f ADD generation :one"
+                    "SET secret_hash = :h, kind = :k, revoked = :f, issued_at = :at "
+                    "REMOVE revoked_at ADD generation :one"
                 ),
                 ExpressionAttributeValues={
                     ":h": to_value(secret_hash),
                     ":k": to_value("exchange_credential"),
                     ":f": to_value(False),
+                    ":at": to_value(moment),
                     ":one": to_value(1),
                 },
                 ReturnValues="UPDATED_NEW",
             )
         return int(response["Attributes"]["generation"]["N"])
+
+    def revoke_credential(self, province_code: str, at: datetime) -> dict[str, Any] | None:
+        """Revoke a province's credential (its tokens stop at once); None if it has none.
+
+        Revoking twice changes nothing the second time (the generation moves only once).
+        """
+        try:
+            with translate_errors():
+                response = self.client.update_item(
+                    TableName=self._table,
+                    Key=to_item(
+                        keys.key(keys.exchange_credential_pk(province_code), keys.CREDENTIAL)
+                    ),
+                    UpdateExpression="SET revoked = :t, revoked_at = :at ADD generation :one",
+                    ConditionExpression="attribute_exists(PK) AND revoked = :f",
+                    ExpressionAttributeValues={
+                        ":t": to_value(True),
+                        ":f": to_value(False),
+                        ":at": to_value(at.isoformat()),
+                        ":one": to_value(1),
+                    },
+                    ReturnValues="ALL_NEW",
+                )
+        except Exception as exc:
+            if error_code(exc) == "ConditionalCheckFailedException":
+                return self.credential(province_code)
+            raise
+        return from_item(response["Attributes"])
 
     def credential(self, province_code: str) -> dict[str, Any] | None:
         with translate_errors():
@@ -44,6 +81,29 @@ class DynamoExchangeStore(TableAdapter):
                 ConsistentRead=True,
             ).get("Item")
         return from_item(item) if item else None
+
+    def credentials(self, province_codes: list[str]) -> dict[str, dict[str, Any]]:
+        """The credentials (without their hashes) of the given provinces that have one."""
+        wanted = [
+            to_item(keys.key(keys.exchange_credential_pk(code), keys.CREDENTIAL))
+            for code in province_codes
+        ]
+        found: dict[str, dict[str, Any]] = {}
+        for start in range(0, len(wanted), 100):  # BatchGetItem reads at most 100 keys
+            request: dict[str, Any] = {
+                self._table: {
+                    "Keys": wanted[start : start + 100],
+                    "ProjectionExpression": "PK, generation, revoked, issued_at, revoked_at",
+                }
+            }
+            while request:
+                with translate_errors():
+                    response = self.client.batch_get_item(RequestItems=request)
+                for raw in response.get("Responses", {}).get(self._table, []):
+                    item = from_item(raw)
+                    found[keys.province_of_credential_pk(str(item["PK"]))] = item
+                request = response.get("UnprocessedKeys") or {}
+        return found
 
     def put_shop_copy(self, shop: dict[str, Any]) -> bool:
         """Store a province's shop entry unless a newer one is held; False if stale."""

@@ -177,6 +177,11 @@ def exchange_credential_pk(province_code: str) -> str:
     return f"EXCH#{province_code}"
 
 
+def province_of_credential_pk(pk: str) -> str:
+    """The province code of an exchange credential's partition key."""
+    return pk.removeprefix("EXCH#")
+
+
 PROVINCES_PK = "PROVINCES"
 """Ministry table: one item per connected province (SK = province code), its exchange status."""
 

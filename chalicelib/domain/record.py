@@ -12,6 +12,7 @@ from __future__ import annotations
 import dataclasses
 import hashlib
 import json
+import re
 from dataclasses import dataclass
 from datetime import date, datetime
 from decimal import Decimal
@@ -267,6 +268,10 @@ class Receipt:
             chain=record.chain,
             signature=signature,
         )
+
+
+RECORD_ID_PATTERN = re.compile(r"^[0-9a-f]{32}$")
+"""What `record_id_for` makes: 32 lowercase hex digits (the ministry refuses anything else)."""
 
 
 def record_id_for(companycode: str, settlement_list_code: str) -> str:

@@ -47,11 +47,14 @@ class MonitoringService:
         directory: ShopDirectory,
         clock: Clock,
         province_code: str,
+        counter_scope: str = "province",
     ) -> None:
+        """`counter_scope` "nation" reads the ministry's national day counters (code 000000)."""
         self._stats = stats
         self._directory = directory
         self._clock = clock
         self._province = province_code
+        self._counter_scope = counter_scope
 
     def today(self) -> date:
         return china_date(self._clock.now())
@@ -191,7 +194,7 @@ class MonitoringService:
     def _day_items(self, scope: Scope, first: date, last: date) -> Iterable[dict[str, Any]]:
         if scope is None:
             yield from self._stats.day_counters(
-                "province", self._province, first.isoformat(), last.isoformat()
+                self._counter_scope, self._province, first.isoformat(), last.isoformat()
             )
             return
         for division in scope:

@@ -146,11 +146,12 @@ EXPECTED: dict[tuple[str, str], Expect] = {
     ("GET", "/v1/reminders"): Expect(PROVINCE_ANY, NOBODY),
     ("GET", "/v1/shop/reminders"): Expect(SHOP_ONLY, NOBODY),
     ("POST", "/v1/shop/reminders/{reminder_id}/read"): Expect(SHOP_OWN, NOBODY),
-    # Record search and export (a district officer's results are its districts' only)
-    ("GET", "/v1/search/records"): Expect(PROVINCE_READ, NOBODY),
-    ("POST", "/v1/search/records/exports"): Expect(PROVINCE_READ, NOBODY),
-    # An export job is its requester's alone (the fixture's job is the province admin's).
-    ("GET", "/v1/search/records/exports/{job_id}"): Expect(PROVINCE_ADMIN, NOBODY),
+    # Record search and export (a district officer's results are its districts' only; national
+    # at the ministry)
+    ("GET", "/v1/search/records"): Expect(PROVINCE_READ, MINISTRY_READ),
+    ("POST", "/v1/search/records/exports"): Expect(PROVINCE_READ, MINISTRY_READ),
+    # An export job is its requester's alone (the fixture's job is the administrator's).
+    ("GET", "/v1/search/records/exports/{job_id}"): Expect(PROVINCE_ADMIN, MINISTRY_ADMIN),
     # Accounts and audit (each stack's own administrator)
     ("GET", "/v1/admin/accounts"): Expect(PROVINCE_ADMIN, MINISTRY_ADMIN),
     ("POST", "/v1/admin/accounts"): Expect(PROVINCE_ADMIN, MINISTRY_ADMIN),
@@ -163,6 +164,10 @@ EXPECTED: dict[tuple[str, str], Expect] = {
     # Ministry: provinces' link
     ("POST", "/v1/exchange/batch"): Expect(NOBODY, EXCHANGE),
     ("GET", "/v1/provinces"): Expect(NOBODY, MINISTRY_READ),
+    ("GET", "/v1/exchange/credentials"): Expect(NOBODY, MINISTRY_READ),
+    # Issued before it is revoked (PATH_VALUES' province is not the exchange caller's).
+    ("POST", "/v1/exchange/credentials/{province_code}"): Expect(NOBODY, MINISTRY_ADMIN),
+    ("POST", "/v1/exchange/credentials/{province_code}/revoke"): Expect(NOBODY, MINISTRY_ADMIN),
     # Console
     ("GET", "/console"): Expect(PROVINCE_CONSOLE, MINISTRY_CONSOLE),
     ("POST", "/console/logout"): Expect(ANY_REGULATOR_SESSION, ANY_REGULATOR_SESSION),
@@ -170,6 +175,12 @@ EXPECTED: dict[tuple[str, str], Expect] = {
     ("POST", "/console/accounts"): Expect(PROVINCE_ADMIN, MINISTRY_ADMIN),
     ("POST", "/console/accounts/{username}/{action}"): Expect(PROVINCE_ADMIN, MINISTRY_ADMIN),
     ("GET", "/console/audit"): Expect(PROVINCE_ADMIN, MINISTRY_ADMIN),
+    # Ministry console: provinces' link, national monitoring, exchange credentials
+    ("GET", "/console/provinces"): Expect(NOBODY, MINISTRY_READ),
+    ("GET", "/console/provinces/{province_code}"): Expect(NOBODY, MINISTRY_READ),
+    ("POST", "/console/provinces/{province_code}/credential/{credential_action}"): Expect(
+        NOBODY, MINISTRY_ADMIN
+    ),
     # Agency sharing (ministry): agencies and keys, the agencies' door, reads, owner grants
     ("POST", "/v1/agencies"): Expect(NOBODY, MINISTRY_ADMIN),
     ("GET", "/v1/agencies"): Expect(NOBODY, AGENCY_READERS),
@@ -232,9 +243,9 @@ EXPECTED: dict[tuple[str, str], Expect] = {
     ("POST", "/console/shops/{companycode}/secret"): Expect(PROVINCE_WRITE, NOBODY),
     ("POST", "/console/shops/{companycode}/suspend"): Expect(PROVINCE_WRITE, NOBODY),
     ("POST", "/console/shops/{companycode}/reinstate"): Expect(PROVINCE_WRITE, NOBODY),
-    ("GET", "/console/records"): Expect(PROVINCE_READ, NOBODY),
-    ("POST", "/console/records/exports"): Expect(PROVINCE_READ, NOBODY),
-    ("GET", "/console/records/exports/{job_id}"): Expect(PROVINCE_ADMIN, NOBODY),
+    ("GET", "/console/records"): Expect(PROVINCE_READ, MINISTRY_READ),
+    ("POST", "/console/records/exports"): Expect(PROVINCE_READ, MINISTRY_READ),
+    ("GET", "/console/records/exports/{job_id}"): Expect(PROVINCE_ADMIN, MINISTRY_ADMIN),
     ("GET", "/console/complaints"): Expect(PROVINCE_READ, NOBODY),
     ("GET", "/console/complaints/{complaint_id}"): Expect(PROVINCE_READ, NOBODY),
     ("GET", "/console/complaints/{complaint_id}/photo"): Expect(PROVINCE_READ, NOBODY),
@@ -254,6 +265,8 @@ PATH_VALUES = {
     "action": "password",
     "key_action": "revoke",
     "template": "records-zh-CN.csv",
+    "province_code": "110000",
+    "credential_action": "issue",
 }
 # Routes whose body or query names a shop: tried with each scope variant of it.
 SHOP_IN_BODY = {
@@ -670,6 +683,9 @@ def _seed_ministry(stack: Stack) -> None:
     ]
     stack.tokens["agency"] = keys[0]["key"]
     stack.key_id = keys[1]["key_id"]
+    job = _post(stack, "/v1/search/records/exports", {}, admin)
+    assert job.status_code == 202, job.body
+    stack.export_job = json.loads(job.body)["job_id"]
 
 
 def _seed_feedback(stack: Stack, payload: dict[str, Any], other_shop: str) -> None:
