@@ -2,7 +2,8 @@
 
 Why: the ministry holds a read-only copy of each province's shop registry (without contacts)
 and, per province, when it last heard from it and how far behind it was. Registry copies are
-version-guarded on `updated_at`, so a replayed or late change never overwrites a newer one.
+version-guarded on `updated_at`, so a replayed or late change never overwrites a newer one,
+and each copy moves its province's count of active shops by class in the same transaction.
 """
 
 from __future__ import annotations
@@ -12,8 +13,13 @@ from typing import Any
 
 from chalicelib.adapters import keys
 from chalicelib.adapters.dynamo_codec import from_item, to_item, to_value
-from chalicelib.adapters.dynamo_errors import error_code, translate_errors
+from chalicelib.adapters.dynamo_errors import cancellation_reasons, error_code, translate_errors
 from chalicelib.adapters.table_adapter import TableAdapter
+from chalicelib.domain.shop import active_count_deltas
+from chalicelib.errors import ServiceUnavailableError
+
+COPY_ATTEMPTS = 5
+COUNT_PREFIX = "active_"
 
 
 class DynamoExchangeStore(TableAdapter):
@@ -106,27 +112,66 @@ class DynamoExchangeStore(TableAdapter):
         return found
 
     def put_shop_copy(self, shop: dict[str, Any]) -> bool:
-        """Store a province's shop entry unless a newer one is held; False if stale."""
+        """Store a province's shop entry unless a newer one is held; False if stale.
+
+        The copy and the province's count of active shops by class change in one transaction
+        conditional on the copy read, so a replayed or concurrent change never counts twice
+        and the ministry's coverage needs no scan of the national registry.
+        """
+        pk = keys.shop_pk(shop["companycode"])
         item = {
-            **keys.key(keys.shop_pk(shop["companycode"]), keys.SHOP_PROFILE),
+            **keys.key(pk, keys.SHOP_PROFILE),
             keys.GSI1PK: keys.registry_gsi_pk(shop["province_code"]),
             keys.GSI1SK: keys.registry_gsi_sk(shop["division_code"], shop["companycode"]),
             "kind": "shop_copy",
             **shop,
         }
-        try:
-            with translate_errors():
-                self.client.put_item(
-                    TableName=self._table,
-                    Item=to_item(item),
-                    ConditionExpression="attribute_not_exists(PK) OR updated_at < :u",
-                    ExpressionAttributeValues={":u": to_value(shop["updated_at"])},
-                )
-        except Exception as exc:
-            if error_code(exc) == "ConditionalCheckFailedException":
+        for _ in range(COPY_ATTEMPTS):
+            held = self._get(pk, keys.SHOP_PROFILE)
+            if held is not None and str(held.get("updated_at", "")) >= shop["updated_at"]:
                 return False
-            raise
-        return True
+            put: dict[str, Any] = {"TableName": self._table, "Item": to_item(item)}
+            if held is None:
+                put["ConditionExpression"] = "attribute_not_exists(PK)"
+            else:
+                put["ConditionExpression"] = "updated_at = :held"
+                put["ExpressionAttributeValues"] = {":held": to_value(held["updated_at"])}
+            actions: list[dict[str, Any]] = [{"Put": put}]
+            deltas = active_count_deltas(held, shop)
+            if deltas:
+                actions.append({"Update": self._count_update(shop["province_code"], deltas)})
+            try:
+                with translate_errors():
+                    self.client.transact_write_items(TransactItems=actions)
+            except Exception as exc:
+                if "ConditionalCheckFailed" in cancellation_reasons(exc):
+                    continue  # changed since read: read again
+                raise
+            return True
+        raise ServiceUnavailableError("the registry copy keeps changing, retry", 1)
+
+    def active_counts(self, province_code: str) -> dict[str, int]:
+        """The province's active registry copies by class (one read, no scan)."""
+        item = self._get(keys.registry_count_pk(province_code), keys.REGISTRY_COUNT)
+        if item is None:
+            return {}
+        return {
+            k.removeprefix(COUNT_PREFIX): int(v)
+            for k, v in item.items()
+            if k.startswith(COUNT_PREFIX) and int(v)
+        }
+
+    def _count_update(self, province_code: str, deltas: dict[str, int]) -> dict[str, Any]:
+        names = {f"#c{i}": COUNT_PREFIX + c for i, c in enumerate(sorted(deltas))}
+        values = {f":d{i}": to_value(deltas[c]) for i, c in enumerate(sorted(deltas))}
+        adds = ", ".join(f"#c{i} :d{i}" for i in range(len(deltas)))
+        return {
+            "TableName": self._table,
+            "Key": to_item(keys.key(keys.registry_count_pk(province_code), keys.REGISTRY_COUNT)),
+            "UpdateExpression": f"SET kind = :kind ADD {adds}",
+            "ExpressionAttributeNames": names,
+            "ExpressionAttributeValues": {**values, ":kind": to_value("registry_count")},
+        }
 
     def has_shop(self, companycode: str) -> bool:
         with translate_errors():

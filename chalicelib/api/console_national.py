@@ -134,11 +134,8 @@ def _province(session: WebSession, lang: str, province_code: str) -> Response:
     from chalicelib.web.console_texts import SHOP_CLASS_NAMES
 
     figures = national_monitoring().province(province_code, DAYS)
-    monitoring = national_monitoring().for_province(province_code)
     daily = figures.daily
-    timeliness = monitoring.timeliness(
-        None, date.fromisoformat(daily[0]["day"]), date.fromisoformat(daily[-1]["day"])
-    )
+    timeliness = figures.timeliness
     texts = _texts(lang)
     audit_trail().record(
         actor_of(bp.current_request, session.principal), "provinces.read", province_code
@@ -162,7 +159,7 @@ def _province(session: WebSession, lang: str, province_code: str) -> Response:
                 "docked": row.docked,
                 "rate": row.rate,
             }
-            for row in monitoring.coverage(None)
+            for row in figures.classes
         ],
         timeliness=[
             {
@@ -200,6 +197,7 @@ def _row(figures: ProvinceFigures, credential: CredentialStatus, lang: str) -> d
         "province_code": figures.province_code,
         "name": province_label(figures.province_code, lang),
         "connected": figures.connected,
+        "silent": figures.silent,
         "registered": coverage.registered,
         "docked": coverage.docked,
         "coverage_rate": coverage.rate,

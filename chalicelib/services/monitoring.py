@@ -71,14 +71,7 @@ class MonitoringService:
         for (division, shop_class), count in self._stats.docked_counts(self._province).items():
             if _in_scope(division, scope):
                 docked[shop_class] = docked.get(shop_class, 0) + count
-        classes = [c for c in SHOP_CLASSES if c in registered or c in docked]
-        rows = [
-            CoverageRow(c, SHOP_CLASSES[c], registered.get(c, 0), docked.get(c, 0)) for c in classes
-        ]
-        total = CoverageRow(
-            "all", "维修企业", sum(r.registered for r in rows), sum(r.docked for r in rows)
-        )
-        return [total, *rows]
+        return coverage_rows(registered, docked)
 
     # --- 今日/昨日, trend, 及时率 ----------------------------------------------------------------
 
@@ -105,17 +98,7 @@ class MonitoringService:
         return {"yesterday": days[0].get("uploads", 0), "today": days[1].get("uploads", 0)}
 
     def timeliness(self, scope: Scope, first: date, last: date) -> dict[str, Any]:
-        totals = dict.fromkeys(TIMELINESS_BUCKETS, 0)
-        for day in self.daily(scope, first, last):
-            for bucket in TIMELINESS_BUCKETS:
-                totals[bucket] += int(day.get(bucket, 0))
-        uploads = sum(totals.values())
-        on_time = sum(totals[b] for b in ON_TIME_BUCKETS)
-        return {
-            "buckets": totals,
-            "uploads": uploads,
-            "rate": on_time / uploads if uploads else None,
-        }
+        return timeliness_of(self.daily(scope, first, last))
 
     # --- 错误率 per shop -----------------------------------------------------------------------
 
@@ -201,6 +184,29 @@ class MonitoringService:
             yield from self._stats.day_counters(
                 "division", division, first.isoformat(), last.isoformat()
             )
+
+
+def coverage_rows(registered: dict[str, int], docked: dict[str, int]) -> list[CoverageRow]:
+    """对接率 rows by class (those with shops), after an "all" row; counts by class given."""
+    classes = [c for c in SHOP_CLASSES if c in registered or c in docked]
+    rows = [
+        CoverageRow(c, SHOP_CLASSES[c], registered.get(c, 0), docked.get(c, 0)) for c in classes
+    ]
+    total = CoverageRow(
+        "all", "维修企业", sum(r.registered for r in rows), sum(r.docked for r in rows)
+    )
+    return [total, *rows]
+
+
+def timeliness_of(days: list[dict[str, Any]]) -> dict[str, Any]:
+    """及时率 over daily sums: uploads per timeliness bucket, their total and the on-time rate."""
+    totals = dict.fromkeys(TIMELINESS_BUCKETS, 0)
+    for day in days:
+        for bucket in TIMELINESS_BUCKETS:
+            totals[bucket] += int(day.get(bucket, 0))
+    uploads = sum(totals.values())
+    on_time = sum(totals[b] for b in ON_TIME_BUCKETS)
+    return {"buckets": totals, "uploads": uploads, "rate": on_time / uploads if uploads else None}
 
 
 def _in_scope(division: str, scope: Scope) -> bool:

@@ -206,3 +206,70 @@ def test_the_console_search_page_offers_provinces_and_exports_nationally(ministr
     assert hubei["vin"] in page.text
     assert export.status_code == 303
     assert job.status_code == 200 and 'data-status="done"' in job.text
+
+
+def _shop_copy(api, updated_at: str, shop_class: str = "class_2", status: str = "active"):
+    """One registry change of Jiangsu's shop 320102000000777, as the province forwards it."""
+    token = _exchange_token(api, "320000", api.exchange_secrets["320000"]).json["access_token"]
+    shop = {
+        "companycode": "320102000000777",
+        "province_code": "320000",
+        "name": "登记计数测试维修厂",
+        "uscc": "91320102MA1XY0000E",
+        "division_code": "320102",
+        "shop_class": shop_class,
+        "status": status,
+        "created_at": "2024-01-01T00:00:00+00:00",
+        "updated_at": updated_at,
+    }
+    answer = api.post("/v1/exchange/batch", {"items": [{"type": "shop", "shop": shop}]}, token)
+    return answer.json["results"][0]["result"]
+
+
+def _classes(browser) -> dict[str, str]:
+    page = browser.request("GET", "/console/provinces/320000").text
+    return dict(re.findall(r'<tr data-class="(\w+)">.*?data-registered="(\d+)"', page, re.S))
+
+
+def test_registered_counts_follow_registry_changes_exactly_once(ministry_api):
+    browser = _signed_in(ministry_api)
+    # Given a new active class-2 shop, delivered twice (a replay)
+    assert _shop_copy(ministry_api, "2024-01-01T00:00:00+00:00") == "applied"
+    assert _shop_copy(ministry_api, "2024-01-01T00:00:00+00:00") == "stale"
+    # Then it is counted once
+    assert _classes(browser) == {"all": "1", "class_2": "1"}
+    # When it becomes class 1, then an older change arrives late
+    _shop_copy(ministry_api, "2024-02-01T00:00:00+00:00", "class_1")
+    assert _shop_copy(ministry_api, "2024-01-15T00:00:00+00:00", "class_3") == "stale"
+    # Then it moved from class 2 to class 1, and the late change counted nothing
+    assert _classes(browser) == {"all": "1", "class_1": "1"}
+    # When it is suspended, it is no longer registered (active)
+    _shop_copy(ministry_api, "2024-03-01T00:00:00+00:00", "class_1", "suspended")
+    assert _classes(browser) == {"all": "0"}
+
+
+def test_exchange_lag_timeliness_and_a_silent_province_are_shown(ministry_api):
+    import boto3
+
+    from chalicelib.adapters.keys import PROVINCES_PK
+    from chalicelib.config import get_settings
+
+    # Given a Jiangsu record settled long before it arrived (uploaded after 72 h)
+    ministry_vehicle(ministry_api, "320000", flagged=False)
+    run_handler(ministry_api, "aggregate_statistics")
+    browser = _signed_in(ministry_api)
+    # When the province page is read
+    page = browser.request("GET", "/console/provinces/320000").text
+    # Then its lag is a number of seconds, and its upload counts as later than 72 hours
+    assert re.search(r'data-lag="\d+"', page)
+    assert re.search(r'<tr data-bucket="t_gt_72h"><th scope="row">[^<]+</th><td>1</td>', page)
+    assert "data-silent" not in page
+    # When its last batch is two days old
+    boto3.client("dynamodb").update_item(
+        TableName=get_settings().table_name,
+        Key={"PK": {"S": PROVINCES_PK}, "SK": {"S": "320000"}},
+        UpdateExpression="SET last_exchange_at = :at",
+        ExpressionAttributeValues={":at": {"S": "2020-01-01T00:00:00+00:00"}},
+    )
+    # Then the overview marks it silent
+    assert "data-silent" in _row(browser.request("GET", "/console/provinces").text, "320000")
