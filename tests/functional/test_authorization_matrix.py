@@ -232,10 +232,11 @@ EXPECTED: dict[tuple[str, str], Expect] = {
     ("GET", "/portal/messages/complaints/{complaint_id}"): Expect(SHOP_OWN, NOBODY),
     ("POST", "/portal/messages/complaints/{complaint_id}/reply"): Expect(SHOP_OWN, NOBODY),
     ("GET", "/portal/messages/reminders/{reminder_id}"): Expect(SHOP_OWN, NOBODY),
-    # Provincial console (a district officer's lists hold its districts only)
-    ("GET", "/console/coverage"): Expect(PROVINCE_ANY, NOBODY),
-    ("GET", "/console/coverage/idle"): Expect(PROVINCE_ANY, NOBODY),
-    ("GET", "/console/coverage/errors"): Expect(PROVINCE_ANY, NOBODY),
+    # Provincial console (a district officer's lists hold its districts only; the monitoring
+    # pages are tried narrowed to the officer's district and to another one)
+    ("GET", "/console/coverage"): Expect(PROVINCE_READ, NOBODY),
+    ("GET", "/console/coverage/idle"): Expect(PROVINCE_READ, NOBODY),
+    ("GET", "/console/coverage/errors"): Expect(PROVINCE_READ, NOBODY),
     ("GET", "/console/shops"): Expect(PROVINCE_ANY, NOBODY),
     ("POST", "/console/shops"): Expect(PROVINCE_WRITE, NOBODY),
     ("GET", "/console/shops/{companycode}"): Expect(PROVINCE_READ, NOBODY),
@@ -278,6 +279,12 @@ SHOP_IN_BODY = {
 SHOP_IN_QUERY = {("GET", "/v1/search/records"), ("GET", "/console/records")}
 # Routes whose body names a division: tried in the officer's own district and another.
 DIVISION_IN_BODY = {("POST", "/v1/shops"), ("POST", "/console/shops")}
+# Routes whose query names a division (`?division=`): tried the same way.
+DIVISION_IN_QUERY = {
+    ("GET", "/console/coverage"),
+    ("GET", "/console/coverage/idle"),
+    ("GET", "/console/coverage/errors"),
+}
 # Routes whose effect ends the caller's session: called last for each caller.
 LAST = {("POST", "/console/logout"), ("POST", "/portal/logout")}
 
@@ -399,6 +406,12 @@ def _variants(stack: Stack, method: str, path: str) -> list[tuple[str, str, Any]
             (variant, path, _body(stack, method, path, variant))
             for variant in ("own", "other_district")
         ]
+    if (method, path) in DIVISION_IN_QUERY and stack.province is not None:
+        districts = {
+            "own": stack.province.own_district,
+            "other_district": stack.province.other_district,
+        }
+        return [(variant, f"{path}?division={code}", None) for variant, code in districts.items()]
     if (method, path) in SHOP_IN_BODY and stack.shops:
         return [
             (variant, path, _body(stack, method, path, variant))
