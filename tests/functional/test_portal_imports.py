@@ -12,7 +12,7 @@ import boto3
 import pytest
 
 from chalicelib.config import get_settings
-from tests.builders import record_payload, unique_code
+from tests.builders import record_payload, unique_code, unique_vin
 from tests.functional.portal_client import PortalClient
 from tests.functional.stream_events import run_handler
 from tests.spreadsheets import HEADER_EN, HEADER_ZH, csv_bytes, sheet_row, xlsx_bytes
@@ -267,6 +267,24 @@ def test_the_results_download_is_excel_ready_and_inert(api, signed_in):
     assert table[0][:3] == ["行号", "结算清单编号", "结果"]
     assert [r[2] for r in table[1:]] == ["新增", "错误"]
     assert table[2][1] == "'=HYPERLINK(1)" and "必填" in table[2][6]
+
+
+def test_the_results_download_names_flags_in_words_of_the_page_language(api, signed_in):
+    # Given an import whose row is stored with a flag (the VIN's check digit does not match)
+    browser, _, _ = signed_in
+    data = csv_bytes([HEADER_ZH, sheet_row(vin=unique_vin(valid=False))])
+    job = _job_path(_import(browser, "flags.csv", data))
+    run_handler(api, "process_imports")
+    page = browser.get(job)
+    # When the results are downloaded in Chinese and in English
+    downloads = {
+        lang: list(csv.reader(io.StringIO(browser.get(f"{job}/results.csv?lang={lang}").text)))
+        for lang in ("zh-CN", "en")
+    }
+    # Then the flag reads as on the page, in that language, with its code kept after it
+    assert "车辆识别代码校验位不符" in page.text
+    assert downloads["zh-CN"][1][5] == "车辆识别代码校验位不符 (vin_check_digit)"
+    assert downloads["en"][1][5] == "the VIN check digit does not match (vin_check_digit)"
 
 
 def test_a_chunk_delivered_twice_keeps_its_first_results(api, signed_in):
