@@ -70,6 +70,8 @@ def scorecard_page() -> Response:
             }
             for f in card.flags
         ],
+        # Flags over time: a column per flag that occurs in the range, most frequent first.
+        flag_columns=[{"code": f.code, "title": flag_title(f.code, lang)} for f in card.flags],
         advice=_advice(card, lang, texts),
         last_upload=china_time(card.last_upload_at) if card.last_upload_at else "",
     )
@@ -103,6 +105,7 @@ def _figures(figures: Figures) -> dict[str, Any]:
         "error_rate_value": figures.error_rate,
         "timeliness": _percent(figures.timeliness),
         "timeliness_value": figures.timeliness,
+        "flags": figures.flags,
     }
 
 

@@ -135,6 +135,35 @@ def _portal_flags(page) -> dict[str, int]:
     return {code: int(n) for code, n in rows}
 
 
+def test_flags_over_time_break_each_period_down_by_flag(api, signed_in):
+    # Given today's uploads: two with a wrong VIN check digit, one with odometer 0, one clean
+    browser, _, token = signed_in
+    today = datetime.now(CST).date()
+    for payload in (
+        record_payload(vin=unique_vin(valid=False)),
+        record_payload(vin=unique_vin(valid=False)),
+        record_payload(repair_mileage=0),
+        record_payload(),
+    ):
+        api.post("/v1/records", payload, token)
+    run_handler(api, "aggregate_statistics")
+    # When the shop opens its scorecard by day
+    page = browser.get("/portal/scorecard")
+    # Then the table has a column for each flag that occurs (none for the others)
+    columns = re.findall(r'data-flag-column="(\w+)"', page.text)
+    assert columns == ["vin_check_digit", "mileage_zero"]
+    # And each day's row counts each flag: today's 2 and 1, yesterday's 0 and 0
+    assert _period_flags(page, today.isoformat()) == {"vin_check_digit": 2, "mileage_zero": 1}
+    yesterday = (today - timedelta(days=1)).isoformat()
+    assert _period_flags(page, yesterday) == {"vin_check_digit": 0, "mileage_zero": 0}
+
+
+def _period_flags(page, label: str) -> dict[str, int]:
+    match = re.search(rf'<tr data-period="{label}">(.*?)</tr>', page.text, re.S)
+    assert match, label
+    return {code: int(n) for code, n in re.findall(r'<td data-flag="(\w+)">(\d+)</td>', match[1])}
+
+
 def test_weeks_and_a_range_without_uploads(api, signed_in):
     browser, _, _ = signed_in
     weekly = browser.get("/portal/scorecard?from=2024-01-01&to=2024-01-31&by=week")
