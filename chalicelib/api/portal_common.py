@@ -148,7 +148,9 @@ def error_text(code: str, texts: dict[str, str]) -> str:
 
 def portal_view(bp: Blueprint) -> Callable[[Callable[..., Response]], Callable[..., Response]]:
     """Domain errors of a portal view → the sign-in page or an error page in the page language."""
-    return page_errors(SIGN_IN, lambda status, code: error_page(bp.current_request, status, code))
+    return page_errors(
+        SIGN_IN, lambda status, code: error_page(bp.current_request, status, code), "shop"
+    )
 
 
 def see_other(path: str, query: dict[str, str] | None = None) -> Response:
