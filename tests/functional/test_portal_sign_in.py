@@ -4,8 +4,9 @@ from __future__ import annotations
 
 import pytest
 
+from chalicelib.config import get_settings
 from tests.functional.conftest import ANALYST
-from tests.functional.console_browser import Browser, csrf_of
+from tests.functional.console_browser import Browser, csrf_of, set_cookies
 from tests.functional.portal_client import PortalClient
 
 
@@ -33,6 +34,33 @@ def test_sign_in_sets_a_safe_session_cookie_and_opens_the_home_page(browser, sho
     home = browser.get("/portal")
     assert home.status == 200
     assert registered["name"] in home.text and registered["companycode"] in home.text
+
+
+@pytest.mark.parametrize(("setting", "secure"), [(None, True), ("true", True), ("false", False)])
+def test_session_cookies_are_secure_unless_cookie_secure_is_false(
+    api, shop, monkeypatch, setting, secure
+):
+    # Given COOKIE_SECURE unset (the default), true, or false (a local run over plain HTTP)
+    if setting is None:
+        monkeypatch.delenv("COOKIE_SECURE", raising=False)
+    else:
+        monkeypatch.setenv("COOKIE_SECURE", setting)
+    get_settings.cache_clear()
+    registered, _ = shop
+    # When a shop signs in to the portal and a regulator to the console
+    portal = PortalClient(api.client).sign_in(registered["companycode"], registered["secret"])
+    console = Browser(api).sign_in(*ANALYST)
+    assert console.status_code == 303
+    # Then both session cookies carry Secure only where it is not switched off, and are
+    # HttpOnly and SameSite=Strict either way
+    cookies = [
+        next(c for c in portal.set_cookies() if c.startswith("vmehr_portal_session=")),
+        next(c for c in set_cookies(console) if c.startswith("vmehr_console_session=")),
+    ]
+    for cookie in cookies:
+        attributes = [a.strip() for a in cookie.split(";")]
+        assert ("Secure" in attributes) is secure, cookie
+        assert "HttpOnly" in attributes and "SameSite=Strict" in attributes, cookie
 
 
 def test_a_wrong_secret_and_an_unknown_shop_read_the_same(browser, shop):
