@@ -18,13 +18,12 @@ from typing import Any
 
 from chalicelib.domain.china_time import china_date
 from chalicelib.domain.shop import SHOP_CLASSES
-from chalicelib.domain.statistics import TIMELINESS_BUCKETS
+from chalicelib.domain.statistics import ON_TIME_BUCKETS, TIMELINESS_BUCKETS
 from chalicelib.services.ports import Clock, MonitoringStats, ShopDirectory
 
 Scope = tuple[str, ...] | None
 """Division codes a regulator may see, or None for the whole province."""
 
-ON_TIME_BUCKETS = ("t_le_1h", "t_le_24h")
 MAX_IDLE_DAYS = 366
 
 

@@ -39,6 +39,7 @@ from moto import mock_aws
 
 from chalicelib import bootstrap
 from chalicelib.config import get_settings
+from chalicelib.web.cookies import SESSION_COOKIES
 from chalicelib.web.csrf import csrf_token
 from infra.photo_bucket import create_photo_bucket
 from infra.seed import create_exchange_credential, create_regulator
@@ -488,10 +489,13 @@ def _call(stack: Stack, caller: str, method: str, path: str, body: Any) -> tuple
     payload: str | None = None
     console = path.startswith("/console") and path != "/console/login"
     portal = path.startswith("/portal") and path != "/portal/login"
+    audience = "shop" if portal else "regulator"  # each has its own session cookie
     console = console or portal  # both are cookie sessions whose forms carry a CSRF token
     if console or path == "/vehicle":
         if console and token:
-            headers["Cookie"] = f"vmehr_session={token}"
+            # The caller's token in the cookie of the page's audience, whatever its kind: a
+            # shop's token in the console's cookie must be refused by its kind, not its name.
+            headers["Cookie"] = f"{SESSION_COOKIES[audience]}={token}"
         headers["Accept"] = "text/html,image/avif,image/webp,*/*;q=0.8"  # as a browser asks
         if method == "POST":
             headers["Content-Type"] = "application/x-www-form-urlencoded"
@@ -784,7 +788,7 @@ def _seed_imports(stack: Stack, other_shop: dict[str, Any]) -> None:
             "/portal/imports",
             headers={
                 "Content-Type": f"multipart/form-data; boundary={boundary}",
-                "Cookie": f"vmehr_session={token}",
+                "Cookie": f"{SESSION_COOKIES['shop']}={token}",
             },
             body=body,
         )
