@@ -19,6 +19,7 @@ from datetime import datetime, timedelta
 from typing import Any, Protocol
 
 from chalicelib.domain.provinces import province_name, provinces
+from chalicelib.domain.statistics import ON_TIME_BUCKETS
 from chalicelib.services.monitoring import (
     CoverageRow,
     MonitoringService,
@@ -83,7 +84,7 @@ class ProvinceFigures:
     @property
     def timely(self) -> int:
         buckets = self.timeliness["buckets"]
-        return int(buckets["t_le_1h"]) + int(buckets["t_le_24h"])
+        return sum(int(buckets[b]) for b in ON_TIME_BUCKETS)
 
     @property
     def error_rate(self) -> float | None:
