@@ -49,6 +49,7 @@ TEXTS: dict[str, dict[str, str]] = {
         "verify_bad": "验证未通过：验证码无效，或报告所依据的记录已被更改。",
         "skip_to_content": "跳到正文",
         "rate_limited": "查询过于频繁，请稍后再试。",
+        "unavailable": "查询服务暂时不可用，请稍后再试。",
     },
     "en": {
         "title": "Vehicle maintenance record lookup",
@@ -89,6 +90,7 @@ TEXTS: dict[str, dict[str, str]] = {
         "verify_bad": "Not verified: the code is invalid or the records behind it have changed.",
         "skip_to_content": "Skip to content",
         "rate_limited": "Too many requests. Please try again later.",
+        "unavailable": "The lookup is unavailable for a moment. Please try again shortly.",
     },
 }
 
