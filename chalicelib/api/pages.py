@@ -58,7 +58,7 @@ def verify_page(code: str) -> Response:
     lang = _lang(query_params(bp.current_request).get("lang"))
     try:
         public_gate().admit(source_ip(bp.current_request))
-        result = report_verifier().verify(code[:80])
+        result = report_verifier().verify(code[:256])
     except RateLimitedError as exc:
         return _refused(lang, "", exc)
     except ServiceUnavailableError as exc:

@@ -9,6 +9,8 @@ code, fails verification.
 
 from __future__ import annotations
 
+import base64
+import binascii
 from dataclasses import dataclass
 
 from chalicelib.domain.chain import GENESIS, ChainLink, chain_message, link_hash, sign
@@ -37,15 +39,13 @@ class ReportVerifier:
         if head.seq == 0 or self._key is None:
             return None
         link = ChainLink(vin=vin, seq=head.seq, prev_hash="", hash=head.hash)
-        return f"{vin}-{head.seq}-{sign(self._key, chain_message(link))[:SIGNATURE_CHARS]}"
+        return format_code(vin, head.seq, sign(self._key, chain_message(link)))
 
     def verify(self, code: str) -> Verification:
-        parts = code.strip().split("-")
-        if len(parts) != 3 or not _digits(parts[1]) or self._key is None:
+        parsed = parse_code(code)
+        if parsed is None or self._key is None:
             return Verification(False, "", 0, "malformed")
-        vin, seq, signature = parts[0].upper()[:32], int(parts[1]), parts[2].lower()
-        if not 1 <= seq <= 1_000_000:
-            return Verification(False, vin, seq, "malformed")
+        vin, seq, signature = parsed
         recomputed = self._recompute(vin, seq)
         if recomputed is None:
             return Verification(False, vin, seq, "records_changed")
@@ -72,6 +72,42 @@ class ReportVerifier:
                 return None
             previous = digest
         return previous
+
+
+def format_code(vin: str, seq: int, signature: str) -> str:
+    """`<VIN>-<seq>-<signature prefix>`; a VIN that is not plain letters and digits is written
+    `~<base32 of its UTF-8>`, so a stored VIN with `-`, `/` or other characters still makes
+    a code that splits unambiguously and travels in a URL path."""
+    readable = vin.isascii() and vin.isalnum() and vin == vin.upper()
+    part = vin if readable else "~" + base64.b32encode(vin.encode("utf-8")).decode().rstrip("=")
+    return f"{part}-{seq}-{signature[:SIGNATURE_CHARS]}"
+
+
+def parse_code(code: str) -> tuple[str, int, str] | None:
+    """(VIN, seq, signature) of a code as typed, or None when it cannot be one.
+
+    Split from the right, so codes issued before VINs were encoded, whose VIN holds a `-`,
+    still read.
+    """
+    parts = code.strip().rsplit("-", 2)
+    if len(parts) != 3 or not _digits(parts[1]) or len(parts[1]) > 7:
+        return None
+    vin = _vin_part(parts[0])
+    seq = int(parts[1])
+    if vin is None or not 1 <= seq <= 1_000_000:
+        return None
+    return vin, seq, parts[2].lower()
+
+
+def _vin_part(text: str) -> str | None:
+    if not text.startswith("~"):
+        return text.upper()[:32] or None
+    encoded = text[1:].upper()
+    try:
+        vin = base64.b32decode(encoded + "=" * (-len(encoded) % 8)).decode("utf-8")
+    except (binascii.Error, ValueError):
+        return None
+    return vin if 0 < len(vin) <= 32 else None
 
 
 def _digits(text: str) -> bool:

@@ -99,3 +99,17 @@ def test_a_forged_or_malformed_code_does_not_verify(api, shop):
     assert _verify(api, forged) == (404, False)
     assert _verify(api, "nonsense") == (404, False)
     assert _verify(api, f"{vin}-9-{code.rsplit('-', 1)[1]}") == (404, False)
+
+
+def test_a_vin_with_a_dash_or_a_slash_gets_a_code_that_verifies(api, shop):
+    # Given a record whose VIN, as the shop's DMS sent it, holds a "-" and a "/"
+    _, token = shop
+    base, plate = unique_vin(), unique_plate()
+    vin = f"{base[:5]}-{base[5:10]}/{base[10:15]}"
+    upload = api.post("/v1/records", record_payload(vin=vin, plate_number=plate), token)
+    assert upload.status_code == 201, upload.json
+    # When the owner takes the report's code to the verification page
+    code = _report_code(api, vin, plate)
+    # Then the code is one URL path segment and it verifies
+    assert "/" not in code and code.count("-") == 2
+    assert _verify(api, code) == (200, True)
