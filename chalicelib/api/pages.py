@@ -122,11 +122,16 @@ def _refused(lang: str, vin: str, exc: RateLimitedError | ServiceUnavailableErro
 
 
 def _vehicle_context(records: list[Any], lang: str) -> dict[str, Any]:
+    from chalicelib.bootstrap import report_verifier
     from chalicelib.web.i18n import TEXTS, explain_flag
     from chalicelib.web.mileage_chart import Reading, mileage_svg
     from chalicelib.web.vehicle_card import decode_vin
 
     vin = records[0].content.vin
+    # Only entries that still hash to their chain link are shown; the rest are withheld, and
+    # then no report code is issued (it would vouch for a file that does not match its chain).
+    served = report_verifier().served(vin, records)
+    records = served.records
     entries = []
     feedback = _feedback_of(records)
     for record in records:
@@ -147,11 +152,10 @@ def _vehicle_context(records: list[Any], lang: str) -> dict[str, Any]:
         for r in records
     ]
     today = china_date(record_service().now())
-    from chalicelib.bootstrap import report_verifier
-
     return {
         "vin": vin,
-        "report_code": report_verifier().code_for(vin),
+        "report_code": served.code,
+        "withheld": served.withheld,
         "card": decode_vin(vin, today),
         "records": entries,
         "feedback_enabled": feedback["enabled"],

@@ -1,23 +1,37 @@
-"""Report verification codes: issue one for a vehicle's file, and check one against storage.
+"""Report verification codes: issue one for what the vehicle page serves, and check one.
 
 Why: a printed or PDF report can be altered; its code cannot be forged without the province's
 key. The code names the vehicle, the chain position the report covers and a signature over
-the chain hash at that position. Checking recomputes every link from the *stored* record
-versions (their content hashes included), so any later change to stored data, or a forged
-code, fails verification.
+the chain hash at that position. The chain is computed from the immutable record versions
+(`REC#id/V#n`), but readers are served copies: the page, the PDF and the JSON history render
+the vehicle's entries (`VIN#…/REC#…`) and the shop reads the record's head. So checking
+recomputes every link from the stored versions *and* requires every served copy to be the
+version its record's latest link chained; an entry or a head edited behind the system's back,
+a hidden or an invented entry, or a forged code, fails verification. The page itself shows
+only entries that still hash to their record's latest link, and no code when one does not.
+
+Limit: a link vouches for the version's content, state and identity (`chain_facts`), not for
+the shop's registered name, class or the quality flags stored beside them; verification
+compares those with the version item, which is as editable as the entry, so they are checked
+for consistency only.
 """
 
 from __future__ import annotations
 
 import base64
 import binascii
+import hmac
+from collections.abc import Sequence
 from dataclasses import dataclass
+from typing import Any
 
 from chalicelib.domain.chain import GENESIS, ChainLink, chain_message, link_hash, sign
-from chalicelib.domain.record import chain_facts
+from chalicelib.domain.record import StoredRecord, chain_facts, matches_its_link
+from chalicelib.observability import logger, metrics
 from chalicelib.services.ports import RecordRepository
 
 SIGNATURE_CHARS = 24
+MAX_SEQ = 999_999_999
 
 
 @dataclass(frozen=True)
@@ -28,50 +42,179 @@ class Verification:
     reason: str
 
 
+@dataclass(frozen=True)
+class ServedFile:
+    """What the vehicle page may show of a file: the entries that match the chain, how many
+    did not (withheld, never shown) and the code vouching for the shown ones (None if any
+    entry was withheld, the chain is broken, or this stack keeps no chain)."""
+
+    records: list[StoredRecord]
+    withheld: int
+    code: str | None
+
+
 class ReportVerifier:
-    def __init__(self, records: RecordRepository, key: bytes | None) -> None:
+    def __init__(
+        self, records: RecordRepository, key: bytes | None, *, chains_here: bool = True
+    ) -> None:
         self._records = records
         self._key = key
+        self._chains_here = chains_here  # False at the ministry: it stores links as received
 
-    def code_for(self, vin: str) -> str | None:
-        """The verification code of the vehicle's file as it stands now (None: no chain)."""
-        head = self._records.chain_head(vin)
-        if head.seq == 0 or self._key is None:
-            return None
-        link = ChainLink(vin=vin, seq=head.seq, prev_hash="", hash=head.hash)
-        return format_code(vin, head.seq, sign(self._key, chain_message(link)))
+    def served(self, vin: str, entries: list[StoredRecord]) -> ServedFile:
+        """Check the entries a page is about to show against the vehicle's chain.
+
+        Each entry must be its record's latest link, and its content and facts must still
+        hash to that link; the links must follow each other from the genesis hash. Before
+        withholding anything, the entries and links are read again (strongly consistent), so
+        an upload landing between two reads is not taken for tampering.
+        """
+        if not self._chains_here:
+            return ServedFile(entries, 0, None)
+        for attempt in range(2):
+            links = self._records.chain_links(vin, MAX_SEQ)
+            latest = _latest_links(links)
+            shown = [e for e in entries if _is_latest(e, vin, latest)]
+            intact = _continuous(links)
+            if intact and len(shown) == len(entries):
+                break
+            if attempt == 0:
+                entries = self._records.vehicle_history(vin, consistent=True)
+        withheld = len(entries) - len(shown)
+        if withheld or not intact:
+            _report_mismatch(
+                "vehicle file does not match its chain",
+                [e.record_id for e in entries if e not in shown],
+            )
+            return ServedFile(shown, withheld, None)
+        code = self._code(vin, len(links), links[-1]["hash"]) if links else None
+        return ServedFile(shown, 0, code)
 
     def verify(self, code: str) -> Verification:
+        """Whether a report's code still matches everything stored and served for its VIN.
+
+        A failure on the served copies is checked once more, so an upload that lands while
+        the check reads is not reported as tampering.
+        """
         parsed = parse_code(code)
         if parsed is None or self._key is None:
             return Verification(False, "", 0, "malformed")
         vin, seq, signature = parsed
-        recomputed = self._recompute(vin, seq)
-        if recomputed is None:
+        result = self._verify(vin, seq, signature)
+        if result.reason == "served_changed":
+            result = self._verify(vin, seq, signature)
+        return result
+
+    def _verify(self, vin: str, seq: int, signature: str) -> Verification:
+        head = self._records.chain_head(vin)
+        if head.seq < seq:
             return Verification(False, vin, seq, "records_changed")
-        link = ChainLink(vin=vin, seq=seq, prev_hash="", hash=recomputed)
-        expected = sign(self._key, chain_message(link))[:SIGNATURE_CHARS]
-        if expected != signature:
+        links = self._records.chain_links(vin, head.seq)
+        versions = self._chained_versions(links, head.hash) if len(links) == head.seq else None
+        if versions is None:
             return Verification(False, vin, seq, "records_changed")
+        assert self._key is not None
+        at_seq = ChainLink(vin=vin, seq=seq, prev_hash="", hash=str(links[seq - 1]["hash"]))
+        expected = sign(self._key, chain_message(at_seq))[:SIGNATURE_CHARS]
+        if not hmac.compare_digest(expected, signature):
+            return Verification(False, vin, seq, "forged")
+        latest = {v.record_id: v for v in versions}  # versions are in chain order
+        if not self._served_copies_match(vin, latest):
+            _report_mismatch("served copies do not match the chain", list(latest))
+            return Verification(False, vin, seq, "served_changed")
         return Verification(True, vin, seq, "matches")
 
-    def _recompute(self, vin: str, seq: int) -> str | None:
-        """The chain hash at `seq` rebuilt from stored versions, or None if a link is broken."""
-        previous = GENESIS
-        links = self._records.chain_links(vin, seq)
-        if len(links) != seq:
-            return None
-        for expected_seq, link in enumerate(links, start=1):
-            stored = self._records.version(link["record_id"], int(link["version"]))
-            if stored is None or int(link["seq"]) != expected_seq:
+    def _chained_versions(
+        self, links: list[dict[str, Any]], head_hash: str
+    ) -> list[StoredRecord] | None:
+        """Every chained version, rebuilt link by link, or None if any link is broken."""
+        refs = [(str(link["record_id"]), int(link["version"])) for link in links]
+        stored = self._records.versions_at(refs)
+        previous, versions = GENESIS, []
+        for expected_seq, (link, ref) in enumerate(zip(links, refs, strict=True), start=1):
+            version = stored.get(ref)
+            if version is None or int(link["seq"]) != expected_seq:
                 return None
-            if stored.content.content_hash() != stored.content_hash:
-                return None  # the stored content no longer matches what was chained
-            digest = link_hash(previous, chain_facts(stored))
-            if digest != link["hash"] or stored.chain is None or stored.chain.hash != digest:
+            if not matches_its_link(version):
+                return None  # the stored content or facts no longer hash to what was chained
+            digest = link_hash(previous, chain_facts(version))
+            if digest != link["hash"] or version.chain is None or version.chain.hash != digest:
                 return None
             previous = digest
-        return previous
+            versions.append(version)
+        return versions if previous == head_hash else None
+
+    def _served_copies_match(self, vin: str, latest: dict[str, StoredRecord]) -> bool:
+        """Heads and vehicle entries are exactly the latest chained version of each record,
+        and the entries are exactly the records whose latest version is active."""
+        heads = self._records.heads(list(latest))
+        if sorted(h.record_id for h in heads) != sorted(latest):
+            return False
+        moved = {h.record_id for h in heads if h != latest[h.record_id]}
+        if not all(
+            self._moved_away(vin, h, latest[h.record_id]) for h in heads if h.record_id in moved
+        ):
+            return False
+        entries = self._records.vehicle_history(vin, consistent=True)
+        expected = sorted(r for r, v in latest.items() if v.status == "active" and r not in moved)
+        if sorted(e.record_id for e in entries) != expected:
+            return False
+        return all(e == latest[e.record_id] for e in entries)
+
+    def _moved_away(self, vin: str, head: StoredRecord, chained: StoredRecord) -> bool:
+        """A correction gave the record another VIN: its later versions are links of that
+        vehicle's chain, where its head must be the latest link."""
+        if head.chain is None or head.chain.vin == vin or head.version <= chained.version:
+            return False
+        links = self._records.chain_links(head.chain.vin, head.chain.seq)
+        return (
+            matches_its_link(head)
+            and len(links) == head.chain.seq
+            and links[-1]["hash"] == head.chain.hash
+            and links[-1]["record_id"] == head.record_id
+        )
+
+    def _code(self, vin: str, seq: int, chain_hash: str) -> str | None:
+        if self._key is None:
+            return None
+        link = ChainLink(vin=vin, seq=seq, prev_hash="", hash=chain_hash)
+        return format_code(vin, seq, sign(self._key, chain_message(link)))
+
+
+def _latest_links(links: Sequence[dict[str, Any]]) -> dict[str, dict[str, Any]]:
+    """Each record's latest link (links come oldest first)."""
+    return {str(link["record_id"]): link for link in links}
+
+
+def _is_latest(entry: StoredRecord, vin: str, latest: dict[str, dict[str, Any]]) -> bool:
+    """The entry is the version its record's latest link chained, and still hashes to it."""
+    link = latest.get(entry.record_id)
+    return (
+        link is not None
+        and entry.status == "active"
+        and entry.chain is not None
+        and entry.chain.vin == vin
+        and entry.chain.seq == int(link["seq"])
+        and entry.chain.hash == link["hash"]
+        and entry.version == int(link["version"])
+        and matches_its_link(entry)
+    )
+
+
+def _continuous(links: Sequence[dict[str, Any]]) -> bool:
+    """Links numbered 1, 2, … each pointing at the previous one's hash."""
+    previous = GENESIS
+    for expected_seq, link in enumerate(links, start=1):
+        if int(link["seq"]) != expected_seq or link["prev_hash"] != previous:
+            return False
+        previous = str(link["hash"])
+    return True
+
+
+def _report_mismatch(message: str, record_ids: list[str]) -> None:
+    """Tampering is an incident: log the records concerned (never the VIN) and count it."""
+    logger.error(message, extra={"record_ids": record_ids[:20]})
+    metrics.add_metric(name="ChainMismatch", unit="Count", value=1)
 
 
 def format_code(vin: str, seq: int, signature: str) -> str:

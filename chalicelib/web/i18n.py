@@ -50,6 +50,10 @@ TEXTS: dict[str, dict[str, str]] = {
         "skip_to_content": "跳到正文",
         "rate_limited": "查询过于频繁，请稍后再试。",
         "unavailable": "查询服务暂时不可用，请稍后再试。",
+        "withheld": (
+            "有 {n} 条记录与系统的防篡改档案不符，未予显示，本页也不出具报告验证码。"
+            "请联系当地交通运输主管部门。"
+        ),
     },
     "en": {
         "title": "Vehicle maintenance record lookup",
@@ -91,6 +95,10 @@ TEXTS: dict[str, dict[str, str]] = {
         "skip_to_content": "Skip to content",
         "rate_limited": "Too many requests. Please try again later.",
         "unavailable": "The lookup is unavailable for a moment. Please try again shortly.",
+        "withheld": (
+            "{n} record(s) no longer match the tamper-evident file and are not shown, and this "
+            "page issues no verification code. Please contact the local transport authority."
+        ),
     },
 }
 
