@@ -20,12 +20,14 @@ from __future__ import annotations
 
 import base64
 import binascii
+import dataclasses
 import hmac
 from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 
 from chalicelib.domain.chain import GENESIS, ChainLink, chain_message, link_hash, sign
+from chalicelib.domain.china_time import china_date
 from chalicelib.domain.record import StoredRecord, chain_facts, matches_its_link
 from chalicelib.observability import logger, metrics
 from chalicelib.services.ports import RecordRepository
@@ -35,11 +37,28 @@ MAX_SEQ = 999_999_999
 
 
 @dataclass(frozen=True)
+class CoveredEntry:
+    """One record as the report showed it (the version chained at or before the code's
+    position), and what became of it since: a reader compares it with the printout."""
+
+    settlement_date: str
+    shop_name: str
+    mileage: int
+    repair_items: tuple[tuple[str, str], ...]  # (name, labour hours)
+    parts: tuple[tuple[str, str], ...]  # (name, quantity)
+    change: str | None = None  # "corrected" or "voided" after the report was issued
+    changed_on: str | None = None  # China date of that change
+    change_reason: str | None = None
+
+
+@dataclass(frozen=True)
 class Verification:
     valid: bool
     vin: str
     seq: int
     reason: str
+    entries: tuple[CoveredEntry, ...] = ()
+    added_later: int = 0  # records of the vehicle first uploaded after the report
 
 
 @dataclass(frozen=True)
@@ -119,10 +138,17 @@ class ReportVerifier:
         if not hmac.compare_digest(expected, signature):
             return Verification(False, vin, seq, "forged")
         latest = {v.record_id: v for v in versions}  # versions are in chain order
-        if not self._served_copies_match(vin, latest):
+        heads = self._served_heads(vin, latest)
+        if heads is None:
             _report_mismatch("served copies do not match the chain", list(latest))
             return Verification(False, vin, seq, "served_changed")
-        return Verification(True, vin, seq, "matches")
+        covered = {v.record_id: v for v in versions[:seq]}
+        entries = sorted(
+            (_covered(v, heads[r]) for r, v in covered.items() if v.status == "active"),
+            key=lambda e: e.settlement_date,
+        )
+        added = sum(1 for r, v in latest.items() if r not in covered and v.status == "active")
+        return Verification(True, vin, seq, "matches", tuple(entries), added)
 
     def _chained_versions(
         self, links: list[dict[str, Any]], head_hash: str
@@ -144,22 +170,23 @@ class ReportVerifier:
             versions.append(version)
         return versions if previous == head_hash else None
 
-    def _served_copies_match(self, vin: str, latest: dict[str, StoredRecord]) -> bool:
-        """Heads and vehicle entries are exactly the latest chained version of each record,
-        and the entries are exactly the records whose latest version is active."""
-        heads = self._records.heads(list(latest))
-        if sorted(h.record_id for h in heads) != sorted(latest):
-            return False
-        moved = {h.record_id for h in heads if h != latest[h.record_id]}
-        if not all(
-            self._moved_away(vin, h, latest[h.record_id]) for h in heads if h.record_id in moved
-        ):
-            return False
+    def _served_heads(
+        self, vin: str, latest: dict[str, StoredRecord]
+    ) -> dict[str, StoredRecord] | None:
+        """The records' heads, if heads and vehicle entries are exactly the latest chained
+        version of each record and the entries exactly the records whose latest version is
+        active; None otherwise."""
+        heads = {h.record_id: h for h in self._records.heads(list(latest))}
+        if sorted(heads) != sorted(latest):
+            return None
+        moved = {r for r, h in heads.items() if h != latest[r]}
+        if not all(self._moved_away(vin, heads[r], latest[r]) for r in moved):
+            return None
         entries = self._records.vehicle_history(vin, consistent=True)
         expected = sorted(r for r, v in latest.items() if v.status == "active" and r not in moved)
         if sorted(e.record_id for e in entries) != expected:
-            return False
-        return all(e == latest[e.record_id] for e in entries)
+            return None
+        return heads if all(e == latest[e.record_id] for e in entries) else None
 
     def _moved_away(self, vin: str, head: StoredRecord, chained: StoredRecord) -> bool:
         """A correction gave the record another VIN: its later versions are links of that
@@ -179,6 +206,26 @@ class ReportVerifier:
             return None
         link = ChainLink(vin=vin, seq=seq, prev_hash="", hash=chain_hash)
         return format_code(vin, seq, sign(self._key, chain_message(link)))
+
+
+def _covered(version: StoredRecord, head: StoredRecord) -> CoveredEntry:
+    """The report's view of a record, with its later correction or void if there is one."""
+    content = version.content.to_dict()
+    entry = CoveredEntry(
+        settlement_date=content["settlement_date"],
+        shop_name=version.shop_name,
+        mileage=content["repair_mileage"],
+        repair_items=tuple((i["name"], i["labour_hours"]) for i in content["repair_items"]),
+        parts=tuple((p["name"], p["quantity"]) for p in content["parts"]),
+    )
+    if head.version <= version.version:
+        return entry
+    return dataclasses.replace(
+        entry,
+        change="voided" if head.status == "void" else "corrected",
+        changed_on=china_date(head.updated_at).isoformat(),
+        change_reason=head.reason,
+    )
 
 
 def _latest_links(links: Sequence[dict[str, Any]]) -> dict[str, dict[str, Any]]:

@@ -298,6 +298,49 @@ def test_corrections_and_voids_after_the_report_keep_its_code_valid(api, shop):
     assert _verify(api, _report_code(api, vin, plate)) == (200, True)
 
 
+def _verify_page(api, code, lang):
+    response = api.client.http.get(f"/verify/{code}?lang={lang}")
+    return response.status_code, response.body.decode("utf-8")
+
+
+def test_the_verify_page_shows_what_the_report_covered_and_what_changed_since(api, shop):
+    # Given a report of a vehicle with two records (the first corrected to 12345 km before it)
+    _, token = shop
+    vin, plate, receipts = _vehicle(api, token)
+    code = _report_code(api, vin, plate)
+    first, second = receipts[1]["record_id"], receipts[2]["record_id"]
+    # When, after it was issued, one record is voided, the other corrected and a third added
+    api.post(f"/v1/records/{first}/void", {"reason": "重复录入"}, token)
+    later = record_payload(
+        vin=vin,
+        plate_number=plate,
+        repair_date="2024-05-01",
+        settlement_date="2024-05-01",
+        repair_mileage=15000,
+    )
+    stored = api.get(f"/v1/records/{second}", token).json
+    corrected = dict(later, settlement_list_code=stored["settlement_list_code"])
+    corrected.update(repair_mileage=15500, correction_reason="里程录错")
+    assert api.post("/v1/records", corrected, token).json["result"] == "corrected"
+    added = dict(later, repair_date="2024-08-01", settlement_date="2024-08-01")
+    api.post("/v1/records", dict(added, settlement_list_code="JS-ADDED-" + vin[-6:]), token)
+    # Then the code still verifies, and the page lists the records as the report showed them
+    status, html = _verify_page(api, code, "en")
+    assert status == 200 and 'data-valid="true"' in html
+    assert html.count('<li class="record"') == 2
+    assert "2024-03-02 · 南京玄武示范汽车维修有限公司" in html
+    assert "<strong>12345</strong>" in html and "<strong>15000</strong>" in html
+    assert "<strong>15500</strong>" not in html
+    assert html.count("<li>发动机油保养 — 1.5 hours</li>") == 2
+    # And says which were voided or corrected since, and that one was added
+    assert 'data-change="voided"' in html and "voided on" in html and "重复录入" in html
+    assert 'data-change="corrected"' in html and "corrected on" in html and "里程录错" in html
+    assert 'data-added-later="1"' in html
+    # And in Chinese
+    status, html = _verify_page(api, code, "zh-CN")
+    assert status == 200 and "被作废" in html and "被更正" in html and "新增了 1 条" in html
+
+
 def test_a_forged_or_malformed_code_does_not_verify(api, shop):
     _, token = shop
     vin, plate, _ = _vehicle(api, token)
