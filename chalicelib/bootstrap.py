@@ -139,7 +139,7 @@ def report_verifier():  # type: ignore[no-untyped-def]
 
     settings = get_settings()
     key = settings.signing_key.encode("utf-8") if settings.signing_key else None
-    return ReportVerifier(_records(), key)
+    return ReportVerifier(_records(), key, chains_here=settings.stack_role == "province")
 
 
 @functools.cache

@@ -177,7 +177,6 @@ class HistoryEntryOut(_Out):
     settlement_date: Day
     repair_date: Day
     mileage: int = Field(ge=0)
-    plate_number: str
     fault_description: str
     repair_items: list[RepairItemOut]
     parts: list[PartOut]
