@@ -18,6 +18,7 @@ from typing import Any
 from chalice import Blueprint, Response
 
 from chalicelib.api.auth import Permission, actor_of, may_here, require_role
+from chalicelib.api.console_monitoring import coverage_view
 from chalicelib.api.console_support import (
     FORM_TYPES,
     china_time,
@@ -131,8 +132,6 @@ def credential_action(province_code: str, credential_action: str) -> Response:
 
 
 def _province(session: WebSession, lang: str, province_code: str) -> Response:
-    from chalicelib.web.console_texts import SHOP_CLASS_NAMES
-
     figures = national_monitoring().province(province_code, DAYS)
     daily = figures.daily
     timeliness = figures.timeliness
@@ -151,16 +150,7 @@ def _province(session: WebSession, lang: str, province_code: str) -> Response:
         province=_province_heading(province_code, lang),
         province_code=province_code,
         row=_row(figures, exchange_credentials().status(province_code), lang),
-        coverage=[
-            {
-                "shop_class": row.shop_class,
-                "name": SHOP_CLASS_NAMES[lang].get(row.shop_class, row.label),
-                "registered": row.registered,
-                "docked": row.docked,
-                "rate": row.rate,
-            }
-            for row in figures.classes
-        ],
+        coverage=coverage_view(figures.classes, lang),
         timeliness=[
             {
                 "bucket": bucket,
