@@ -23,6 +23,7 @@ from chalicelib.api import (
     console_admin,
     console_complaints,
     console_monitoring,
+    console_national,
     console_records,
     console_registry,
     console_reminders,
@@ -78,6 +79,7 @@ for blueprint in (
     console_records,
     console_complaints,
     console_reminders,
+    console_national,
 ):
     app.register_blueprint(blueprint.bp)
 

@@ -139,7 +139,7 @@ def report_verifier():  # type: ignore[no-untyped-def]
 
     settings = get_settings()
     key = settings.signing_key.encode("utf-8") if settings.signing_key else None
-    return ReportVerifier(_records(), key)
+    return ReportVerifier(_records(), key, chains_here=settings.stack_role == "province")
 
 
 @functools.cache
@@ -191,6 +191,26 @@ def exchange_service():  # type: ignore[no-untyped-def]
     from chalicelib.services.exchange import ExchangeService
 
     return ExchangeService(_records(), exchange_store(), _clock())
+
+
+@functools.cache
+def exchange_credentials():  # type: ignore[no-untyped-def]
+    from chalicelib.services.exchange_credentials import ExchangeCredentialService
+
+    return ExchangeCredentialService(exchange_store(), audit_trail(), _clock())
+
+
+@functools.cache
+def national_monitoring():  # type: ignore[no-untyped-def]
+    from chalicelib.adapters.dynamo_directory import DynamoShopDirectory
+    from chalicelib.services.national_monitoring import NationalMonitoringService
+
+    return NationalMonitoringService(
+        stats_store(),
+        DynamoShopDirectory(get_settings().table_name),
+        exchange_store(),
+        _clock(),
+    )
 
 
 @functools.cache
@@ -418,6 +438,8 @@ def reset() -> None:
         change_forwarder,
         exchange_store,
         exchange_service,
+        exchange_credentials,
+        national_monitoring,
         report_verifier,
         evaluation_service,
         complaint_service,

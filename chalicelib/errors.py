@@ -74,6 +74,12 @@ class LockedOutError(DomainError):
         self.retry_after = retry_after
 
 
+class TooLargeError(DomainError):
+    """The input is over the size it is read within (bytes or fields); none of it was used."""
+
+    code = "too_large"
+
+
 class ServiceUnavailableError(DomainError):
     """A dependency is throttling or failing; the caller should retry after a pause."""
 

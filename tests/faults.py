@@ -10,6 +10,7 @@ production code). Three kinds of fault, as DynamoDB shows them:
   500 although the write landed, which is what makes retries and idempotency matter.
 
 The random sequence is seeded, so a run is repeatable; `counts` tells what was injected.
+`operations` narrows the faults to some API operations (e.g. only `Query`, the reads).
 """
 
 from __future__ import annotations
@@ -33,8 +34,16 @@ _BEFORE = (
 class DynamoFaults:
     """Fails `rate` of the calls made through one botocore client (seeded, thread-safe)."""
 
-    def __init__(self, client: Any, rate: float = 0.10, seed: int = 6, lost_answers: float = 0.3):
+    def __init__(
+        self,
+        client: Any,
+        rate: float = 0.10,
+        seed: int = 6,
+        lost_answers: float = 0.3,
+        operations: frozenset[str] | None = None,
+    ):
         self.client = client
+        self.operations = operations  # None: every operation may fail
         self.rate = rate
         self.lost_answers = lost_answers
         self.enabled = False
@@ -57,7 +66,7 @@ class DynamoFaults:
         events.unregister("after-call.dynamodb.*", unique_id=f"faults-a-{id(self)}")
 
     def _before(self, model: Any, context: Any, **_: Any) -> None:
-        if not self.enabled:
+        if not self.enabled or (self.operations is not None and model.name not in self.operations):
             return
         with self._lock:
             self.counts["calls"] += 1

@@ -60,8 +60,15 @@ def csv_bytes(rows: list[list[Any]], encoding: str = "utf-8-sig") -> bytes:
     return buffer.getvalue().encode(encoding)
 
 
-def xlsx_bytes(rows: list[list[Any]]) -> bytes:
-    """A workbook whose first sheet holds the rows (a string starting with = is a formula)."""
+def xlsx_bytes(rows: list[list[Any]], raw_numbers: dict[float, str] | None = None) -> bytes:
+    """A workbook whose first sheet holds the rows (a string starting with = is a formula).
+
+    `raw_numbers` rewrites number cells in the sheet's XML: a cell holding the key is saved
+    with the value's text, e.g. {4242.5: "1e999"} for a number openpyxl reads back as inf
+    (a file written by another program may hold what openpyxl itself would never write).
+    """
+    import zipfile
+
     from openpyxl import Workbook
 
     workbook = Workbook()
@@ -70,4 +77,17 @@ def xlsx_bytes(rows: list[list[Any]]) -> bytes:
         sheet.append(row)
     buffer = io.BytesIO()
     workbook.save(buffer)
-    return buffer.getvalue()
+    if not raw_numbers:
+        return buffer.getvalue()
+    rewritten = io.BytesIO()
+    with (
+        zipfile.ZipFile(io.BytesIO(buffer.getvalue())) as source,
+        zipfile.ZipFile(rewritten, "w", zipfile.ZIP_DEFLATED) as target,
+    ):
+        for member in source.infolist():
+            data = source.read(member)
+            if member.filename.startswith("xl/worksheets/"):
+                for number, raw in raw_numbers.items():
+                    data = data.replace(f"<v>{number!r}</v>".encode(), f"<v>{raw}</v>".encode())
+            target.writestr(member, data)
+    return rewritten.getvalue()

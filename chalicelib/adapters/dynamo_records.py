@@ -8,6 +8,7 @@ on one record without any read-then-write race.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from datetime import date
 from typing import Any
 
@@ -118,6 +119,19 @@ class DynamoRecordRepository(TableAdapter):
     def version(self, record_id: str, version: int) -> StoredRecord | None:
         item = self._get(keys.record_pk(record_id), keys.version_sk(version))
         return record_from(item) if item else None
+
+    def versions_at(self, refs: Sequence[tuple[str, int]]) -> dict[tuple[str, int], StoredRecord]:
+        """Given (record id, version) pairs, the versions found, read in batches of 100."""
+        found = self._batch_get(
+            [keys.key(keys.record_pk(r), keys.version_sk(v)) for r, v in refs], consistent=True
+        )
+        return {(r.record_id, r.version): r for r in found}
+
+    def heads(self, record_ids: Sequence[str]) -> list[StoredRecord]:
+        """The current heads of these records (strongly consistent), in no particular order."""
+        return self._batch_get(
+            [keys.key(keys.record_pk(r), keys.HEAD) for r in record_ids], consistent=True
+        )
 
     def _add_chain(self, actions: list[dict[str, Any]], record: StoredRecord) -> int | None:
         """Append the chain head move and the link entry; return the head action's index."""
@@ -240,12 +254,13 @@ class DynamoRecordRepository(TableAdapter):
             request["ExclusiveStartKey"] = last
         return Page(items=self._batch_get_heads(found), cursor=encode_cursor(last))
 
-    def vehicle_history(self, vin: str) -> list[StoredRecord]:
+    def vehicle_history(self, vin: str, *, consistent: bool = False) -> list[StoredRecord]:
         items = self._query(
             KeyConditionExpression="PK = :pk AND begins_with(SK, :prefix)",
             ExpressionAttributeValues=to_item(
                 {":pk": keys.vehicle_pk(vin), ":prefix": keys.vehicle_entry_prefix()}
             ),
+            ConsistentRead=consistent,
         )
         return [record_from(i) for i in items]
 
@@ -288,21 +303,30 @@ class DynamoRecordRepository(TableAdapter):
             request["ExclusiveStartKey"] = last
 
     def _batch_get_heads(self, record_ids: list[str]) -> list[StoredRecord]:
-        if not record_ids:
-            return []
-        pending = [to_item(keys.key(keys.record_pk(r), keys.HEAD)) for r in record_ids]
-        found: dict[str, StoredRecord] = {}
+        found = {
+            r.record_id: r
+            for r in self._batch_get([keys.key(keys.record_pk(r), keys.HEAD) for r in record_ids])
+        }
+        return [found[r] for r in record_ids if r in found]
+
+    def _batch_get(
+        self, item_keys: list[dict[str, str]], *, consistent: bool = False
+    ) -> list[StoredRecord]:
+        """Record items (heads or versions) by key, 100 per request, unprocessed keys retried."""
+        pending = [to_item(k) for k in item_keys]
+        found: list[StoredRecord] = []
         while pending:
             chunk, pending = pending[:100], pending[100:]
-            request = {self._table: {"Keys": chunk}}
+            request: dict[str, Any] = {self._table: {"Keys": chunk, "ConsistentRead": consistent}}
             while request:
                 with translate_errors():
                     response = self.client.batch_get_item(RequestItems=request)
-                for item in response.get("Responses", {}).get(self._table, []):
-                    record = record_from(from_item(item))
-                    found[record.record_id] = record
+                found += [
+                    record_from(from_item(item))
+                    for item in response.get("Responses", {}).get(self._table, [])
+                ]
                 request = response.get("UnprocessedKeys") or {}
-        return [found[r] for r in record_ids if r in found]
+        return found
 
     def _put(self, item: dict[str, Any], condition: str | None = None) -> dict[str, Any]:
         put: dict[str, Any] = {"TableName": self._table, "Item": to_item(item)}

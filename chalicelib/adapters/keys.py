@@ -32,6 +32,7 @@ Item kinds (PK / SK):
 - import outcomes    IMPORT#<job_id> / RESULT#<nnnn>#<checked|uploaded>  (per-row results)
 Ministry stack only:
 - exchange credential EXCH#<province_code> / CRED
+- registry counts     REGCOUNT#<province_code> / COUNT (ministry: active copies by class)
 - province status     PROVINCES / <province_code>
 - agency             AGENCIES / <agency_id>           (one partition: the ministry's few agencies)
 - agency key         AGENCYKEYS#<agency_id> / <key_id> (terms, status, current digest)
@@ -175,6 +176,19 @@ def key(pk: str, sk: str) -> dict[str, str]:
 def exchange_credential_pk(province_code: str) -> str:
     """Ministry table: a province's exchange credential (hash only)."""
     return f"EXCH#{province_code}"
+
+
+def registry_count_pk(province_code: str) -> str:
+    """Ministry table: a province's active registry copies by class (kept with each copy)."""
+    return f"REGCOUNT#{province_code}"
+
+
+REGISTRY_COUNT = "COUNT"
+
+
+def province_of_credential_pk(pk: str) -> str:
+    """The province code of an exchange credential's partition key."""
+    return pk.removeprefix("EXCH#")
 
 
 PROVINCES_PK = "PROVINCES"

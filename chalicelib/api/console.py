@@ -90,7 +90,9 @@ def sign_out() -> Response:
     lang = console_lang(request, form.get("lang"))
     actor = actor_of(request, session.principal)
     audit_trail().record(actor, "auth.sign_out", actor.actor_id)
-    return redirect(CONSOLE_LOGIN, cookies=[end_session(request)], query={"lang": lang})
+    return redirect(
+        CONSOLE_LOGIN, cookies=[end_session(request, "regulator")], query={"lang": lang}
+    )
 
 
 @bp.route(CONSOLE_HOME, methods=["GET"])

@@ -35,6 +35,7 @@ from chalicelib.domain.access_policy import Permission
 from chalicelib.domain.shop import DIVISION_PATTERN, division_name
 from chalicelib.domain.statistics import TIMELINESS_BUCKETS
 from chalicelib.errors import NotFoundError
+from chalicelib.services.monitoring import CoverageRow
 
 bp = Blueprint(__name__)
 TREND_DAYS = 30
@@ -47,7 +48,6 @@ _MONTH = re.compile(r"^\d{4}-(0[1-9]|1[0-2])$")
 @bp.route("/console/coverage", methods=["GET"])
 @console_errors
 def coverage_page() -> Response:
-    from chalicelib.web.console_texts import SHOP_CLASS_NAMES
     from chalicelib.web.upload_trend_chart import DayBar, trend_svg
 
     session, lang, params, scope, division = _monitoring_request()
@@ -71,16 +71,7 @@ def coverage_page() -> Response:
         page_title=texts["coverage_heading"],
         division=division,
         division_label=_division_label(division),
-        coverage=[
-            {
-                "shop_class": row.shop_class,
-                "name": SHOP_CLASS_NAMES[lang].get(row.shop_class, row.label),
-                "registered": row.registered,
-                "docked": row.docked,
-                "rate": row.rate,
-            }
-            for row in service.coverage(scope)
-        ],
+        coverage=coverage_view(service.coverage(scope), lang),
         today=int(days[-1].get("uploads", 0)),
         yesterday=int(days[-2].get("uploads", 0)),
         timeliness=[
@@ -184,6 +175,22 @@ def error_rates_page() -> Response:
         offset=offset,
         next_offset=offset + ERRORS_PAGE_SIZE if offset + ERRORS_PAGE_SIZE < len(every) else None,
     )
+
+
+def coverage_view(rows: list[CoverageRow], lang: str) -> list[dict[str, Any]]:
+    """对接率 rows as the coverage tables show them (class names in the page's language)."""
+    from chalicelib.web.console_texts import SHOP_CLASS_NAMES
+
+    return [
+        {
+            "shop_class": row.shop_class,
+            "name": SHOP_CLASS_NAMES[lang].get(row.shop_class, row.label),
+            "registered": row.registered,
+            "docked": row.docked,
+            "rate": row.rate,
+        }
+        for row in rows
+    ]
 
 
 def _monitoring_request() -> tuple[WebSession, str, dict[str, str], tuple[str, ...] | None, str]:

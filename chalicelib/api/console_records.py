@@ -1,7 +1,9 @@
-"""Console pages of record search (档案查询) and its CSV export.
+"""Console pages of record search (档案查询) and its CSV export, provincial and national.
 
 Why: a regulator searches the province's records by VIN, plate, shop, settlement dates and
 flag (digest §3.4, §1.7), pages through them, and exports the whole result as CSV, of any size.
+At the ministry the same page searches nationally, over every connected province or the one
+picked (digest §1.6).
 The search runs through `services.record_search` within the caller's districts (a named shop
 outside them answers 404, like a shop that does not exist) and is audited with its criteria,
 as through the API. An export is a job run by the `run_jobs` stream handler: its page
@@ -14,7 +16,7 @@ from typing import Any
 
 from chalice import Blueprint, Response
 
-from chalicelib.api.auth import actor_of, require_role
+from chalicelib.api.auth import actor_of
 from chalicelib.api.console_support import (
     FORM_TYPES,
     china_time,
@@ -26,10 +28,12 @@ from chalicelib.api.console_support import (
     scope_of,
 )
 from chalicelib.api.http import query_params, source_ip
-from chalicelib.api.record_search import criteria_from_params
+from chalicelib.api.record_search import criteria_from_params, search_details, search_provinces
 from chalicelib.api.web_session import WebSession, require_csrf
 from chalicelib.bootstrap import audit_trail, export_service, record_search_service
+from chalicelib.config import get_settings
 from chalicelib.domain.access_policy import Permission
+from chalicelib.domain.provinces import provinces
 from chalicelib.domain.shop import COMPANYCODE_PATTERN
 from chalicelib.errors import FieldError, ValidationFailedError
 from chalicelib.services.record_export import criteria_to
@@ -37,14 +41,13 @@ from chalicelib.services.record_search import SearchCriteria
 
 bp = Blueprint(__name__)
 PAGE_SIZE = 50
-CRITERIA = ("from", "to", "vin", "plate", "companycode", "flag")
+CRITERIA = ("from", "to", "vin", "plate", "companycode", "flag", "province")
 REFRESH_SECONDS = 3
 
 
 @bp.route("/console/records", methods=["GET"])
 @console_errors
 def records_page() -> Response:
-    require_role("province")
     request = bp.current_request
     params = query_params(request)
     lang = console_lang(request)
@@ -59,11 +62,17 @@ def records_page() -> Response:
         start = int(offset) if offset.isdigit() else -1
         if not 0 <= start <= 5000:
             raise ValidationFailedError([FieldError("offset", "range", "offset: 0–5000")])
-        results, more = record_search_service().page(criteria, scope_of(session), start, PAGE_SIZE)
+        provinces = search_provinces(given)
+        results, more = record_search_service().page(
+            criteria, scope_of(session), start, PAGE_SIZE, provinces=provinces
+        )
     except ValidationFailedError as exc:
         return _page(session, lang, given, status=400, errors=exc.errors)
     audit_trail().record(
-        actor_of(request, session.principal), "records.search", "records", criteria_to(criteria)
+        actor_of(request, session.principal),
+        "records.search",
+        "records",
+        search_details(criteria, provinces),
     )
     return _page(
         session,
@@ -79,7 +88,6 @@ def records_page() -> Response:
 @bp.route("/console/records/exports", methods=["POST"], content_types=FORM_TYPES)
 @console_errors
 def request_export() -> Response:
-    require_role("province")
     request = bp.current_request
     form = console_form(request)
     given = {name: form.get(name)[:64] for name in CRITERIA}
@@ -88,6 +96,7 @@ def request_export() -> Response:
     lang = console_lang(request, form.get("lang"))
     try:
         criteria = _criteria(given)
+        provinces = search_provinces(given)
     except ValidationFailedError as exc:
         return _page(session, lang, given, status=400, errors=exc.errors)
     job = export_service().request(
@@ -95,6 +104,7 @@ def request_export() -> Response:
         criteria,
         scope_of(session),
         source_ip=source_ip(request),
+        provinces=provinces,
     )
     from chalicelib.web.respond import redirect
 
@@ -104,7 +114,6 @@ def request_export() -> Response:
 @bp.route("/console/records/exports/{job_id}", methods=["GET"])
 @console_errors
 def export_page(job_id: str) -> Response:
-    require_role("province")
     request = bp.current_request
     session = console_session(request, Permission.RECORDS_SEARCH)
     lang = console_lang(request)
@@ -136,8 +145,8 @@ def _searcher(given: dict[str, str]) -> WebSession:
 
 
 def _criteria(given: dict[str, str]) -> SearchCriteria:
-    criteria = criteria_from_params({name: value for name, value in given.items() if value})
-    return criteria.checked()
+    named = {name: value for name, value in given.items() if value and name != "province"}
+    return criteria_from_params(named).checked()
 
 
 def _page(
@@ -152,9 +161,11 @@ def _page(
     offset: int = 0,
     next_offset: int | None = None,
 ) -> Response:
+    from chalicelib.web.console_national_texts import province_label
     from chalicelib.web.console_texts import FLAG_NAMES
 
     query = {name: value for name, value in given.items() if value}
+    national = get_settings().stack_role == "ministry"
     return console_page(
         "console/records.html",
         session,
@@ -165,6 +176,9 @@ def _page(
         form=given,
         query=query,
         flags=list(FLAG_NAMES[lang].items()),
+        provinces=[(code, province_label(code, lang)) for code, _ in provinces()]
+        if national
+        else [],
         errors=errors or [],
         searched=searched,
         results=results or [],

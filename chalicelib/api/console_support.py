@@ -147,7 +147,7 @@ def console_error_page(status: int, code: str) -> Response:
     )
 
 
-console_errors = page_errors(CONSOLE_LOGIN, console_error_page)
+console_errors = page_errors(CONSOLE_LOGIN, console_error_page, "regulator")
 """Decorator of every console view: not signed in -> sign-in page; 403/404/500 pages."""
 
 

@@ -23,6 +23,7 @@ from chalicelib.errors import (
     NotFoundError,
     RateLimitedError,
     ServiceUnavailableError,
+    TooLargeError,
     ValidationFailedError,
 )
 from chalicelib.observability import logger, metrics
@@ -34,6 +35,7 @@ _STATUS: list[tuple[type[DomainError], int]] = [
     (ForbiddenError, 403),
     (NotFoundError, 404),
     (ConflictError, 409),
+    (TooLargeError, 413),
     (LockedOutError, 429),
     (RateLimitedError, 429),
     (ServiceUnavailableError, 503),

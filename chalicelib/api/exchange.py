@@ -1,4 +1,5 @@
-"""Ministry routes: provinces exchange their changes, and the ministry reports on them."""
+"""Ministry routes: provinces exchange their changes, the ministry reports on them and
+manages each province's exchange credential (issue, rotate, revoke; the secret shown once)."""
 
 from __future__ import annotations
 
@@ -9,17 +10,28 @@ from chalice import Blueprint
 from chalicelib.api.auth import Permission, actor_of, require_permission, require_role
 from chalicelib.api.errors import rest_errors
 from chalicelib.api.http import ANY_CONTENT_TYPE, bearer_token, json_response, read_json
-from chalicelib.api.responses import ExchangeResults, Provinces, TokenResponse, conform
+from chalicelib.api.responses import (
+    CredentialOut,
+    Credentials,
+    ExchangeResults,
+    IssuedCredentialOut,
+    Provinces,
+    TokenResponse,
+    conform,
+)
 from chalicelib.api.schemas import ProvinceTokenRequest, parse
 from chalicelib.bootstrap import (
     audit_trail,
     auth_service,
+    exchange_credentials,
     exchange_service,
     exchange_store,
     stats_store,
 )
-from chalicelib.errors import AuthenticationError, FieldError, ValidationFailedError
+from chalicelib.domain.provinces import province_name
+from chalicelib.errors import FieldError, ValidationFailedError
 from chalicelib.services.exchange import MAX_BATCH
+from chalicelib.services.exchange_credentials import CredentialStatus
 
 bp = Blueprint(__name__)
 
@@ -43,16 +55,15 @@ def exchange_token() -> Any:
 def exchange_batch() -> Any:
     require_role("ministry")
     request = bp.current_request
-    principal = auth_service().resolve(bearer_token(request))
-    if principal.kind != "province":
-        raise AuthenticationError("missing or invalid token")
+    auth = auth_service()
+    province_code = auth.province_of(auth.resolve(bearer_token(request)))
     body = read_json(request)
     items = body.get("items") if isinstance(body, dict) else None
     if not isinstance(items, list) or not 1 <= len(items) <= MAX_BATCH:
         raise ValidationFailedError(
             [FieldError("items", "batch_size", f"items must be a list of 1–{MAX_BATCH} changes")]
         )
-    results = exchange_service().apply_batch(principal.principal_id, items)
+    results = exchange_service().apply_batch(province_code, items)
     body = {"results": [{"index": i, **r} for i, r in enumerate(results)]}
     return json_response(conform(ExchangeResults, body))
 
@@ -78,3 +89,55 @@ def provinces() -> Any:
             }
         )
     return json_response(conform(Provinces, {"provinces": rows}))
+
+
+@bp.route("/v1/exchange/credentials", methods=["GET"])
+@rest_errors
+def credentials() -> Any:
+    require_role("ministry")
+    request = bp.current_request
+    principal = require_permission(request, Permission.EXCHANGE_STATUS)
+    audit_trail().record(actor_of(request, principal), "exchange.credentials_read", "*")
+    rows = [credential_view(s) for s in exchange_credentials().statuses().values()]
+    return json_response(conform(Credentials, {"credentials": rows}))
+
+
+@bp.route(
+    "/v1/exchange/credentials/{province_code}",
+    methods=["POST"],
+    content_types=ANY_CONTENT_TYPE,
+)
+@rest_errors
+def issue_credential(province_code: str) -> Any:
+    """Issue a province's credential, or rotate it: the secret is in this answer only."""
+    require_role("ministry")
+    request = bp.current_request
+    principal = require_permission(request, Permission.EXCHANGE_CREDENTIALS)
+    issued = exchange_credentials().issue(actor_of(request, principal), province_code)
+    body = {**credential_view(issued.status), "secret": issued.secret, "rotated": issued.rotated}
+    return json_response(conform(IssuedCredentialOut, body), 200 if issued.rotated else 201)
+
+
+@bp.route(
+    "/v1/exchange/credentials/{province_code}/revoke",
+    methods=["POST"],
+    content_types=ANY_CONTENT_TYPE,
+)
+@rest_errors
+def revoke_credential(province_code: str) -> Any:
+    require_role("ministry")
+    request = bp.current_request
+    principal = require_permission(request, Permission.EXCHANGE_CREDENTIALS)
+    status = exchange_credentials().revoke(actor_of(request, principal), province_code)
+    return json_response(conform(CredentialOut, credential_view(status)))
+
+
+def credential_view(status: CredentialStatus) -> dict[str, Any]:
+    return {
+        "province_code": status.province_code,
+        "name": province_name(status.province_code) or "",
+        "status": status.status,
+        "generation": status.generation,
+        "issued_at": status.issued_at,
+        "revoked_at": status.revoked_at,
+    }

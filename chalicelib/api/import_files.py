@@ -1,9 +1,10 @@
 """Files the import page hands out: templates (XLSX, CSV) and the per-row results (CSV).
 
 Why: a clerk starts from a template with the right headers and cell formats, and keeps the
-results of an import as a file. CSVs are UTF-8 with a BOM, which Excel needs to show Chinese
-correctly; any cell that Excel could read as a formula (=, +, -, @) is written with a leading
-apostrophe, so a downloaded file can never run anything.
+results of an import as a file, which reads like the page (words in the page's language; each
+flag's code kept after its words, for whoever filters the file). CSVs are UTF-8 with a BOM,
+which Excel needs to show Chinese correctly; any cell that Excel could read as a formula
+(=, +, -, @) is written with a leading apostrophe, so a downloaded file can never run anything.
 """
 
 from __future__ import annotations
@@ -74,7 +75,9 @@ def results_csv(
     outcomes: Iterable[RowOutcome],
     texts: dict[str, str],
     reason: Callable[[RowOutcome], str],
+    flags: Callable[[RowOutcome], str],
 ) -> bytes:
+    """The per-row results as the page shows them: results, flags and reasons in words."""
     header = [
         texts["row"],
         texts["settlement_list_code_short"],
@@ -93,7 +96,7 @@ def results_csv(
                 texts.get(outcome.result, outcome.result),
                 outcome.record_id or "",
                 str(outcome.version or ""),
-                " ".join(outcome.flags),
+                flags(outcome),
                 reason(outcome),
             ]
         )

@@ -8,11 +8,15 @@ are the API's; only the layout is decided here (README, "Spreadsheet import"):
 - repair items in one cell, `名称:工时; 名称:工时` (full-width ：；also accepted);
 - parts in one cell, `名称|编码|数量; …` (｜ accepted);
 - dates as YYYY-MM-DD, YYYYMMDD, YYYY/M/D or real Excel dates;
-- an empty shop name means the registered name; a formula in any cell is an error of its row.
+- an empty shop name means the registered name; a formula in any cell is an error of its row;
+- a number cell that is not a usable number (infinite or NaN: openpyxl reads `1e999` as inf;
+  or 1e15 and beyond, past the 15 digits Excel keeps, so not the digits the clerk typed) is an
+  error of its row naming the column, never a crash and never text like "inf".
 """
 
 from __future__ import annotations
 
+import math
 import re
 from dataclasses import dataclass
 from datetime import date, datetime
@@ -61,6 +65,7 @@ _TEXT_FIELDS = (
 _DATE_TEXT = re.compile(r"^(\d{4})[-/.年](\d{1,2})[-/.月](\d{1,2})日?$")
 _COMPACT_DATE = re.compile(r"^(\d{4})(\d{2})(\d{2})$")
 _LIST_SEPARATORS = re.compile(r"[;；\n]")
+MAX_EXACT_NUMBER = 1e15  # Excel keeps 15 significant digits; beyond, the digits are not typed
 
 
 class LayoutError(Exception):
@@ -122,11 +127,14 @@ def check_rows(rows: list[SheetRow], registered_name: str) -> list[CheckedRow]:
 
 def check_row(row: SheetRow, columns: dict[int, Column], registered_name: str) -> CheckedRow:
     data: dict[str, Any] = {}
-    formulas: list[FieldError] = []
+    refused: list[FieldError] = []  # cells refused before the schema: formulas, bad numbers
     for index, column in columns.items():
         cell = row.cells[index] if index < len(row.cells) else None
         if isinstance(cell, Formula):
-            formulas.append(FieldError(column.field, "formula", column_letter(index)))
+            refused.append(FieldError(column.field, "formula", column_letter(index)))
+            continue
+        if _unusable_number(cell):
+            refused.append(FieldError(column.field, "number_unusable", column_letter(index)))
             continue
         value = _field_value(column.field, cell)
         if value is not None:
@@ -136,11 +144,11 @@ def check_row(row: SheetRow, columns: dict[int, Column], registered_name: str) -
     try:
         record: RecordIn = parse(RecordIn, data)
     except ValidationFailedError as exc:
-        failing = {f.field for f in formulas}
-        errors = formulas + [e for e in exc.errors if e.field.split(".")[0] not in failing]
+        failing = {f.field for f in refused}
+        errors = refused + [e for e in exc.errors if e.field.split(".")[0] not in failing]
         return CheckedRow(row.number, code, errors=tuple(errors))
-    if formulas:
-        return CheckedRow(row.number, code, errors=tuple(formulas))
+    if refused:
+        return CheckedRow(row.number, code, errors=tuple(refused))
     return CheckedRow(
         row.number, record.settlement_list_code, record.to_content(), record.correction_reason
     )
@@ -154,6 +162,15 @@ def column_letter(index: int) -> str:
         index, remainder = divmod(index - 1, 26)
         letters = chr(65 + remainder) + letters
     return letters
+
+
+def _unusable_number(cell: CellValue) -> bool:
+    """A float or Decimal cell that is infinite, NaN, or too large to hold the typed digits."""
+    if isinstance(cell, Decimal):
+        return not cell.is_finite() or abs(cell) >= Decimal(MAX_EXACT_NUMBER)
+    if isinstance(cell, float):
+        return not math.isfinite(cell) or abs(cell) >= MAX_EXACT_NUMBER
+    return False
 
 
 def _field_value(field: str, cell: CellValue) -> Any:
@@ -206,7 +223,9 @@ def _mileage_value(cell: CellValue) -> Any:
         return str(cell)
     if isinstance(cell, int):
         return cell
-    if isinstance(cell, float | Decimal) and cell == int(cell):
+    if isinstance(cell, float) and cell.is_integer():  # False for inf and NaN
+        return int(cell)
+    if isinstance(cell, Decimal) and cell.is_finite() and cell == cell.to_integral_value():
         return int(cell)
     text = _text(cell).replace(",", "").replace("，", "").replace(" ", "")
     # Only ASCII digits make a number (as on every route); "１２０００" or "²" is refused.

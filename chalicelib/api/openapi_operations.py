@@ -98,6 +98,7 @@ class ExportRequest(BaseModel):
     plate: str = ""
     companycode: str = ""
     flag: str = ""
+    province: str = Field(default="", description="ministry only: one province, e.g. 320000")
 
 
 @dataclass(frozen=True)
@@ -234,6 +235,17 @@ OPERATIONS: tuple[Operation, ...] = (
               auth="province", body=ExchangeBatchRequest),
     Operation("GET", "/v1/provinces", "Each province's last exchange, lag and records",
               "exchange", MINISTRY, {200: r.Provinces}, (401, 404, *BUSY), auth="regulator"),
+    Operation("GET", "/v1/exchange/credentials", "Every province's exchange credential status",
+              "exchange", MINISTRY, {200: r.Credentials}, (401, 403, 404, *BUSY),
+              auth="regulator"),
+    Operation("POST", "/v1/exchange/credentials/{province_code}",
+              "Issue or rotate a province's exchange credential (secret shown once)",
+              "exchange", MINISTRY, {201: r.IssuedCredentialOut, 200: r.IssuedCredentialOut},
+              (400, 401, 403, 404, *BUSY), auth="regulator", params=(_path("province_code"),)),
+    Operation("POST", "/v1/exchange/credentials/{province_code}/revoke",
+              "Revoke a province's exchange credential (its tokens stop at once)",
+              "exchange", MINISTRY, {200: r.CredentialOut}, (400, 401, 403, 404, *BUSY),
+              auth="regulator", params=(_path("province_code"),)),
     # --- feedback (public) ----------------------------------------------------------------
     Operation("POST", "/v1/evaluations", "Rate a repair (proof: VIN + plate + settlement no.)",
               "feedback", PROVINCE, {201: r.EvaluationOut, 200: r.EvaluationOut},
@@ -332,15 +344,17 @@ OPERATIONS: tuple[Operation, ...] = (
               "reminders", PROVINCE, {200: r.DeliveryOut}, (401, 404, *BUSY), auth="shop",
               params=(_path("reminder_id"),)),
     # --- record search ----------------------------------------------------------------------
-    Operation("GET", "/v1/search/records", "Search records (audited)", "search", PROVINCE,
+    Operation("GET", "/v1/search/records", "Search records (audited)", "search", BOTH,
               {200: r.SearchPage}, (400, 401, 403, 404, *BUSY), auth="regulator",
               params=(*_SEARCH, _query("offset", {"type": "integer", "minimum": 0,
-                                                  "maximum": 5000}))),
+                                                  "maximum": 5000}),
+                      _query("province", {"type": "string"},
+                             "ministry only: one province (default: every connected one)"))),
     Operation("POST", "/v1/search/records/exports", "Export a search as CSV (a job)",
-              "search", PROVINCE, {202: r.ExportOut}, (*BODY, 401, 403, 404, *BUSY),
+              "search", BOTH, {202: r.ExportOut}, (*BODY, 401, 403, 404, *BUSY),
               auth="regulator", body=ExportRequest),
     Operation("GET", "/v1/search/records/exports/{job_id}", "An export job; its link when done",
-              "search", PROVINCE, {200: r.ExportOut}, (401, 403, 404, *BUSY), auth="regulator",
+              "search", BOTH, {200: r.ExportOut}, (401, 403, 404, *BUSY), auth="regulator",
               params=(_path("job_id"),)),
     # --- agency sharing (ministry) ----------------------------------------------------------
     Operation("POST", "/v1/agencies", "Register an agency (the same name again: the same one)",

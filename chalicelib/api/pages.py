@@ -17,7 +17,7 @@ from chalicelib.api.http import query_params, source_ip
 from chalicelib.api.views import history_entry_view
 from chalicelib.bootstrap import history_service, public_gate, record_service
 from chalicelib.domain.china_time import china_date
-from chalicelib.errors import DomainError, RateLimitedError
+from chalicelib.errors import NotFoundError, RateLimitedError, ServiceUnavailableError
 from chalicelib.observability import logger
 from chalicelib.web.forms import parse_urlencoded
 from chalicelib.web.respond import html_page, language
@@ -38,7 +38,7 @@ def vehicle_page() -> Response:
     lang, plate, found = _look_up(bp.current_request)
     if isinstance(found, Response):
         return found
-    return _page("vehicle.html", lang, 200, plate=plate, **_vehicle_context(found, lang))
+    return _page("vehicle.html", lang, 200, plate=plate, **found)
 
 
 @bp.route("/vehicle/report.pdf", methods=["POST"], content_types=FORM_TYPES)
@@ -48,7 +48,7 @@ def vehicle_report_pdf() -> Response:
     lang, _, found = _look_up(request)
     if isinstance(found, Response):
         return found
-    return _pdf_response(request, _vehicle_context(found, lang), lang)
+    return _pdf_response(request, found, lang)
 
 
 @bp.route("/verify/{code}", methods=["GET"])
@@ -58,11 +58,11 @@ def verify_page(code: str) -> Response:
     lang = _lang(query_params(bp.current_request).get("lang"))
     try:
         public_gate().admit(source_ip(bp.current_request))
-        result = report_verifier().verify(code[:80])
+        result = report_verifier().verify(code[:256])
     except RateLimitedError as exc:
-        return _page("query.html", lang, 429, vin="", plate="", not_found=False, limited=exc)
-    except DomainError:
-        return _page("query.html", lang, 503, vin="", plate="", not_found=False)
+        return _refused(lang, "", exc)
+    except ServiceUnavailableError as exc:
+        return _refused(lang, "", exc)
     return _page("verify.html", lang, 200 if result.valid else 404, result=result)
 
 
@@ -80,11 +80,13 @@ def static_asset(name: str) -> Response:
     )
 
 
-def _look_up(request: Any) -> tuple[str, str, list[Any] | Response]:
-    """(language, plate, the vehicle's records) for a posted VIN + plate form.
+def _look_up(request: Any) -> tuple[str, str, dict[str, Any] | Response]:
+    """(language, plate, the vehicle page's context) for a posted VIN + plate form.
 
-    Instead of the records: the query page to answer (429 past a limit, 404 for any failed
-    proof, 503 when storage fails), the same for the HTML page and the PDF.
+    Instead of the context: the query page to answer (429 past a limit, 404 for any failed
+    proof, 503 with Retry-After when storage fails), the same for the HTML page and the PDF.
+    A storage failure must never read as "no vehicle matches": the owner would give up on a
+    file that exists.
     """
     form = _form(request.raw_body)
     lang = _lang(form.get("lang"))
@@ -92,23 +94,44 @@ def _look_up(request: Any) -> tuple[str, str, list[Any] | Response]:
     try:
         public_gate().admit(source_ip(request), vin)
         records = history_service().history(vin, plate, source_ip=source_ip(request))
-    except RateLimitedError as exc:
-        page = _page("query.html", lang, 429, vin=vin, plate="", not_found=False, limited=exc)
-        return lang, plate, page
-    except DomainError:
+        return lang, plate, _vehicle_context(records, lang)
+    except NotFoundError:
         return lang, plate, _page("query.html", lang, 404, vin=vin, plate="", not_found=True)
+    except (RateLimitedError, ServiceUnavailableError) as exc:
+        return lang, plate, _refused(lang, vin, exc)
     except Exception:
         logger.exception("vehicle page failed")
-        return lang, plate, _page("query.html", lang, 503, vin=vin, plate="", not_found=False)
-    return lang, plate, records
+        return lang, plate, _refused(lang, vin, ServiceUnavailableError("vehicle page failed"))
+
+
+def _refused(lang: str, vin: str, exc: RateLimitedError | ServiceUnavailableError) -> Response:
+    """The query page saying "too many requests" (429) or "try again" (503), with Retry-After."""
+    limited = isinstance(exc, RateLimitedError)
+    response = _page(
+        "query.html",
+        lang,
+        429 if limited else 503,
+        vin=vin,
+        plate="",
+        not_found=False,
+        limited=limited,
+        unavailable=not limited,
+    )
+    response.headers["Retry-After"] = str(max(exc.retry_after, 1))
+    return response
 
 
 def _vehicle_context(records: list[Any], lang: str) -> dict[str, Any]:
+    from chalicelib.bootstrap import report_verifier
     from chalicelib.web.i18n import TEXTS, explain_flag
     from chalicelib.web.mileage_chart import Reading, mileage_svg
     from chalicelib.web.vehicle_card import decode_vin
 
     vin = records[0].content.vin
+    # Only entries that still hash to their chain link are shown; the rest are withheld, and
+    # then no report code is issued (it would vouch for a file that does not match its chain).
+    served = report_verifier().served(vin, records)
+    records = served.records
     entries = []
     feedback = _feedback_of(records)
     for record in records:
@@ -129,11 +152,10 @@ def _vehicle_context(records: list[Any], lang: str) -> dict[str, Any]:
         for r in records
     ]
     today = china_date(record_service().now())
-    from chalicelib.bootstrap import report_verifier
-
     return {
         "vin": vin,
-        "report_code": report_verifier().code_for(vin),
+        "report_code": served.code,
+        "withheld": served.withheld,
         "card": decode_vin(vin, today),
         "records": entries,
         "feedback_enabled": feedback["enabled"],

@@ -92,7 +92,7 @@ def login() -> Response:
 def logout() -> Response:
     request = bp.current_request
     posted_form(request, signed_in(request))
-    return redirect(SIGN_IN, cookies=[end_session(request)], query={"signed_out": "1"})
+    return redirect(SIGN_IN, cookies=[end_session(request, "shop")], query={"signed_out": "1"})
 
 
 @bp.route(PORTAL, methods=["GET"])

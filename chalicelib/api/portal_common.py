@@ -19,12 +19,13 @@ from chalice.app import Request
 
 from chalicelib.api.auth import require_role
 from chalicelib.api.http import query_params
+from chalicelib.api.record_form import MAX_ROWS
 from chalicelib.api.web_session import WebSession, page_errors, require_csrf, web_session
 from chalicelib.bootstrap import auth_service
 from chalicelib.domain.shop import SHOP_CLASSES, Shop
 from chalicelib.observability import logger
 from chalicelib.web.cookies import read_cookie, set_cookie
-from chalicelib.web.forms import MAX_FORM_BYTES, Form, parse_form
+from chalicelib.web.forms import MAX_FIELDS, MAX_FORM_BYTES, Form, check_size, parse_form
 from chalicelib.web.portal_texts import FIELD_LABELS, PORTAL_TEXTS
 from chalicelib.web.respond import current_path, html_page, language, redirect
 
@@ -33,6 +34,8 @@ SIGN_IN = f"{PORTAL}/login"
 FORM_TYPES = ["application/x-www-form-urlencoded", "multipart/form-data"]
 LANG_COOKIE = "vmehr_lang"
 LANG_COOKIE_SECONDS = 365 * 24 * 3600
+# What the "form too large" pages tell the clerk (record_form.MAX_ROWS rows of each list).
+FORM_LIMITS = {"max_kb": MAX_FORM_BYTES // 1024, "max_rows": MAX_ROWS}
 
 
 @dataclass(frozen=True)
@@ -52,16 +55,34 @@ def signed_in(request: Request) -> SignedIn:
     return SignedIn(session, shop)
 
 
-def posted_form(request: Request, who: SignedIn, max_bytes: int = MAX_FORM_BYTES) -> Form:
-    """The POSTed form, after its CSRF token was checked against the session."""
-    form = read_form(request, max_bytes)
+def posted_form(
+    request: Request,
+    who: SignedIn,
+    max_bytes: int = MAX_FORM_BYTES,
+    *,
+    max_fields: int = MAX_FIELDS,
+    too_large: str = "form_too_large",
+) -> Form:
+    """The POSTed form, after its CSRF token was checked against the session.
+
+    A form over the limits raises TooLargeError(`too_large`): a 413 page saying the form is too
+    large (nothing of it read or stored), never an empty form refused as expired.
+    """
+    form = read_form(request, max_bytes, max_fields=max_fields, too_large=too_large)
     require_csrf(who.session, form)
     return form
 
 
-def read_form(request: Request, max_bytes: int = MAX_FORM_BYTES) -> Form:
+def read_form(
+    request: Request,
+    max_bytes: int = MAX_FORM_BYTES,
+    *,
+    max_fields: int = MAX_FIELDS,
+    too_large: str = "form_too_large",
+) -> Form:
     content_type = request.headers.get("content-type") or ""
-    return parse_form(request.raw_body, content_type, max_bytes)
+    check_size(request.raw_body, content_type, max_bytes, max_fields, too_large)
+    return parse_form(request.raw_body, content_type, max_bytes, max_fields)
 
 
 def page_language(request: Request) -> tuple[str, list[str]]:
@@ -121,12 +142,15 @@ def error_page(request: Request, status: int, code: str) -> Response:
 
 
 def error_text(code: str, texts: dict[str, str]) -> str:
-    return texts.get(f"error_{code}") or texts["error_default"]
+    text = texts.get(f"error_{code}") or texts["error_default"]
+    return text.format(**FORM_LIMITS) if code.endswith("too_large") else text
 
 
 def portal_view(bp: Blueprint) -> Callable[[Callable[..., Response]], Callable[..., Response]]:
     """Domain errors of a portal view → the sign-in page or an error page in the page language."""
-    return page_errors(SIGN_IN, lambda status, code: error_page(bp.current_request, status, code))
+    return page_errors(
+        SIGN_IN, lambda status, code: error_page(bp.current_request, status, code), "shop"
+    )
 
 
 def see_other(path: str, query: dict[str, str] | None = None) -> Response:

@@ -126,7 +126,12 @@ def import_results(import_id: str) -> Response:
     who = signed_in(request)
     lang, _ = page_language(request)
     progress = record_import_service().progress(who.shop, import_id)
-    body = results_csv(progress.outcomes, texts_for(lang), lambda o: outcome_reason(o, lang))
+    body = results_csv(
+        progress.outcomes,
+        texts_for(lang),
+        lambda o: outcome_reason(o, lang),
+        lambda o: outcome_flags(o, lang),
+    )
     return _download(body.decode("utf-8"), CSV_TYPE, f"import-{import_id}-results.csv")
 
 
@@ -150,6 +155,12 @@ def outcome_reason(outcome: RowOutcome, lang: str) -> str:
         separator = "；" if lang == "zh-CN" else "; "
         return separator.join(describe(e, lang) for e in outcome.errors)
     return error_text(outcome.error_code or "default", texts_for(lang))
+
+
+def outcome_flags(outcome: RowOutcome, lang: str) -> str:
+    """The row's flags in words with their codes: '车辆识别代码校验位不符 (vin_check_digit)'."""
+    separator = "；" if lang == "zh-CN" else "; "
+    return separator.join(f"{flag_title(code, lang)} ({code})" for code in outcome.flags)
 
 
 def _outcome_view(outcome: RowOutcome, lang: str) -> dict[str, object]:

@@ -1,8 +1,11 @@
 """Shop portal: the data-quality scorecard.
 
 Why: a shop improves what it can see. The scorecard shows the shop's own uploads, error rate
-(错误率), timeliness (及时率) and flags over time, the very figures the regulator sees for it
-(both come from `ShopScorecardService`), with what to fix for each problem.
+(错误率), timeliness (及时率) and flags over time, with what to fix for each problem. They are
+counted as the regulator's are (the same counting rule into the same counters, see
+`services/shop_scorecard.py`): `?month=YYYY-MM` shows a calendar month, which is exactly the
+shop's row in the console's error-rate table for that month; `from`/`to` (default the last
+30 days) show any other range.
 """
 
 from __future__ import annotations
@@ -17,7 +20,7 @@ from chalicelib.api.portal_common import page, page_language, portal_view, signe
 from chalicelib.api.portal_views import china_time, flag_title
 from chalicelib.bootstrap import record_service, shop_scorecard
 from chalicelib.domain.china_time import china_date
-from chalicelib.domain.scorecard import Figures, Granularity
+from chalicelib.domain.scorecard import Figures, Granularity, month_range
 from chalicelib.errors import ValidationFailedError
 from chalicelib.services.shop_scorecard import Scorecard
 from chalicelib.web.flag_advice import advice_for
@@ -35,15 +38,14 @@ def scorecard_page() -> Response:
     texts = texts_for(lang)
     params = query_params(request)
     today = china_date(record_service().now())
-    date_to = _date(params.get("to")) or today
-    date_from = _date(params.get("from")) or date_to - timedelta(days=DEFAULT_DAYS - 1)
     granularity: Granularity = "week" if params.get("by") == "week" else "day"
     problem = ""
     try:
+        date_from, date_to, month = _range(params, today)
         card = shop_scorecard().scorecard(who.shop.companycode, date_from, date_to, granularity)
     except ValidationFailedError:
         problem = texts["range_invalid"]
-        date_to, date_from = today, today - timedelta(days=DEFAULT_DAYS - 1)
+        date_to, date_from, month = today, today - timedelta(days=DEFAULT_DAYS - 1), ""
         card = shop_scorecard().scorecard(who.shop.companycode, date_from, date_to, granularity)
     return page(
         request,
@@ -54,6 +56,8 @@ def scorecard_page() -> Response:
         problem=problem,
         date_from=date_from.isoformat(),
         date_to=date_to.isoformat(),
+        month=month,
+        this_month=today.isoformat()[:7],
         by=granularity,
         total=_figures(card.total),
         periods=[_figures(p) for p in reversed(card.periods)],
@@ -66,9 +70,25 @@ def scorecard_page() -> Response:
             }
             for f in card.flags
         ],
+        # Flags over time: a column per flag that occurs in the range, most frequent first.
+        flag_columns=[{"code": f.code, "title": flag_title(f.code, lang)} for f in card.flags],
         advice=_advice(card, lang, texts),
         last_upload=china_time(card.last_upload_at) if card.last_upload_at else "",
     )
+
+
+def _range(params: dict[str, str], today: date) -> tuple[date, date, str]:
+    """From, to and the month asked for: `month` (up to today) wins over `from` / `to`.
+
+    Raises ValidationFailedError for a month that is not YYYY-MM.
+    """
+    month = params.get("month", "").strip()
+    if month:
+        first, last = month_range(month)
+        return first, min(last, today), month
+    date_to = _date(params.get("to")) or today
+    date_from = _date(params.get("from")) or date_to - timedelta(days=DEFAULT_DAYS - 1)
+    return date_from, date_to, ""
 
 
 def _figures(figures: Figures) -> dict[str, Any]:
@@ -85,6 +105,7 @@ def _figures(figures: Figures) -> dict[str, Any]:
         "error_rate_value": figures.error_rate,
         "timeliness": _percent(figures.timeliness),
         "timeliness_value": figures.timeliness,
+        "flags": figures.flags,
     }
 
 

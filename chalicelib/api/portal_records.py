@@ -31,6 +31,8 @@ from chalicelib.api.portal_common import (
 from chalicelib.api.portal_views import china_time, flag_help, flag_title, flag_views
 from chalicelib.api.record_form import (
     BASIC_FIELDS,
+    MAX_FORM_FIELDS,
+    TOO_LARGE,
     RecordForm,
     add_rows,
     blank_form,
@@ -65,7 +67,7 @@ def new_record_form() -> Response:
 def new_record() -> Response:
     request = bp.current_request
     who = signed_in(request)
-    form = posted_form(request, who)
+    form = posted_form(request, who, max_fields=MAX_FORM_FIELDS, too_large=TOO_LARGE)
     return _submit(request, who, posted(form), form.get("action"), None)
 
 
@@ -126,7 +128,7 @@ def correction_form(record_id: str) -> Response:
 def correct_record(record_id: str) -> Response:
     request = bp.current_request
     who = signed_in(request)
-    form = posted_form(request, who)
+    form = posted_form(request, who, max_fields=MAX_FORM_FIELDS, too_large=TOO_LARGE)
     record = _active(who, record_id)
     record_form = posted(form)
     # The settlement number is the record's identity: whatever was posted, it stays.

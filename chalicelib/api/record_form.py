@@ -13,7 +13,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from chalicelib.api.record_messages import limits, rule_message
-from chalicelib.api.schemas import RecordIn, parse
+from chalicelib.api.schemas import MAX_LIST_ITEMS, RecordIn, parse
 from chalicelib.domain.record import RecordContent
 from chalicelib.errors import FieldError, ValidationFailedError
 from chalicelib.web.forms import Form
@@ -33,7 +33,11 @@ ITEM_FIELDS = ("name", "labour_hours")
 PART_FIELDS = ("name", "code", "quantity")
 BLANK_ROWS = 3
 ADD_ROWS = 3
-MAX_ROWS = 200
+MAX_ROWS = MAX_LIST_ITEMS  # the schema's limit: a correction shows every row of the record
+# Every row posts all its fields, blank or not: room for MAX_ROWS rows of both lists, the
+# basic fields and the form's own (CSRF token, action, reason), so only the bytes can overflow.
+MAX_FORM_FIELDS = MAX_ROWS * (len(ITEM_FIELDS) + len(PART_FIELDS)) + len(BASIC_FIELDS) + 10
+TOO_LARGE = "record_form_too_large"
 
 
 @dataclass

@@ -19,7 +19,8 @@ _NESTED: dict[str, tuple[type[Any], str]] = {
     "repair_items": (RepairItemIn, "item"),
     "parts": (PartIn, "part"),
 }
-_DETAIL_RULES = ("unique_in_file", "formula")  # their message is the detail (a row, a column)
+# Their message is the detail (a row, a column letter).
+_DETAIL_RULES = ("unique_in_file", "formula", "number_unusable")
 
 
 @functools.cache

@@ -1,8 +1,10 @@
-"""Regulator routes for record search and its CSV export.
+"""Regulator routes for record search and its CSV export, on a province and at the ministry.
 
 Why: regulators search records by VIN, plate, shop, dates and flag (digest §3.4
 `query4manager`) and export the result. Every search reads cross-shop data, so each is
 audited with its criteria; an export is a job whose file is fetched by a short-lived link.
+At the ministry the search is national (digest §1.6): over every connected province, or the
+one named by `province`.
 """
 
 from __future__ import annotations
@@ -12,13 +14,7 @@ from typing import Any
 
 from chalice import Blueprint
 
-from chalicelib.api.auth import (
-    Permission,
-    Scope,
-    actor_of,
-    require_permission,
-    require_role,
-)
+from chalicelib.api.auth import Permission, Scope, actor_of, require_permission
 from chalicelib.api.errors import rest_errors
 from chalicelib.api.http import (
     ANY_CONTENT_TYPE,
@@ -29,9 +25,16 @@ from chalicelib.api.http import (
     source_ip,
 )
 from chalicelib.api.responses import ExportOut, SearchPage, conform
-from chalicelib.bootstrap import audit_trail, export_service, record_search_service
+from chalicelib.bootstrap import (
+    audit_trail,
+    exchange_store,
+    export_service,
+    record_search_service,
+)
+from chalicelib.config import get_settings
 from chalicelib.domain.china_time import china_date
 from chalicelib.domain.principal import Principal
+from chalicelib.domain.provinces import is_province_code
 from chalicelib.domain.shop import COMPANYCODE_PATTERN
 from chalicelib.errors import FieldError, ValidationFailedError
 from chalicelib.services.record_export import ExportJob, criteria_to
@@ -44,16 +47,21 @@ PAGE_SIZE = 50
 @bp.route("/v1/search/records", methods=["GET"])
 @rest_errors
 def search_records() -> Any:
-    require_role("province")
     request = bp.current_request
     params = query_params(request)
     criteria = criteria_from_params(params)
     principal = _searcher(criteria)
+    provinces = search_provinces(params)
     offset = _offset(params.get("offset", "0"))
     scope = Scope.of(principal).divisions
-    results, more = record_search_service().page(criteria, scope, offset, PAGE_SIZE)
+    results, more = record_search_service().page(
+        criteria, scope, offset, PAGE_SIZE, provinces=provinces
+    )
     audit_trail().record(
-        actor_of(request, principal), "records.search", "records", criteria_to(criteria)
+        actor_of(request, principal),
+        "records.search",
+        "records",
+        search_details(criteria, provinces),
     )
     body = {
         "records": results,
@@ -66,16 +74,16 @@ def search_records() -> Any:
 @bp.route("/v1/search/records/exports", methods=["POST"], content_types=ANY_CONTENT_TYPE)
 @rest_errors
 def request_export() -> Any:
-    require_role("province")
     request = bp.current_request
-    body = require_object(read_json(request))
-    criteria = criteria_from_params({k: str(v) for k, v in body.items()})
+    params = {k: str(v) for k, v in require_object(read_json(request)).items()}
+    criteria = criteria_from_params(params)
     principal = _searcher(criteria)
     job = export_service().request(
         f"regulator:{principal.principal_id}",
         criteria,
         Scope.of(principal).divisions,
         source_ip=source_ip(request),
+        provinces=search_provinces(params),
     )
     return json_response(export_view(job, None), 202)
 
@@ -83,7 +91,6 @@ def request_export() -> Any:
 @bp.route("/v1/search/records/exports/{job_id}", methods=["GET"])
 @rest_errors
 def export_status(job_id: str) -> Any:
-    require_role("province")
     principal = require_permission(bp.current_request, Permission.RECORDS_SEARCH)
     job, link = export_service().status(f"regulator:{principal.principal_id}", job_id)
     return json_response(export_view(job, link))
@@ -91,7 +98,10 @@ def export_status(job_id: str) -> Any:
 
 def criteria_from_params(params: dict[str, str]) -> SearchCriteria:
     """Search criteria from query parameters or a JSON body (dates default to the last 30 days)."""
-    unknown = set(params) - {"from", "to", "vin", "plate", "companycode", "flag", "offset"}
+    known = {"from", "to", "vin", "plate", "companycode", "flag", "offset"}
+    if _national():
+        known.add("province")
+    unknown = set(params) - known
     if unknown:
         raise ValidationFailedError(
             [
@@ -108,6 +118,33 @@ def criteria_from_params(params: dict[str, str]) -> SearchCriteria:
         companycode=params.get("companycode", ""),
         flag=params.get("flag", ""),
     )
+
+
+def search_provinces(params: dict[str, str]) -> tuple[str, ...] | None:
+    """The provinces a search covers: None on a province stack (its own); at the ministry,
+    the one named by `province`, or every province that has exchanged (national search)."""
+    if not _national():
+        return None
+    named = params.get("province", "").strip()
+    if named:
+        if not is_province_code(named):
+            raise ValidationFailedError(
+                [FieldError("province", "gb_t_2260_province", "province: a code like 320000")]
+            )
+        return (named,)
+    return tuple(sorted(str(s["SK"]) for s in exchange_store().provinces()))
+
+
+def search_details(criteria: SearchCriteria, provinces: tuple[str, ...] | None) -> dict[str, Any]:
+    """What the audit log keeps of a search: its criteria and, at the ministry, its provinces."""
+    details: dict[str, Any] = dict(criteria_to(criteria))
+    if provinces is not None:
+        details["provinces"] = list(provinces)
+    return details
+
+
+def _national() -> bool:
+    return get_settings().stack_role == "ministry"
 
 
 def export_view(job: ExportJob, link: str | None) -> dict[str, Any]:

@@ -177,7 +177,6 @@ class HistoryEntryOut(_Out):
     settlement_date: Day
     repair_date: Day
     mileage: int = Field(ge=0)
-    plate_number: str
     fault_description: str
     repair_items: list[RepairItemOut]
     parts: list[PartOut]
@@ -271,6 +270,26 @@ class ProvinceStatus(_Out):
 
 class Provinces(_Out):
     provinces: list[ProvinceStatus]
+
+
+class CredentialOut(_Out):
+    """A province's exchange credential as the ministry shows it (never the secret's hash)."""
+
+    province_code: ProvinceCode
+    name: str
+    status: Literal["none", "active", "revoked"]
+    generation: int = Field(ge=0, description="moves on every issue, rotation and revocation")
+    issued_at: Timestamp | None = None
+    revoked_at: Timestamp | None = None
+
+
+class IssuedCredentialOut(CredentialOut):
+    secret: str = Field(description="shown once: configure it as the province's EXCHANGE_SECRET")
+    rotated: bool = Field(description="true if an earlier secret was replaced (and stopped)")
+
+
+class Credentials(_Out):
+    credentials: list[CredentialOut]
 
 
 # --- evaluations and complaints --------------------------------------------------------------

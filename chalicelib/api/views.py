@@ -36,13 +36,16 @@ def record_view(record: StoredRecord) -> dict[str, Any]:
 
 
 def history_entry_view(record: StoredRecord) -> dict[str, Any]:
-    """A consumer's view of one history entry: the work done and who did it, no internals."""
+    """A consumer's view of one history entry: the work done and who did it, no internals.
+
+    No plate: the caller proved the current one, and an entry's own plate would show the
+    vehicle's earlier plates (previous owners, through vehicle registration) after a change.
+    """
     content = record.content.to_dict()
     body = {
         "settlement_date": content["settlement_date"],
         "repair_date": content["repair_date"],
         "mileage": content["repair_mileage"],
-        "plate_number": content["plate_number"],
         "fault_description": content["fault_description"],
         "repair_items": content["repair_items"],
         "parts": content["parts"],

@@ -1,8 +1,9 @@
 """Signed-in pages: the cookie session, its CSRF check and the answers to page errors.
 
 Why: the regulator console and the shop portal are server-rendered pages signed in with a
-cookie. The cookie holds a bearer token of the same kind the JSON API uses (stored hashed, with
-the same lifetime and revocation), so a page and an API call are authorised by one mechanism.
+cookie, one cookie name per audience (web/cookies.py), so the two sessions live side by side.
+The cookie holds a bearer token of the same kind the JSON API uses (stored hashed, with the
+same lifetime and revocation), so a page and an API call are authorised by one mechanism.
 Every POST of a signed-in page must carry the session's CSRF token. `page_errors` turns domain
 errors into pages: not signed in -> the sign-in page, forbidden -> 403, not found -> 404.
 """
@@ -21,7 +22,7 @@ from chalicelib.bootstrap import auth_service
 from chalicelib.domain.principal import Principal
 from chalicelib.errors import AuthenticationError, DomainError, ForbiddenError
 from chalicelib.observability import logger
-from chalicelib.web.cookies import clear_cookie, read_cookie, set_cookie
+from chalicelib.web.cookies import clear_cookie, read_cookie, session_cookie_name, set_cookie
 from chalicelib.web.csrf import CSRF_FIELD, csrf_token, csrf_valid
 from chalicelib.web.forms import Form
 
@@ -43,8 +44,9 @@ class WebSession:
 
 
 def web_session(request: Request, kind: str) -> WebSession:
-    """The signed-in principal of `kind` ("shop" or "regulator"), or SignInRequiredError."""
-    token = read_cookie(request)
+    """The signed-in principal of `kind` ("shop" or "regulator"), from that kind's cookie, or
+    SignInRequiredError."""
+    token = read_cookie(request, session_cookie_name(kind))
     try:
         principal = auth_service().resolve(token)
     except AuthenticationError as exc:
@@ -63,18 +65,24 @@ def session_cookie(token: str, principal: Principal) -> str:
     from chalicelib.bootstrap import record_service
 
     remaining = int((principal.expires_at - record_service().now()).total_seconds())
-    return set_cookie(token, max(remaining, 0))
+    return set_cookie(token, max(remaining, 0), session_cookie_name(principal.kind))
 
 
-def end_session(request: Request) -> str:
-    auth_service().revoke(read_cookie(request))
-    return clear_cookie()
+def end_session(request: Request, kind: str) -> str:
+    """Revoke the session of `kind` and answer the header that clears its cookie."""
+    name = session_cookie_name(kind)
+    auth_service().revoke(read_cookie(request, name))
+    return clear_cookie(name)
 
 
 def page_errors(
-    sign_in_path: str, error_page: Callable[[int, str], Response]
+    sign_in_path: str, error_page: Callable[[int, str], Response], kind: str
 ) -> Callable[[Callable[..., Response]], Callable[..., Response]]:
-    """Map domain errors of a signed-in page to the sign-in redirect or an error page."""
+    """Map domain errors of a signed-in page to the sign-in redirect or an error page.
+
+    Only the page's own session cookie (`kind`) is cleared on the way to its sign-in page.
+    """
+    cookie_name = session_cookie_name(kind)
 
     def decorate(view: Callable[..., Response]) -> Callable[..., Response]:
         @functools.wraps(view)
@@ -83,10 +91,8 @@ def page_errors(
 
             try:
                 return view(*args, **kwargs)
-            except SignInRequiredError:
-                return redirect(sign_in_path, cookies=[clear_cookie()])
-            except AuthenticationError:
-                return redirect(sign_in_path, cookies=[clear_cookie()])
+            except AuthenticationError:  # SignInRequiredError included
+                return redirect(sign_in_path, cookies=[clear_cookie(cookie_name)])
             except DomainError as exc:
                 from chalicelib.api.errors import status_for
 

@@ -12,12 +12,13 @@ from __future__ import annotations
 import dataclasses
 import hashlib
 import json
+import re
 from dataclasses import dataclass
 from datetime import date, datetime
 from decimal import Decimal
 from typing import Any, Literal
 
-from chalicelib.domain.chain import ChainLink, link_facts
+from chalicelib.domain.chain import ChainLink, link_facts, link_hash
 from chalicelib.domain.plate import plate_flags
 from chalicelib.domain.vin import vin_flags
 from chalicelib.errors import FieldError
@@ -269,6 +270,10 @@ class Receipt:
         )
 
 
+RECORD_ID_PATTERN = re.compile(r"^[0-9a-f]{32}$")
+"""What `record_id_for` makes: 32 lowercase hex digits (the ministry refuses anything else)."""
+
+
 def record_id_for(companycode: str, settlement_list_code: str) -> str:
     """The record id is derived from its natural key, so concurrent uploads converge on one item."""
     digest = hashlib.sha256(f"{companycode}\x1f{settlement_list_code}".encode()).hexdigest()
@@ -296,3 +301,11 @@ def chain_facts(record: StoredRecord) -> dict[str, Any]:
         reason=record.reason,
         updated_at=record.updated_at.isoformat(),
     )
+
+
+def matches_its_link(record: StoredRecord) -> bool:
+    """Whether a stored copy of a version still hashes to the chain link made for it: its
+    content to its content hash, and its facts with the previous hash to the link's hash."""
+    if record.chain is None or record.content.content_hash() != record.content_hash:
+        return False
+    return link_hash(record.chain.prev_hash, chain_facts(record)) == record.chain.hash

@@ -1,9 +1,10 @@
 """A shop's data-quality figures over time, folded from its daily statistics counters.
 
-Why: the shop portal's scorecard and the regulator console show a shop the same figures
-(digest §1.7 monitoring: 期间上传数, 错误记录数, 错误率; timeliness 及时率), so the arithmetic lives
-here once: error rate = flagged uploads / uploads, timeliness = share of uploads received
-within 24 h of the end of the settlement day, per day or per ISO week (Monday first).
+Why: the shop portal shows a shop the figures the regulator works with (digest §1.7
+monitoring: 期间上传数, 错误记录数, 错误率; timeliness 及时率), with the console's definitions:
+error rate = flagged uploads / uploads, timeliness = share of uploads received within 24 h of
+the end of the settlement day (`statistics.ON_TIME_BUCKETS`, which the console uses too), per
+day, per ISO week (Monday first) or over a calendar month (`month_range`).
 Days without a counter item count as zero, so a gap in uploading shows as a gap.
 """
 
@@ -14,10 +15,10 @@ from dataclasses import dataclass, field
 from datetime import date, timedelta
 from typing import Any, Literal
 
-from chalicelib.domain.statistics import TIMELINESS_BUCKETS
+from chalicelib.domain.statistics import ON_TIME_BUCKETS, TIMELINESS_BUCKETS
+from chalicelib.errors import FieldError, ValidationFailedError
 
 Granularity = Literal["day", "week"]
-ON_TIME_BUCKETS = ("t_le_1h", "t_le_24h")
 FLAG_PREFIX = "flag_"
 ADVICE_LATE = "late_uploads"
 ADVICE_NONE = "no_uploads"
@@ -61,6 +62,21 @@ class Figures:
             if name.startswith(FLAG_PREFIX):
                 code = name[len(FLAG_PREFIX) :]
                 self.flags[code] = self.flags.get(code, 0) + int(value)
+
+
+def month_range(month: str) -> tuple[date, date]:
+    """The first and last day of a calendar month written YYYY-MM.
+
+    Raises ValidationFailedError for anything else.
+    """
+    try:
+        first = date.fromisoformat(f"{month}-01") if len(month) == 7 else None
+    except ValueError:
+        first = None
+    if first is None:
+        raise ValidationFailedError([FieldError("month", "format", "a month is YYYY-MM")])
+    following = (first + timedelta(days=32)).replace(day=1)
+    return first, following - timedelta(days=1)
 
 
 def period_start(day: date, granularity: Granularity) -> date:

@@ -10,7 +10,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 from datetime import datetime
-from typing import Literal
+from typing import Any, Literal
 
 SHOP_CLASSES: dict[str, str] = {
     "class_1": "一类",
@@ -92,3 +92,15 @@ class Shop:
             "shop_class": self.shop_class,
             "shop_class_label": SHOP_CLASSES.get(self.shop_class, self.shop_class),
         }
+
+
+def active_count_deltas(before: dict[str, Any] | None, after: dict[str, Any]) -> dict[str, int]:
+    """How a registry entry's change moves the count of active shops by class, e.g.
+    {"class_2": 1} for a new active class-2 shop, {"class_2": -1, "class_1": 1} for a class
+    change, {"class_3": -1} for a suspension. Keeps registered counts without a scan."""
+    deltas: dict[str, int] = {}
+    for entry, sign in ((before, -1), (after, 1)):
+        if entry is not None and entry.get("status", "active") == "active":
+            shop_class = str(entry.get("shop_class", ""))
+            deltas[shop_class] = deltas.get(shop_class, 0) + sign
+    return {k: v for k, v in deltas.items() if v}

@@ -20,6 +20,7 @@ from chalicelib.domain.china_time import CST, china_date
 from chalicelib.domain.oem import is_oem_source
 
 TIMELINESS_BUCKETS = ("t_le_1h", "t_le_24h", "t_le_72h", "t_gt_72h")
+ON_TIME_BUCKETS = ("t_le_1h", "t_le_24h")  # 及时: within 24 h of the end of the settlement day
 
 
 @dataclass(frozen=True)

@@ -218,6 +218,20 @@ class AuthService:
         generation = int(credential["generation"])
         return self._issue("province", province_code, "province", generation, failures)
 
+    def province_of(self, principal: Principal) -> str:
+        """Ministry side: the calling province's code, refusing tokens issued before its
+        credential was last rotated or revoked (one read per exchange batch)."""
+        if principal.kind != "province":
+            raise AuthenticationError("missing or invalid token")
+        credential = self._accounts.exchange_credential(principal.principal_id)
+        if (
+            credential is None
+            or credential.get("revoked")
+            or int(credential.get("generation", 0)) != principal.generation
+        ):
+            raise AuthenticationError("missing or invalid token")
+        return principal.principal_id
+
     def oem_token(self, oem_id: str, secret: str) -> tuple[str, Principal]:
         """Province side: an OEM account's id and secret for a token (总对总 feed).
 

@@ -121,8 +121,9 @@ class ComplaintService:
         NotFoundError
             "incorrect": the VIN + plate + settlement number proof fails (one answer).
         ConflictError
-            `complaint_exists` (another complaint about the same record or settlement list)
-            or `record_uploaded` ("not uploaded", but the record is there).
+            `complaint_exists` (another complaint about the same record, or by the same VIN
+            and plate about the same settlement list) or `record_uploaded` ("not uploaded",
+            but the record is there and its VIN and plate match).
         """
         if submission.kind not in KINDS:
             raise _invalid("kind", "one_of", f"kind must be one of {', '.join(KINDS)}")
@@ -146,13 +147,25 @@ class ComplaintService:
             )
         else:
             complaint = self._not_uploaded(submission, now, text)
-            subject = f"{complaint.companycode}\x1f{complaint.settlement_list_code}"
+            # The complainant's own VIN and plate are part of the subject: a stranger naming
+            # the same shop and settlement number files a complaint of their own instead of
+            # taking the owner's code (`complaint_exists`) before the owner can file.
+            subject = "\x1f".join(
+                (
+                    complaint.companycode,
+                    complaint.settlement_list_code,
+                    complaint.vin,
+                    complaint.plate_number,
+                )
+            )
         complaint_id = self._complaint_id(submission.kind, subject)
         content_hash = _content_hash(complaint, submission.photo)
         complaint = dataclasses.replace(complaint, complaint_id=complaint_id)
         existing = self._existing(complaint_id, content_hash)
         if existing is not None:
-            return existing, False
+            return existing, False  # a retry, even once the record has been uploaded since
+        if complaint.kind == "not_uploaded":
+            self._refuse_if_uploaded(complaint)
         if submission.photo is not None and image_type is not None:
             key = f"complaints/{complaint_id}/voucher"
             self._photo_store().put(key, submission.photo, image_type)
@@ -358,16 +371,34 @@ class ComplaintService:
             )
         if errors:
             raise ValidationFailedError(errors)
-        existing = self._records.get(record_id_for(companycode, code))
-        if existing is not None and existing.status == "active" and existing.content.vin == vin:
-            raise ConflictError(
-                "this settlement list has been uploaded: look up the vehicle's history",
-                code="record_uploaded",
-            )
         complaint = _new(submission, "not_uploaded", now, text, companycode)
         return dataclasses.replace(
             complaint, vin=vin, plate_number=plate, settlement_list_code=code, settlement_date=day
         )
+
+    def _refuse_if_uploaded(self, complaint: Complaint) -> None:
+        """ConflictError `record_uploaded` only for the full proof of the record: shop,
+        settlement number, VIN *and* the plate on the record, as for an evaluation.
+
+        With anything short of that the complaint is filed, exactly as if no such record
+        existed, so the answer never tells a stranger that a settlement list is on file.
+        The regulator, who sees the record, sorts such a complaint out.
+        """
+        record = self._records.get(
+            record_id_for(complaint.companycode, complaint.settlement_list_code)
+        )
+        if (
+            record is not None
+            and record.status == "active"
+            and hmac.compare_digest(record.content.vin.encode(), complaint.vin.encode())
+            and hmac.compare_digest(
+                record.content.plate_number.encode(), complaint.plate_number.encode()
+            )
+        ):
+            raise ConflictError(
+                "this settlement list has been uploaded: look up the vehicle's history",
+                code="record_uploaded",
+            )
 
     def _correction(self, complaint: Complaint) -> Correction:
         record_id = complaint.record_id or record_id_for(

@@ -15,7 +15,7 @@ from datetime import datetime
 from typing import Any, Protocol
 
 from chalicelib.adapters.record_items import record_from
-from chalicelib.domain.record import StoredRecord
+from chalicelib.domain.record import RECORD_ID_PATTERN, StoredRecord
 from chalicelib.errors import ServiceUnavailableError
 from chalicelib.observability import logger
 from chalicelib.services.ports import (
@@ -78,6 +78,8 @@ class ExchangeService:
             if kind == "record_version":
                 record = record_from(item["record"])
                 owner = record.companycode
+                if not RECORD_ID_PATTERN.match(record.record_id):
+                    return _rejected("malformed record id: 32 lowercase hex digits expected")
             elif kind == "shop":
                 owner = item["shop"]["companycode"]
             else:

@@ -18,13 +18,12 @@ from typing import Any
 
 from chalicelib.domain.china_time import china_date
 from chalicelib.domain.shop import SHOP_CLASSES
-from chalicelib.domain.statistics import TIMELINESS_BUCKETS
+from chalicelib.domain.statistics import ON_TIME_BUCKETS, TIMELINESS_BUCKETS
 from chalicelib.services.ports import Clock, MonitoringStats, ShopDirectory
 
 Scope = tuple[str, ...] | None
 """Division codes a regulator may see, or None for the whole province."""
 
-ON_TIME_BUCKETS = ("t_le_1h", "t_le_24h")
 MAX_IDLE_DAYS = 366
 
 
@@ -47,11 +46,14 @@ class MonitoringService:
         directory: ShopDirectory,
         clock: Clock,
         province_code: str,
+        counter_scope: str = "province",
     ) -> None:
+        """`counter_scope` "nation" reads the ministry's national day counters (code 000000)."""
         self._stats = stats
         self._directory = directory
         self._clock = clock
         self._province = province_code
+        self._counter_scope = counter_scope
 
     def today(self) -> date:
         return china_date(self._clock.now())
@@ -68,14 +70,7 @@ class MonitoringService:
         for (division, shop_class), count in self._stats.docked_counts(self._province).items():
             if _in_scope(division, scope):
                 docked[shop_class] = docked.get(shop_class, 0) + count
-        classes = [c for c in SHOP_CLASSES if c in registered or c in docked]
-        rows = [
-            CoverageRow(c, SHOP_CLASSES[c], registered.get(c, 0), docked.get(c, 0)) for c in classes
-        ]
-        total = CoverageRow(
-            "all", "维修企业", sum(r.registered for r in rows), sum(r.docked for r in rows)
-        )
-        return [total, *rows]
+        return coverage_rows(registered, docked)
 
     # --- 今日/昨日, trend, 及时率 ----------------------------------------------------------------
 
@@ -102,17 +97,7 @@ class MonitoringService:
         return {"yesterday": days[0].get("uploads", 0), "today": days[1].get("uploads", 0)}
 
     def timeliness(self, scope: Scope, first: date, last: date) -> dict[str, Any]:
-        totals = dict.fromkeys(TIMELINESS_BUCKETS, 0)
-        for day in self.daily(scope, first, last):
-            for bucket in TIMELINESS_BUCKETS:
-                totals[bucket] += int(day.get(bucket, 0))
-        uploads = sum(totals.values())
-        on_time = sum(totals[b] for b in ON_TIME_BUCKETS)
-        return {
-            "buckets": totals,
-            "uploads": uploads,
-            "rate": on_time / uploads if uploads else None,
-        }
+        return timeliness_of(self.daily(scope, first, last))
 
     # --- 错误率 per shop -----------------------------------------------------------------------
 
@@ -191,13 +176,36 @@ class MonitoringService:
     def _day_items(self, scope: Scope, first: date, last: date) -> Iterable[dict[str, Any]]:
         if scope is None:
             yield from self._stats.day_counters(
-                "province", self._province, first.isoformat(), last.isoformat()
+                self._counter_scope, self._province, first.isoformat(), last.isoformat()
             )
             return
         for division in scope:
             yield from self._stats.day_counters(
                 "division", division, first.isoformat(), last.isoformat()
             )
+
+
+def coverage_rows(registered: dict[str, int], docked: dict[str, int]) -> list[CoverageRow]:
+    """对接率 rows by class (those with shops), after an "all" row; counts by class given."""
+    classes = [c for c in SHOP_CLASSES if c in registered or c in docked]
+    rows = [
+        CoverageRow(c, SHOP_CLASSES[c], registered.get(c, 0), docked.get(c, 0)) for c in classes
+    ]
+    total = CoverageRow(
+        "all", "维修企业", sum(r.registered for r in rows), sum(r.docked for r in rows)
+    )
+    return [total, *rows]
+
+
+def timeliness_of(days: list[dict[str, Any]]) -> dict[str, Any]:
+    """及时率 over daily sums: uploads per timeliness bucket, their total and the on-time rate."""
+    totals = dict.fromkeys(TIMELINESS_BUCKETS, 0)
+    for day in days:
+        for bucket in TIMELINESS_BUCKETS:
+            totals[bucket] += int(day.get(bucket, 0))
+    uploads = sum(totals.values())
+    on_time = sum(totals[b] for b in ON_TIME_BUCKETS)
+    return {"buckets": totals, "uploads": uploads, "rate": on_time / uploads if uploads else None}
 
 
 def _in_scope(division: str, scope: Scope) -> bool:

@@ -149,7 +149,11 @@ class ExportService:
             action="records.export_requested",
             target=job.job_id,
             source_ip=source_ip,
-            details={"criteria": _criteria_dict(criteria), "scope": list(scope or [])},
+            details={
+                "criteria": _criteria_dict(criteria),
+                "scope": list(scope or []),
+                **({"provinces": list(provinces)} if provinces is not None else {}),
+            },
         )
         return self._jobs.get(job.job_id) or job
 

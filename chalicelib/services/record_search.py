@@ -81,7 +81,7 @@ class RecordSearchService:
         """Every matching record summary, newest settlement first (lazily)."""
         criteria = criteria.checked()
         for summary in self._candidates(criteria, scope, provinces):
-            if _matches(summary, criteria, scope):
+            if _matches(summary, criteria, scope) and _in_provinces(summary, provinces):
                 yield summary
 
     def page(
@@ -115,10 +115,17 @@ class RecordSearchService:
         else:
             day = criteria.date_to
             while day >= criteria.date_from:
-                for province in provinces or (self._province,):
+                for province in (self._province,) if provinces is None else provinces:
                     for prefix in scope or ("",):
                         yield from self._index.by_day(province, day, prefix)
                 day -= timedelta(days=1)
+
+
+def _in_provinces(summary: dict[str, Any], provinces: tuple[str, ...] | None) -> bool:
+    """At the ministry, a search may be limited to some provinces (None: the stack's own)."""
+    if provinces is None:
+        return True
+    return str(summary.get("companycode") or "")[:2] in {p[:2] for p in provinces}
 
 
 def _matches(summary: dict[str, Any], criteria: SearchCriteria, scope: Scope) -> bool:

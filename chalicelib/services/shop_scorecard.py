@@ -1,9 +1,17 @@
 """A shop's data-quality scorecard: uploads, error rate, timeliness and flags over time.
 
-Why: the shop sees in its portal exactly the figures the regulator console shows for it, so
-both call this one service (no page concerns here: codes, counts and rates; the pages put
-them into words). The figures come from the statistics the stream aggregator keeps per shop
-per day, so reading a scorecard costs one query, however many records the shop has.
+Why: a shop improves what it can see, and it should see what the regulator sees. The figures
+come from the counters the stream aggregator keeps per shop per day, so reading a scorecard
+costs one query, however many records the shop has. What is shared with the regulator is the
+counting, not this service: the aggregator counts each record version once, with
+`domain/statistics.change_deltas`, into both the shop's day item (read here) and the shop's
+row of the province's month table (read by the console's error-rate page through
+`MonitoringService.error_rates`), both keyed by the China day the version was received. So
+over a calendar month (`month_range`, the portal's `?month=`) the uploads, flagged records,
+error rate, timeliness, corrections and flag counts here are the console's row for the shop
+(tests/functional/test_portal_scorecard.py compares the two pages); other ranges sum the same
+counters over other days. No page concerns here: codes, counts and rates; the pages put them
+into words.
 """
 
 from __future__ import annotations

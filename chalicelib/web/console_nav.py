@@ -30,10 +30,11 @@ SECTIONS: tuple[Section, ...] = (
     # The provincial console (a province's shops, records, complaints and reminders).
     Section("coverage", "/console/coverage", Permission.STATS_READ, True, PROVINCE_ONLY),
     Section("registry", "/console/shops", Permission.REGISTRY_READ, True, PROVINCE_ONLY),
-    Section("records", "/console/records", Permission.RECORDS_SEARCH, True, PROVINCE_ONLY),
+    Section("records", "/console/records", Permission.RECORDS_SEARCH, ready=True),
     Section("complaints", "/console/complaints", Permission.COMPLAINTS_READ, True, PROVINCE_ONLY),
     Section("reminders", "/console/reminders", Permission.REMINDERS_SEND, True, PROVINCE_ONLY),
-    Section("provinces", "/console/provinces", Permission.EXCHANGE_STATUS),
+    # The ministry's console: provinces' link and national monitoring (national search above).
+    Section("provinces", "/console/provinces", Permission.EXCHANGE_STATUS, ready=True),
     Section("agencies", "/console/agencies", Permission.AGENCIES_READS, ready=True),
     Section("accounts", "/console/accounts", Permission.ACCOUNTS_MANAGE, ready=True),
     Section("audit", "/console/audit", Permission.AUDIT_READ, ready=True),

@@ -4,11 +4,13 @@ Why: regulators work in Chinese; the console must also be usable in English (the
 consumer page). Console texts live apart from the consumer page's (`web/i18n.py`) so the two
 audiences' wording can change independently. Engineers adding a console section add its texts
 here, under the section's key (the provincial sections' texts live in
-`console_province_texts.py` and are merged in below).
+`console_province_texts.py`, the ministry's in `console_national_texts.py`; both are merged in
+below).
 """
 
 from __future__ import annotations
 
+from chalicelib.web.console_national_texts import NATIONAL_TEXTS
 from chalicelib.web.console_province_texts import FLAG_NAMES, PROVINCE_TEXTS, SHOP_CLASS_NAMES
 
 TEXTS: dict[str, dict[str, str]] = {
@@ -207,6 +209,8 @@ def error_message(lang: str, code: str) -> str:
 
 
 for _lang, _texts in PROVINCE_TEXTS.items():
+    TEXTS[_lang].update(_texts)
+for _lang, _texts in NATIONAL_TEXTS.items():
     TEXTS[_lang].update(_texts)
 
 __all__ = [

@@ -1,8 +1,10 @@
-"""The session cookie: read it from a request, set it and clear it with safe attributes.
+"""The session cookies: read one from a request, set it and clear it with safe attributes.
 
 Why: the regulator console and the shop portal keep their sign-in in a cookie. It is HttpOnly
 (no script can read it), SameSite=Strict (no other site can make the browser send it), scoped
-to the app's base path, and Secure everywhere except a local run over plain HTTP.
+to the app's base path, and Secure everywhere except a local run over plain HTTP. Each audience
+has its own cookie name (`SESSION_COOKIES`): one browser may be signed in to both, and signing
+in to (or opening) one never replaces or clears the other's session.
 """
 
 from __future__ import annotations
@@ -13,10 +15,15 @@ from chalice.app import Request
 
 from chalicelib.config import get_settings
 
-SESSION_COOKIE = "vmehr_session"
+SESSION_COOKIES = {"regulator": "vmehr_console_session", "shop": "vmehr_portal_session"}
 
 
-def read_cookie(request: Request, name: str = SESSION_COOKIE) -> str:
+def session_cookie_name(kind: str) -> str:
+    """The session cookie of an audience: "regulator" (console) or "shop" (portal)."""
+    return SESSION_COOKIES[kind]
+
+
+def read_cookie(request: Request, name: str) -> str:
     header = request.headers.get("cookie") or ""
     jar: SimpleCookie = SimpleCookie()
     try:
@@ -27,7 +34,7 @@ def read_cookie(request: Request, name: str = SESSION_COOKIE) -> str:
     return morsel.value if morsel is not None else ""
 
 
-def set_cookie(value: str, max_age: int, name: str = SESSION_COOKIE) -> str:
+def set_cookie(value: str, max_age: int, name: str) -> str:
     settings = get_settings()
     parts = [
         f"{name}={value}",
@@ -41,5 +48,5 @@ def set_cookie(value: str, max_age: int, name: str = SESSION_COOKIE) -> str:
     return "; ".join(parts)
 
 
-def clear_cookie(name: str = SESSION_COOKIE) -> str:
+def clear_cookie(name: str) -> str:
     return set_cookie("", 0, name)

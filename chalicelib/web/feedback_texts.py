@@ -44,6 +44,13 @@ FEEDBACK_TEXTS: dict[str, dict[str, str]] = {
         "complaint_text": "投诉内容（最多 1000 字）",
         "contact_phone": "联系电话（选填，仅监管部门可见）",
         "photo": "维修凭证照片（选填，JPEG 或 PNG，不超过 2 MB）",
+        "photo_too_large": (
+            "照片不能超过 2 MB（这张约 {size} MB）。请压缩或截图后重新选择照片；"
+            "其他已填写的内容已保留。"
+        ),
+        "photo_too_large_lost": (
+            "照片不能超过 2 MB。提交的内容过大，无法读取，请选择较小的照片后重新填写。"
+        ),
         "settlement_date": "结算日期",
         "complaint_filed": "投诉已提交。请保存投诉查询码：",
         "complaint_code_hint": "凭此查询码可随时查看处理进度。请勿公开。",
@@ -110,6 +117,14 @@ FEEDBACK_TEXTS: dict[str, dict[str, str]] = {
         "complaint_text": "What is wrong (up to 1000 characters)",
         "contact_phone": "Phone (optional, seen by the regulator only)",
         "photo": "Photo of the settlement voucher (optional, JPEG or PNG, up to 2 MB)",
+        "photo_too_large": (
+            "The photo must be at most 2 MB (this one is about {size} MB). Please choose a "
+            "smaller or compressed photo; everything else you typed has been kept."
+        ),
+        "photo_too_large_lost": (
+            "The photo must be at most 2 MB. The form was too large to read: please choose a "
+            "smaller photo and fill the form in again."
+        ),
         "settlement_date": "Settlement date",
         "complaint_filed": "Your complaint was filed. Keep this complaint code:",
         "complaint_code_hint": "Use it to follow the complaint. Do not share it.",

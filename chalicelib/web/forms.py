@@ -2,6 +2,9 @@
 
 Why: every server-rendered page posts forms, and a form is untrusted input like any JSON body:
 its size, its number of fields and its encoding are bounded here before a service sees it.
+The parsers read a form over the limits as empty; a page that must tell its user instead
+calls `check_size` first, which refuses it with TooLargeError (the portal answers 413 with a
+page saying so, rather than an empty form failing its CSRF check as "expired").
 Multipart bodies (a complaint's photo voucher) are parsed with the standard library's email
 parser, so no extra dependency is needed.
 """
@@ -10,6 +13,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from urllib.parse import parse_qs
+
+from chalicelib.errors import TooLargeError
 
 MAX_FORM_BYTES = 64 * 1024
 MAX_FIELDS = 400
@@ -41,13 +46,31 @@ def _as_bytes(raw: bytes | str | None) -> bytes:
     return raw.encode("utf-8") if isinstance(raw, str) else (raw or b"")
 
 
-def parse_urlencoded(raw: bytes | str | None, max_bytes: int = MAX_FORM_BYTES) -> Form:
+def check_size(
+    raw: bytes | str | None,
+    content_type: str,
+    max_bytes: int = MAX_FORM_BYTES,
+    max_fields: int = MAX_FIELDS,
+    code: str = "form_too_large",
+) -> None:
+    """Raise TooLargeError(code) for a body the parsers would read as empty for its size: over
+    `max_bytes`, or (URL-encoded) over `max_fields` fields."""
+    data = _as_bytes(raw)
+    if len(data) > max_bytes:
+        raise TooLargeError(f"the form is over {max_bytes} bytes", code=code)
+    if not _is_multipart(content_type) and data and data.count(b"&") + 1 > max_fields:
+        raise TooLargeError(f"the form has over {max_fields} fields", code=code)
+
+
+def parse_urlencoded(
+    raw: bytes | str | None, max_bytes: int = MAX_FORM_BYTES, max_fields: int = MAX_FIELDS
+) -> Form:
     """An `application/x-www-form-urlencoded` body; an oversized or broken body is empty."""
     data = _as_bytes(raw)
     if len(data) > max_bytes:
         return Form()
     try:
-        parsed = parse_qs(data.decode("utf-8"), keep_blank_values=True, max_num_fields=MAX_FIELDS)
+        parsed = parse_qs(data.decode("utf-8"), keep_blank_values=True, max_num_fields=max_fields)
     except (UnicodeDecodeError, ValueError):
         return Form()
     lists = {key: [v.strip() for v in values] for key, values in parsed.items()}
@@ -86,8 +109,17 @@ def parse_multipart(raw: bytes | str | None, content_type: str, max_bytes: int) 
     return Form(fields={k: v[-1] for k, v in lists.items()}, lists=lists, files=files)
 
 
-def parse_form(raw: bytes | str | None, content_type: str, max_bytes: int = MAX_FORM_BYTES) -> Form:
+def parse_form(
+    raw: bytes | str | None,
+    content_type: str,
+    max_bytes: int = MAX_FORM_BYTES,
+    max_fields: int = MAX_FIELDS,
+) -> Form:
     """Either encoding, by the request's Content-Type."""
-    if content_type.split(";")[0].strip().lower() == "multipart/form-data":
+    if _is_multipart(content_type):
         return parse_multipart(raw, content_type, max_bytes)
-    return parse_urlencoded(raw, max_bytes)
+    return parse_urlencoded(raw, max_bytes, max_fields)
+
+
+def _is_multipart(content_type: str) -> bool:
+    return content_type.split(";")[0].strip().lower() == "multipart/form-data"

@@ -45,10 +45,26 @@ TEXTS: dict[str, dict[str, str]] = {
         "download_pdf": "下载 PDF 报告",
         "pdf_generated": "报告生成日期",
         "verify_title": "报告验证",
-        "verify_ok": "验证通过：报告与系统中截至第 {seq} 条档案记录完全一致。",
+        "verify_ok": "验证通过：验证码有效，所涵盖的档案（截至第 {seq} 个链节）未被篡改。",
         "verify_bad": "验证未通过：验证码无效，或报告所依据的记录已被更改。",
+        "verify_covered": "报告出具时的维修记录",
+        "verify_compare": (
+            "请逐条与手中的报告核对：结算日期、维修企业、里程和维修项目都应一致。"
+            "不一致之处说明报告被改动过。"
+        ),
+        "verify_corrected_later": (
+            "注意：报告出具后，该记录已于 {date} 被更正，报告中的内容已不是最新。"
+        ),
+        "verify_voided_later": "注意：报告出具后，该记录已于 {date} 被作废。",
+        "verify_change_reason": "原因：{reason}",
+        "verify_added_later": "报告出具后，该车又新增了 {n} 条维修记录（报告未包含）。",
         "skip_to_content": "跳到正文",
         "rate_limited": "查询过于频繁，请稍后再试。",
+        "unavailable": "查询服务暂时不可用，请稍后再试。",
+        "withheld": (
+            "有 {n} 条记录与系统的防篡改档案不符，未予显示，本页也不出具报告验证码。"
+            "请联系当地交通运输主管部门。"
+        ),
     },
     "en": {
         "title": "Vehicle maintenance record lookup",
@@ -85,10 +101,30 @@ TEXTS: dict[str, dict[str, str]] = {
         "download_pdf": "Download PDF report",
         "pdf_generated": "Report generated on",
         "verify_title": "Report verification",
-        "verify_ok": "Verified: the report matches the stored file up to entry {seq}.",
+        "verify_ok": "Verified: the code is genuine and the file it covers (up to link {seq}) "
+        "has not been tampered with.",
         "verify_bad": "Not verified: the code is invalid or the records behind it have changed.",
+        "verify_covered": "The records when the report was issued",
+        "verify_compare": (
+            "Compare each with the report you were given: settlement date, shop, odometer and "
+            "repair items must all agree. Any difference means the report was altered."
+        ),
+        "verify_corrected_later": (
+            "Note: this record was corrected on {date}, after the report was issued; the "
+            "report no longer shows its current content."
+        ),
+        "verify_voided_later": (
+            "Note: this record was voided on {date}, after the report was issued."
+        ),
+        "verify_change_reason": "Reason: {reason}",
+        "verify_added_later": "{n} record(s) were added after the report was issued (not in it).",
         "skip_to_content": "Skip to content",
         "rate_limited": "Too many requests. Please try again later.",
+        "unavailable": "The lookup is unavailable for a moment. Please try again shortly.",
+        "withheld": (
+            "{n} record(s) no longer match the tamper-evident file and are not shown, and this "
+            "page issues no verification code. Please contact the local transport authority."
+        ),
     },
 }
 

@@ -87,6 +87,8 @@ def _story(
         Paragraph(_x(texts["vehicle"]), style["h2"]),
         *_vehicle_card(context, texts, style),
     ]
+    if context.get("withheld"):
+        story.append(Paragraph(_x(texts["withheld"].format(n=context["withheld"])), style["body"]))
     if context.get("report_code"):
         story += [
             Paragraph(_x(texts["report_code"]), style["h2"]),

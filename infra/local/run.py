@@ -205,6 +205,9 @@ def _banner(apps: list[ProvinceApp], moto_url: str, complaint: str) -> None:
         provinces[0].url, f"{PROVINCES[0].division_code}000000002", complaint
     )
     lines += [
+        f"  Ministry console ({ministry.url}/console, sign in as admin): 部省联网 Provinces' link",
+        "      lists all 31 provinces: Jiangsu and Hubei with uploads, error rate, exchange lag",
+        "      and credential (replace or revoke it there); 档案查询 searches both at once.",
         f"Try:  curl -s {provinces[0].url}/v1/health   (README walks through an upload)",
         "Press Ctrl-C to stop everything.",
     ]

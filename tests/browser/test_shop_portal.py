@@ -74,7 +74,7 @@ def test_a_clerk_signs_in_on_a_phone_and_a_wrong_secret_is_refused(stack, phone)
     )
     expect(_nav(phone, T["nav_imports"])).to_be_visible()
     assert phone.evaluate("document.documentElement.scrollWidth") <= 390
-    session = next(c for c in phone.context.cookies() if c["name"] == "vmehr_session")
+    session = next(c for c in phone.context.cookies() if c["name"] == "vmehr_portal_session")
     assert session["httpOnly"] and session["sameSite"] == "Strict"
 
 

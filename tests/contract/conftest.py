@@ -19,6 +19,7 @@ the province. Seeded through the API itself, so generated cases can also hit exi
 from __future__ import annotations
 
 import os
+import uuid
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from typing import Any
@@ -40,7 +41,7 @@ from tests.e2e_province.conftest import Http
 TABLE = "vmehr-contract-320000"
 MINISTRY_TABLE = "vmehr-contract-ministry"
 EXCHANGE_PROVINCE = "320000"
-UNUSED_PROVINCE = "990000"  # issued, rotated and revoked by the fuzzer at will
+UNUSED_PROVINCE = "650000"  # a real province no test uses: the fuzzer issues, rotates, revokes
 # Far above what a run sends: the limits themselves are tested in tests/functional.
 UNLIMITED = "100000"
 LIMITS = {
@@ -179,7 +180,7 @@ def _seed_ministry(http: Http, exchange_secret: str) -> tuple[dict[str, str], Se
     body = {"province_code": EXCHANGE_PROVINCE, "secret": exchange_secret}
     province = _ok(http.call("POST", "/v1/exchange/token", body))["access_token"]
     vin = unique_vin()
-    items = [_shop_item(), _version_item("R" + vin[:12], 1, record_payload(vin=vin))]
+    items = [_shop_item(), _version_item(uuid.uuid4().hex, 1, record_payload(vin=vin))]
     _ok(http.call("POST", "/v1/exchange/batch", {"items": items}, province))
     agency = {"name": "契约测试二手车平台", "kind": "used_car"}
     agency_id = _ok(http.call("POST", "/v1/agencies", agency, regulator))["agency_id"]

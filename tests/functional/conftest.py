@@ -164,6 +164,8 @@ def ministry_api(monkeypatch: pytest.MonkeyPatch) -> Iterator[Api]:
         create_stack_tables(
             boto3.client("dynamodb"), settings.table_name, settings.stats_table_name
         )
+        assert settings.photo_bucket is not None  # national search exports are written there
+        create_photo_bucket(boto3.client("s3"), settings.photo_bucket, settings.aws_region)
         add_regulator(REGULATOR[0], "ministry_admin", password=REGULATOR[1])
         secrets = {
             code: create_exchange_credential(settings.table_name, code)

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import itertools
 import json
+import uuid
 from datetime import UTC, datetime
 from typing import Any
 
@@ -16,9 +17,12 @@ from tests.builders import record_payload, unique_code, unique_plate, unique_vin
 _shops = itertools.count(1)
 
 
-def ministry_vehicle(api, province: str = "320000", **overrides: Any) -> dict[str, Any]:
-    """Send one record of a fresh vehicle from `province` to the ministry; return its proof
-    (vin, plate, settlement_list_code) and the payload."""
+def ministry_vehicle(
+    api, province: str = "320000", flagged: bool = True, **overrides: Any
+) -> dict[str, Any]:
+    """Send one record of a fresh vehicle from `province` to the ministry (flagged
+    `vin_check_digit` unless `flagged` is False); return its proof (vin, plate,
+    settlement_list_code), the payload and the shop's companycode."""
     payload = record_payload(
         vin=overrides.pop("vin", unique_vin()),
         plate_number=overrides.pop("plate_number", unique_plate()),
@@ -36,6 +40,7 @@ def ministry_vehicle(api, province: str = "320000", **overrides: Any) -> dict[st
         {"name": i["name"], "labour_hours": str(i["labour_hours"])} for i in content["repair_items"]
     ]
     content.setdefault("plate_color", None)
+    flags = [{"code": "vin_check_digit", "field": "vin", "detail": {}}] if flagged else []
     items = [
         {
             "type": "shop",
@@ -54,14 +59,14 @@ def ministry_vehicle(api, province: str = "320000", **overrides: Any) -> dict[st
         {
             "type": "record_version",
             "record": {
-                "record_id": unique_code("R").replace("-", "")[:32].ljust(32, "0").lower(),
+                "record_id": uuid.uuid4().hex,
                 "companycode": companycode,
                 "version": 1,
                 "status": "active",
                 "content": content,
                 "content_hash": "h1",
-                "flags": [{"code": "vin_check_digit", "field": "vin", "detail": {}}],
-                "flag_codes": ["vin_check_digit"],
+                "flags": flags,
+                "flag_codes": [f["code"] for f in flags] or None,
                 "shop_name": "部级测试维修厂",
                 "shop_class": "class_2",
                 "received_at": now,
@@ -79,6 +84,7 @@ def ministry_vehicle(api, province: str = "320000", **overrides: Any) -> dict[st
         "plate": payload["plate_number"],
         "settlement_list_code": payload["settlement_list_code"],
         "payload": payload,
+        "companycode": companycode,
     }
 
 

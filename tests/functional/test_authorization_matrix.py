@@ -39,6 +39,7 @@ from moto import mock_aws
 
 from chalicelib import bootstrap
 from chalicelib.config import get_settings
+from chalicelib.web.cookies import SESSION_COOKIES
 from chalicelib.web.csrf import csrf_token
 from infra.photo_bucket import create_photo_bucket
 from infra.seed import create_exchange_credential, create_regulator
@@ -146,11 +147,12 @@ EXPECTED: dict[tuple[str, str], Expect] = {
     ("GET", "/v1/reminders"): Expect(PROVINCE_ANY, NOBODY),
     ("GET", "/v1/shop/reminders"): Expect(SHOP_ONLY, NOBODY),
     ("POST", "/v1/shop/reminders/{reminder_id}/read"): Expect(SHOP_OWN, NOBODY),
-    # Record search and export (a district officer's results are its districts' only)
-    ("GET", "/v1/search/records"): Expect(PROVINCE_READ, NOBODY),
-    ("POST", "/v1/search/records/exports"): Expect(PROVINCE_READ, NOBODY),
-    # An export job is its requester's alone (the fixture's job is the province admin's).
-    ("GET", "/v1/search/records/exports/{job_id}"): Expect(PROVINCE_ADMIN, NOBODY),
+    # Record search and export (a district officer's results are its districts' only; national
+    # at the ministry)
+    ("GET", "/v1/search/records"): Expect(PROVINCE_READ, MINISTRY_READ),
+    ("POST", "/v1/search/records/exports"): Expect(PROVINCE_READ, MINISTRY_READ),
+    # An export job is its requester's alone (the fixture's job is the administrator's).
+    ("GET", "/v1/search/records/exports/{job_id}"): Expect(PROVINCE_ADMIN, MINISTRY_ADMIN),
     # Accounts and audit (each stack's own administrator)
     ("GET", "/v1/admin/accounts"): Expect(PROVINCE_ADMIN, MINISTRY_ADMIN),
     ("POST", "/v1/admin/accounts"): Expect(PROVINCE_ADMIN, MINISTRY_ADMIN),
@@ -163,6 +165,10 @@ EXPECTED: dict[tuple[str, str], Expect] = {
     # Ministry: provinces' link
     ("POST", "/v1/exchange/batch"): Expect(NOBODY, EXCHANGE),
     ("GET", "/v1/provinces"): Expect(NOBODY, MINISTRY_READ),
+    ("GET", "/v1/exchange/credentials"): Expect(NOBODY, MINISTRY_READ),
+    # Issued before it is revoked (PATH_VALUES' province is not the exchange caller's).
+    ("POST", "/v1/exchange/credentials/{province_code}"): Expect(NOBODY, MINISTRY_ADMIN),
+    ("POST", "/v1/exchange/credentials/{province_code}/revoke"): Expect(NOBODY, MINISTRY_ADMIN),
     # Console
     ("GET", "/console"): Expect(PROVINCE_CONSOLE, MINISTRY_CONSOLE),
     ("POST", "/console/logout"): Expect(ANY_REGULATOR_SESSION, ANY_REGULATOR_SESSION),
@@ -170,6 +176,12 @@ EXPECTED: dict[tuple[str, str], Expect] = {
     ("POST", "/console/accounts"): Expect(PROVINCE_ADMIN, MINISTRY_ADMIN),
     ("POST", "/console/accounts/{username}/{action}"): Expect(PROVINCE_ADMIN, MINISTRY_ADMIN),
     ("GET", "/console/audit"): Expect(PROVINCE_ADMIN, MINISTRY_ADMIN),
+    # Ministry console: provinces' link, national monitoring, exchange credentials
+    ("GET", "/console/provinces"): Expect(NOBODY, MINISTRY_READ),
+    ("GET", "/console/provinces/{province_code}"): Expect(NOBODY, MINISTRY_READ),
+    ("POST", "/console/provinces/{province_code}/credential/{credential_action}"): Expect(
+        NOBODY, MINISTRY_ADMIN
+    ),
     # Agency sharing (ministry): agencies and keys, the agencies' door, reads, owner grants
     ("POST", "/v1/agencies"): Expect(NOBODY, MINISTRY_ADMIN),
     ("GET", "/v1/agencies"): Expect(NOBODY, AGENCY_READERS),
@@ -221,10 +233,11 @@ EXPECTED: dict[tuple[str, str], Expect] = {
     ("GET", "/portal/messages/complaints/{complaint_id}"): Expect(SHOP_OWN, NOBODY),
     ("POST", "/portal/messages/complaints/{complaint_id}/reply"): Expect(SHOP_OWN, NOBODY),
     ("GET", "/portal/messages/reminders/{reminder_id}"): Expect(SHOP_OWN, NOBODY),
-    # Provincial console (a district officer's lists hold its districts only)
-    ("GET", "/console/coverage"): Expect(PROVINCE_ANY, NOBODY),
-    ("GET", "/console/coverage/idle"): Expect(PROVINCE_ANY, NOBODY),
-    ("GET", "/console/coverage/errors"): Expect(PROVINCE_ANY, NOBODY),
+    # Provincial console (a district officer's lists hold its districts only; the monitoring
+    # pages are tried narrowed to the officer's district and to another one)
+    ("GET", "/console/coverage"): Expect(PROVINCE_READ, NOBODY),
+    ("GET", "/console/coverage/idle"): Expect(PROVINCE_READ, NOBODY),
+    ("GET", "/console/coverage/errors"): Expect(PROVINCE_READ, NOBODY),
     ("GET", "/console/shops"): Expect(PROVINCE_ANY, NOBODY),
     ("POST", "/console/shops"): Expect(PROVINCE_WRITE, NOBODY),
     ("GET", "/console/shops/{companycode}"): Expect(PROVINCE_READ, NOBODY),
@@ -232,9 +245,9 @@ EXPECTED: dict[tuple[str, str], Expect] = {
     ("POST", "/console/shops/{companycode}/secret"): Expect(PROVINCE_WRITE, NOBODY),
     ("POST", "/console/shops/{companycode}/suspend"): Expect(PROVINCE_WRITE, NOBODY),
     ("POST", "/console/shops/{companycode}/reinstate"): Expect(PROVINCE_WRITE, NOBODY),
-    ("GET", "/console/records"): Expect(PROVINCE_READ, NOBODY),
-    ("POST", "/console/records/exports"): Expect(PROVINCE_READ, NOBODY),
-    ("GET", "/console/records/exports/{job_id}"): Expect(PROVINCE_ADMIN, NOBODY),
+    ("GET", "/console/records"): Expect(PROVINCE_READ, MINISTRY_READ),
+    ("POST", "/console/records/exports"): Expect(PROVINCE_READ, MINISTRY_READ),
+    ("GET", "/console/records/exports/{job_id}"): Expect(PROVINCE_ADMIN, MINISTRY_ADMIN),
     ("GET", "/console/complaints"): Expect(PROVINCE_READ, NOBODY),
     ("GET", "/console/complaints/{complaint_id}"): Expect(PROVINCE_READ, NOBODY),
     ("GET", "/console/complaints/{complaint_id}/photo"): Expect(PROVINCE_READ, NOBODY),
@@ -254,6 +267,8 @@ PATH_VALUES = {
     "action": "password",
     "key_action": "revoke",
     "template": "records-zh-CN.csv",
+    "province_code": "110000",
+    "credential_action": "issue",
 }
 # Routes whose body or query names a shop: tried with each scope variant of it.
 SHOP_IN_BODY = {
@@ -265,6 +280,12 @@ SHOP_IN_BODY = {
 SHOP_IN_QUERY = {("GET", "/v1/search/records"), ("GET", "/console/records")}
 # Routes whose body names a division: tried in the officer's own district and another.
 DIVISION_IN_BODY = {("POST", "/v1/shops"), ("POST", "/console/shops")}
+# Routes whose query names a division (`?division=`): tried the same way.
+DIVISION_IN_QUERY = {
+    ("GET", "/console/coverage"),
+    ("GET", "/console/coverage/idle"),
+    ("GET", "/console/coverage/errors"),
+}
 # Routes whose effect ends the caller's session: called last for each caller.
 LAST = {("POST", "/console/logout"), ("POST", "/portal/logout")}
 
@@ -386,6 +407,12 @@ def _variants(stack: Stack, method: str, path: str) -> list[tuple[str, str, Any]
             (variant, path, _body(stack, method, path, variant))
             for variant in ("own", "other_district")
         ]
+    if (method, path) in DIVISION_IN_QUERY and stack.province is not None:
+        districts = {
+            "own": stack.province.own_district,
+            "other_district": stack.province.other_district,
+        }
+        return [(variant, f"{path}?division={code}", None) for variant, code in districts.items()]
     if (method, path) in SHOP_IN_BODY and stack.shops:
         return [
             (variant, path, _body(stack, method, path, variant))
@@ -462,10 +489,13 @@ def _call(stack: Stack, caller: str, method: str, path: str, body: Any) -> tuple
     payload: str | None = None
     console = path.startswith("/console") and path != "/console/login"
     portal = path.startswith("/portal") and path != "/portal/login"
+    audience = "shop" if portal else "regulator"  # each has its own session cookie
     console = console or portal  # both are cookie sessions whose forms carry a CSRF token
     if console or path == "/vehicle":
         if console and token:
-            headers["Cookie"] = f"vmehr_session={token}"
+            # The caller's token in the cookie of the page's audience, whatever its kind: a
+            # shop's token in the console's cookie must be refused by its kind, not its name.
+            headers["Cookie"] = f"{SESSION_COOKIES[audience]}={token}"
         headers["Accept"] = "text/html,image/avif,image/webp,*/*;q=0.8"  # as a browser asks
         if method == "POST":
             headers["Content-Type"] = "application/x-www-form-urlencoded"
@@ -670,6 +700,9 @@ def _seed_ministry(stack: Stack) -> None:
     ]
     stack.tokens["agency"] = keys[0]["key"]
     stack.key_id = keys[1]["key_id"]
+    job = _post(stack, "/v1/search/records/exports", {}, admin)
+    assert job.status_code == 202, job.body
+    stack.export_job = json.loads(job.body)["job_id"]
 
 
 def _seed_feedback(stack: Stack, payload: dict[str, Any], other_shop: str) -> None:
@@ -755,7 +788,7 @@ def _seed_imports(stack: Stack, other_shop: dict[str, Any]) -> None:
             "/portal/imports",
             headers={
                 "Content-Type": f"multipart/form-data; boundary={boundary}",
-                "Cookie": f"vmehr_session={token}",
+                "Cookie": f"{SESSION_COOKIES['shop']}={token}",
             },
             body=body,
         )

@@ -138,6 +138,60 @@ def test_not_uploaded_is_refused_when_the_record_is_there(api, repair):
     assert response.status_code == 409 and response.json["code"] == "record_uploaded"
 
 
+def test_not_uploaded_with_a_wrong_plate_answers_as_if_no_record_were_there(api, repair):
+    # Given a record on file, and someone who knows its shop, settlement number and VIN only
+    on_file = _not_uploaded(
+        repair["shop"],
+        vin=repair["vin"],
+        plate=unique_plate(),
+        settlement_list_code=repair["payload"]["settlement_list_code"],
+    )
+    nothing = _not_uploaded(repair["shop"], vin=repair["vin"], settlement_list_code="NONE-1")
+    # When they file "not uploaded" about it, and about a settlement number never uploaded
+    probe = api.post("/v1/complaints", on_file)
+    control = api.post("/v1/complaints", nothing)
+    # Then both answers are the same kind of answer: filed, with a code; nothing is revealed
+    assert probe.status_code == control.status_code == 201, probe.json
+    assert probe.json.keys() == control.json.keys()
+    assert probe.json["status"] == control.json["status"] == "submitted"
+
+
+def test_a_strangers_not_uploaded_complaint_does_not_take_the_owners_code(api, repair):
+    # Given a stranger who filed "not uploaded" first, naming the owner's shop and number
+    number = "PAPER-" + unique_vin()[-8:]
+    stranger = api.post(
+        "/v1/complaints", _not_uploaded(repair["shop"], settlement_list_code=number)
+    )
+    owner_body = _not_uploaded(repair["shop"], settlement_list_code=number, text="我的车")
+    # When the owner files theirs (own VIN and plate), and retries it
+    owner = api.post("/v1/complaints", owner_body)
+    retry = api.post("/v1/complaints", owner_body)
+    # Then the owner gets a complaint and code of their own, and the retry the same one
+    assert stranger.status_code == owner.status_code == 201, owner.json
+    assert owner.json["code"] != stranger.json["code"]
+    assert retry.status_code == 200 and retry.json["code"] == owner.json["code"]
+
+
+def test_a_not_uploaded_retry_after_the_upload_answers_the_same_complaint(api, repair):
+    # Given an owner's "not uploaded" complaint, filed before the shop uploaded the record
+    entry, token = repair["shop"], repair["token"]
+    payload = record_payload(company_name=entry["name"])
+    body = _not_uploaded(
+        entry,
+        vin=payload["vin"],
+        plate=payload["plate_number"],
+        settlement_list_code=payload["settlement_list_code"],
+        settlement_date=payload["settlement_date"],
+    )
+    first = api.post("/v1/complaints", body)
+    # When the shop uploads it, and the owner's phone retries the submission
+    assert api.post("/v1/records", payload, token).status_code == 201
+    retry = api.post("/v1/complaints", body)
+    # Then the retry answers the complaint already filed, not "record uploaded"
+    assert first.status_code == 201 and retry.status_code == 200
+    assert retry.json["code"] == first.json["code"]
+
+
 def test_the_workflow_from_submission_to_resolution(api, repair):
     # Given a filed complaint about a record
     code = api.post("/v1/complaints", _incorrect(repair)).json["code"]

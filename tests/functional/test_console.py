@@ -20,7 +20,7 @@ def test_sign_in_with_password_and_code_opens_the_console(api):
     # Then it is sent to the console with a session cookie that scripts cannot read
     assert answer.status_code == 303
     assert answer.headers["Location"] == "/console?lang=zh-CN"
-    session = next(c for c in set_cookies(answer) if c.startswith("vmehr_session="))
+    session = next(c for c in set_cookies(answer) if c.startswith("vmehr_console_session="))
     assert "HttpOnly" in session and "SameSite=Strict" in session
     max_age = int(re.search(r"Max-Age=(\d+)", session).group(1))
     assert 0 < max_age <= 1800
@@ -53,7 +53,7 @@ def test_a_failed_sign_in_shows_one_message_whatever_was_wrong(api):
     for page in pages:
         assert page.status_code == 401
         assert 'data-error="sign_in_failed"' in page.text
-        assert not any(c.startswith("vmehr_session=") for c in set_cookies(page))
+        assert not any(c.startswith("vmehr_console_session=") for c in set_cookies(page))
 
 
 def test_sign_in_without_the_form_token_is_refused(api):
@@ -70,7 +70,7 @@ def test_sign_in_without_the_form_token_is_refused(api):
     # Then both are refused before any sign-in is tried
     assert missing.status_code == made_up.status_code == 403
     assert 'data-error="csrf"' in missing.text
-    assert "vmehr_session" not in browser.cookies
+    assert "vmehr_console_session" not in browser.cookies
 
 
 def test_the_console_needs_a_session(api):
@@ -97,11 +97,11 @@ def test_sign_out_needs_the_session_csrf_token(api):
     assert without.status_code == foreign.status_code == 403
     assert victim.request("GET", "/console").status_code == 200
     # And with its own page's token it signs out: the session ends on the server too
-    token_before = victim.cookies["vmehr_session"]
+    token_before = victim.cookies["vmehr_console_session"]
     signed_out = victim.request("POST", "/console/logout", {"csrf_token": csrf_of(home.text)})
     assert signed_out.status_code == 303
     assert signed_out.headers["Location"].startswith("/console/login")
-    assert "vmehr_session" not in victim.cookies
+    assert "vmehr_console_session" not in victim.cookies
     assert api.get("/v1/shops", token_before).status_code == 401
 
 
@@ -126,7 +126,7 @@ def test_a_shop_session_does_not_open_the_console(api, shop):
     # Given a browser holding a shop's token as its session cookie
     _, shop_token = shop
     browser = Browser(api)
-    browser.cookies["vmehr_session"] = shop_token
+    browser.cookies["vmehr_console_session"] = shop_token
     # When it opens the console
     answer = browser.request("GET", "/console")
     # Then it is sent to sign in as a regulator

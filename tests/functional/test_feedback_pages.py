@@ -8,7 +8,7 @@ from urllib.parse import urlencode
 
 import pytest
 
-from tests.builders import record_payload, tiny_png, unique_plate, unique_vin
+from tests.builders import record_payload, tiny_jpeg, tiny_png, unique_plate, unique_vin
 
 FORM = {"Content-Type": "application/x-www-form-urlencoded"}
 
@@ -152,6 +152,69 @@ def test_a_photo_that_is_not_an_image_is_refused_next_to_the_field(api, owner):
     page = _multipart(api, "/complain/submit", fields, {"photo": ("a.png", b"not a png" * 10)})
     assert page.status_code == 400
     assert 'id="photo-error"' in page.text and "JPEG or PNG" in page.text
+
+
+def _phone_photo(megabytes):
+    return tiny_jpeg()[:-2] + b"\x00" * int(megabytes * 1024 * 1024) + b"\xff\xd9"
+
+
+def test_a_phone_photo_over_two_megabytes_is_refused_on_its_field_and_the_form_is_kept(api, owner):
+    # Given an owner's complaint whose photo straight from the phone is 3.5 MB
+    fields = {
+        "kind": "incorrect",
+        "vin": owner["vin"],
+        "plate": owner["plate"],
+        "ref": owner["ref"],
+        "settlement_list_code": owner["payload"]["settlement_list_code"],
+        "text": "更换了刹车片，记录里没有",
+        "contact_phone": "13800000000",
+        "lang": "en",
+    }
+    # When it is submitted through the form
+    page = _multipart(
+        api, "/complain/submit", fields, {"photo": ("IMG_0001.jpg", _phone_photo(3.5))}
+    )
+    # Then the complaint page comes back with the error on the photo field, saying the limit
+    assert page.status_code == 400
+    error = re.search(r'<p class="field-error" id="photo-error">([^<]*)</p>', page.text)
+    assert error and "at most 2 MB" in error.group(1) and "3.5 MB" in error.group(1)
+    # And what the owner typed is still there, and nothing was filed
+    assert "更换了刹车片，记录里没有</textarea>" in page.text
+    assert 'value="13800000000"' in page.text
+    assert f'value="{owner["payload"]["settlement_list_code"]}"' in page.text
+    assert f'name="plate" value="{owner["plate"]}"' in page.text
+    assert "data-complaint-code" not in page.text
+
+
+def test_an_oversized_photo_and_a_missing_field_are_both_shown(api, owner):
+    fields = {"kind": "incorrect", "vin": owner["vin"], "plate": owner["plate"], "text": "x"}
+    page = _multipart(api, "/complain/submit", fields, {"photo": ("a.jpg", _phone_photo(2.5))})
+    assert page.status_code == 400
+    assert 'id="photo-error"' in page.text and "照片不能超过 2 MB" in page.text
+    assert 'id="settlement_list_code-error"' in page.text
+
+
+def test_a_form_too_large_to_read_still_answers_the_complaint_page(api, owner):
+    # When a complaint body over Lambda's 6 MB limit arrives (possible with `chalice local`)
+    boundary = uuid.uuid4().hex
+    body = (
+        (
+            f'--{boundary}\r\nContent-Disposition: form-data; name="photo"; filename="a.jpg"\r\n'
+            "Content-Type: image/jpeg\r\n\r\n"
+        ).encode()
+        + _phone_photo(6.5)
+        + f"\r\n--{boundary}--\r\n".encode()
+    )
+    page = api.client.http.post(
+        "/complain/submit?lang=en&kind=not_uploaded",
+        headers={"Content-Type": f"multipart/form-data; boundary={boundary}"},
+        body=body,
+    )
+    html = page.body.decode("utf-8")
+    # Then it is the complaint form of that kind and language, with the error on the photo
+    assert page.status_code == 413
+    assert '<html lang="en">' in html and 'name="kind" value="not_uploaded"' in html
+    assert 'id="photo-error"' in html and "at most 2 MB" in html
 
 
 def test_the_directory_ranks_a_district_and_links_to_a_not_uploaded_complaint(api, owner):

@@ -82,7 +82,7 @@ def test_newest_version_wins_and_every_version_is_held_once(ministry_api):
     vin, plate = unique_vin(), unique_plate()
     versions = {
         v: _version_item(
-            "r" * 32, v, record_payload(vin=vin, plate_number=plate, repair_mileage=1000 * v)
+            "a" * 32, v, record_payload(vin=vin, plate_number=plate, repair_mileage=1000 * v)
         )
         for v in (1, 2, 3)
     }
@@ -106,8 +106,8 @@ def test_a_province_cannot_write_another_provinces_changes(ministry_api):
 
 def test_a_record_of_an_unknown_shop_is_rejected_alone(ministry_api):
     token = _token(ministry_api).json["access_token"]
-    unknown = _version_item("u" * 32, 1, record_payload(), companycode="320102000000099")
-    known = _version_item("k" * 32, 1, record_payload())
+    unknown = _version_item("b" * 32, 1, record_payload(), companycode="320102000000099")
+    known = _version_item("c" * 32, 1, record_payload())
     response = ministry_api.post(
         "/v1/exchange/batch", {"items": [_shop_item(), unknown, known]}, token
     ).json["results"]

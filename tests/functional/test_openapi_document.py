@@ -32,6 +32,8 @@ HTML_PAGE_MODULES = {
     "chalicelib.api.console_records",
     "chalicelib.api.console_complaints",
     "chalicelib.api.console_reminders",
+    # The ministry console's provinces section (pages and forms).
+    "chalicelib.api.console_national",
 }
 
 

@@ -12,7 +12,7 @@ import boto3
 import pytest
 
 from chalicelib.config import get_settings
-from tests.builders import record_payload, unique_code
+from tests.builders import record_payload, unique_code, unique_vin
 from tests.functional.portal_client import PortalClient
 from tests.functional.stream_events import run_handler
 from tests.spreadsheets import HEADER_EN, HEADER_ZH, csv_bytes, sheet_row, xlsx_bytes
@@ -154,6 +154,29 @@ def test_an_xlsx_with_english_headers_excel_dates_numbers_and_a_formula(api, sig
     assert stored["repair_mileage"] == 15000
 
 
+def test_an_xlsx_odometer_of_1e999_is_an_error_of_its_row_not_a_crash(api, signed_in):
+    # Given a workbook whose second row's odometer cell holds 1e999 (openpyxl reads inf)
+    # and whose third row's settlement number cell holds -1e999
+    browser, _, token = signed_in
+    good = sheet_row()
+    rows = [
+        HEADER_ZH,
+        good,
+        sheet_row(repair_mileage=4242.5),
+        sheet_row(settlement_list_code=4343.5),
+    ]
+    data = xlsx_bytes(rows, raw_numbers={4242.5: "1e999", 4343.5: "-1e999"})
+    # When it is imported
+    job = _job_path(_import(browser, "inf.xlsx", data))
+    run_handler(api, "run_jobs")
+    results = _results(browser.get(job))
+    # Then the good row is stored, and each bad row is an error naming the column
+    assert {n: r for n, (r, _) in results.items()} == {2: "created", 3: "error", 4: "error"}
+    assert "送修里程（公里）：第 F 列的数值无法使用（无穷大" in results[3][1]
+    assert "结算清单编号：第 A 列的数值无法使用" in results[4][1]
+    assert [r["settlement_list_code"] for r in _own_records(api, token)] == [good[0]]
+
+
 def test_a_gb18030_csv_from_chinese_excel_is_read(api, signed_in):
     browser, _, token = signed_in
     data = csv_bytes([HEADER_ZH, sheet_row(fault_description="空调不制冷")], encoding="gb18030")
@@ -244,6 +267,24 @@ def test_the_results_download_is_excel_ready_and_inert(api, signed_in):
     assert table[0][:3] == ["行号", "结算清单编号", "结果"]
     assert [r[2] for r in table[1:]] == ["新增", "错误"]
     assert table[2][1] == "'=HYPERLINK(1)" and "必填" in table[2][6]
+
+
+def test_the_results_download_names_flags_in_words_of_the_page_language(api, signed_in):
+    # Given an import whose row is stored with a flag (the VIN's check digit does not match)
+    browser, _, _ = signed_in
+    data = csv_bytes([HEADER_ZH, sheet_row(vin=unique_vin(valid=False))])
+    job = _job_path(_import(browser, "flags.csv", data))
+    run_handler(api, "run_jobs")
+    page = browser.get(job)
+    # When the results are downloaded in Chinese and in English
+    downloads = {
+        lang: list(csv.reader(io.StringIO(browser.get(f"{job}/results.csv?lang={lang}").text)))
+        for lang in ("zh-CN", "en")
+    }
+    # Then the flag reads as on the page, in that language, with its code kept after it
+    assert "车辆识别代码校验位不符" in page.text
+    assert downloads["zh-CN"][1][5] == "车辆识别代码校验位不符 (vin_check_digit)"
+    assert downloads["en"][1][5] == "the VIN check digit does not match (vin_check_digit)"
 
 
 def test_a_chunk_delivered_twice_keeps_its_first_results(api, signed_in):

@@ -155,6 +155,60 @@ def test_a_form_without_the_csrf_token_stores_nothing(api, signed_in):
     assert listed.json["records"] == []
 
 
+def test_a_form_over_64_kb_is_refused_as_too_large_saying_how_many_rows_fit(api, signed_in):
+    # Given an entry form with its CSRF token whose fault description makes it over 64 KB
+    browser, _, token = signed_in
+    form = browser.get("/portal/records/new")
+    fields = _entry(form.csrf(), fault_description="发动机异响" * 3000)
+    # When it is submitted
+    answer = _submit(browser, fields)
+    # Then the page says the form is too large and how many rows a record may have, not that
+    # the form expired; nothing is stored
+    assert answer.status == 413 and 'data-error="record_form_too_large"' in answer.text
+    assert (
+        "表单太大（最多 64 KB）" in answer.text
+        and "最多 200 行维修项目和 200 行配件" in answer.text
+    )
+    assert "表单已过期" not in answer.text
+    listed = api.get("/v1/records?from=1990-01-01&to=2030-12-31", token)
+    assert listed.json["records"] == []
+    # And in English when the page is English
+    english = browser.post("/portal/records/new?lang=en", fields)
+    assert (
+        english.status == 413 and "at most 200 repair item rows and 200 part rows" in english.text
+    )
+
+
+def test_a_record_with_150_items_and_150_parts_entered_by_hand_is_stored(api, signed_in):
+    # Given an entry form with 150 rows of each list (750 row fields, well under 64 KB)
+    browser, _, token = signed_in
+    form = browser.get("/portal/records/new")
+    rows = [f for n in range(150) for f in (("item_name", f"保养{n}"), ("item_labour_hours", "1"))]
+    rows += [
+        f
+        for n in range(150)
+        for f in (("part_name", f"配件{n}"), ("part_code", f"P{n}"), ("part_quantity", "1"))
+    ]
+    fields = [*_entry(form.csrf()), *rows]
+    # When it is submitted
+    receipt = _submit(browser, fields)
+    # Then the record is stored with every row (not refused as an expired form)
+    assert receipt.status == 200 and 'data-result="created"' in receipt.text
+    [stored] = api.get("/v1/records?from=1990-01-01&to=2030-12-31", token).json["records"]
+    assert (len(stored["repair_items"]), len(stored["parts"])) == (151, 151)
+
+
+def test_other_portal_forms_over_64_kb_are_refused_as_too_large(signed_in):
+    # Given a sign-out form (any portal form) padded over 64 KB, with its CSRF token
+    browser, _, _ = signed_in
+    home = browser.get("/portal")
+    # When it is posted
+    answer = browser.post("/portal/logout", {"csrf_token": home.csrf(), "pad": "x" * 70_000})
+    # Then the page says the form is too large, and the session is still there
+    assert answer.status == 413 and 'data-error="form_too_large"' in answer.text
+    assert "表单太大" in answer.text and browser.get("/portal").status == 200
+
+
 def test_the_same_record_from_the_api_and_the_form_is_one_record(api, signed_in):
     # Given a record uploaded through the REST door
     browser, _, token = signed_in

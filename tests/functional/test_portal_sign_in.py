@@ -4,6 +4,9 @@ from __future__ import annotations
 
 import pytest
 
+from chalicelib.config import get_settings
+from tests.functional.conftest import ANALYST
+from tests.functional.console_browser import Browser, csrf_of, set_cookies
 from tests.functional.portal_client import PortalClient
 
 
@@ -25,12 +28,39 @@ def test_sign_in_sets_a_safe_session_cookie_and_opens_the_home_page(browser, sho
     # When it signs in with its companycode and secret
     answer = browser.sign_in(registered["companycode"], registered["secret"])
     # Then the session cookie is HttpOnly, Secure (not a local run), SameSite=Strict
-    session = next(c for c in answer.set_cookies() if c.startswith("vmehr_session="))
+    session = next(c for c in answer.set_cookies() if c.startswith("vmehr_portal_session="))
     assert "HttpOnly" in session and "Secure" in session and "SameSite=Strict" in session
     assert answer.location == "/portal"
     home = browser.get("/portal")
     assert home.status == 200
     assert registered["name"] in home.text and registered["companycode"] in home.text
+
+
+@pytest.mark.parametrize(("setting", "secure"), [(None, True), ("true", True), ("false", False)])
+def test_session_cookies_are_secure_unless_cookie_secure_is_false(
+    api, shop, monkeypatch, setting, secure
+):
+    # Given COOKIE_SECURE unset (the default), true, or false (a local run over plain HTTP)
+    if setting is None:
+        monkeypatch.delenv("COOKIE_SECURE", raising=False)
+    else:
+        monkeypatch.setenv("COOKIE_SECURE", setting)
+    get_settings.cache_clear()
+    registered, _ = shop
+    # When a shop signs in to the portal and a regulator to the console
+    portal = PortalClient(api.client).sign_in(registered["companycode"], registered["secret"])
+    console = Browser(api).sign_in(*ANALYST)
+    assert console.status_code == 303
+    # Then both session cookies carry Secure only where it is not switched off, and are
+    # HttpOnly and SameSite=Strict either way
+    cookies = [
+        next(c for c in portal.set_cookies() if c.startswith("vmehr_portal_session=")),
+        next(c for c in set_cookies(console) if c.startswith("vmehr_console_session=")),
+    ]
+    for cookie in cookies:
+        attributes = [a.strip() for a in cookie.split(";")]
+        assert ("Secure" in attributes) is secure, cookie
+        assert "HttpOnly" in attributes and "SameSite=Strict" in attributes, cookie
 
 
 def test_a_wrong_secret_and_an_unknown_shop_read_the_same(browser, shop):
@@ -49,7 +79,7 @@ def test_a_wrong_secret_and_an_unknown_shop_read_the_same(browser, shop):
     # Then both see the same refusal and no session
     assert wrong.status == unknown.status == 401
     assert "企业编码或密码不正确" in wrong.text and "企业编码或密码不正确" in unknown.text
-    assert "vmehr_session" not in browser.cookies
+    assert "vmehr_portal_session" not in browser.cookies
 
 
 def test_too_many_failures_lock_the_shop_out(browser, shop):
@@ -86,7 +116,7 @@ def test_a_sign_in_posted_from_elsewhere_is_refused(api, shop):
     )
     # Then no session is opened
     assert answer.status == 403
-    assert "vmehr_session" not in browser.cookies
+    assert "vmehr_portal_session" not in browser.cookies
 
 
 def test_sign_out_needs_the_csrf_token_and_ends_the_session(browser, shop):
@@ -104,6 +134,40 @@ def test_sign_out_needs_the_csrf_token_and_ends_the_session(browser, shop):
     assert "您已安全退出" in browser.get(real.location).text
     browser.cookies = stolen
     assert browser.get("/portal").status == 303
+
+
+def test_the_console_and_the_portal_keep_their_own_sessions_in_one_browser(api, shop):
+    # Given one browser (one cookie jar) signed in to the console as a regulator
+    registered, _ = shop
+    browser = Browser(api)
+    assert browser.sign_in(*ANALYST).status_code == 303
+    # When the regulator opens the portal, which is not its audience
+    portal = browser.request("GET", "/portal")
+    # Then it is sent to the portal's sign-in page, and its console session is untouched
+    assert (portal.status_code, portal.headers["Location"]) == (303, "/portal/login")
+    assert "vmehr_console_session" in browser.cookies
+    assert browser.request("GET", "/console").status_code == 200
+    # When a shop signs in to the portal in the same browser
+    form = browser.request("GET", "/portal/login")
+    signed_in = browser.request(
+        "POST",
+        "/portal/login",
+        {
+            "companycode": registered["companycode"],
+            "secret": registered["secret"],
+            "csrf_token": csrf_of(form.text),
+        },
+    )
+    # Then each cookie keeps its own session: both the console and the portal open
+    assert signed_in.status_code == 303
+    assert set(browser.cookies) >= {"vmehr_console_session", "vmehr_portal_session"}
+    assert browser.request("GET", "/console").status_code == 200
+    home = browser.request("GET", "/portal")
+    assert home.status_code == 200 and registered["companycode"] in home.text
+    # And signing out of the portal leaves the console signed in
+    out = browser.request("POST", "/portal/logout", {"csrf_token": csrf_of(home.text)})
+    assert out.status_code == 303 and "vmehr_portal_session" not in browser.cookies
+    assert browser.request("GET", "/console").status_code == 200
 
 
 def test_rotating_the_secret_ends_the_portal_session(api, browser, shop):

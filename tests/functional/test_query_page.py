@@ -4,7 +4,11 @@ from __future__ import annotations
 
 from urllib.parse import urlencode
 
+from chalicelib.adapters.aws import dynamodb_client
 from tests.builders import record_payload, unique_plate, unique_vin
+from tests.faults import DynamoFaults
+
+READS = frozenset({"Query", "GetItem", "BatchGetItem"})
 
 
 def _lookup(api, vin, plate, lang="zh-CN"):
@@ -98,3 +102,32 @@ def test_the_stylesheet_is_served_by_the_app_and_nothing_else_is(api):
     assert css.headers["Content-Type"].startswith("text/css")
     assert api.client.http.get("/static/..%2Fi18n.py").status_code == 404
     assert api.client.http.get("/static/render.py").status_code == 404
+
+
+def test_a_storage_outage_says_try_again_instead_of_no_vehicle_matches(api, shop):
+    # Given a vehicle on file
+    _, token = shop
+    payload = record_payload()
+    api.post("/v1/records", payload, token)
+    code = api.client.http.post(
+        "/vehicle",
+        headers={"Content-Type": "application/x-www-form-urlencoded"},
+        body=urlencode({"vin": payload["vin"], "plate": payload["plate_number"]}),
+    ).body.decode("utf-8")
+    code = code.split('<p class="mono code">')[1].split("<")[0]
+    # When DynamoDB fails every read while the owner looks it up (page, PDF, verification)
+    with DynamoFaults(dynamodb_client(), rate=1.0, lost_answers=0.0, operations=READS):
+        page = _lookup(api, payload["vin"], payload["plate_number"], "en")
+        pdf = api.client.http.post(
+            "/vehicle/report.pdf",
+            headers={"Content-Type": "application/x-www-form-urlencoded"},
+            body=urlencode({"vin": payload["vin"], "plate": payload["plate_number"], "lang": "en"}),
+        )
+        verify = api.client.http.get(f"/verify/{code}?lang=en")
+    # Then each answers 503 with Retry-After and asks to try again; none says "no match"
+    for response in (page, pdf, verify):
+        html = response.body.decode("utf-8")
+        assert response.status_code == 503
+        assert int(response.headers["Retry-After"]) >= 1
+        assert 'data-notice="unavailable"' in html and "try again" in html
+        assert "No vehicle file matches" not in html

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from urllib.parse import quote
+
 from tests.builders import record_payload, unique_plate, unique_vin
 
 
@@ -162,6 +164,27 @@ def test_the_latest_plate_is_the_proof_after_a_plate_change(api, shop):
     api.post("/v1/records", later, token)
     assert api.get(f"/v1/vehicles/{vin}/history?plate=苏A11111").status_code == 404
     assert api.get(f"/v1/vehicles/{vin}/history?plate=苏A22222").status_code == 200
+
+
+def test_the_public_history_never_shows_the_vehicles_earlier_plates(api, shop):
+    # Given a vehicle that changed plates between two repairs
+    _, token = shop
+    vin, old_plate, new_plate = unique_vin(), unique_plate(), unique_plate()
+    api.post("/v1/records", record_payload(vin=vin, plate_number=old_plate), token)
+    later = record_payload(
+        vin=vin,
+        plate_number=new_plate,
+        repair_date="2024-09-01",
+        settlement_date="2024-09-01",
+        repair_mileage=15000,
+    )
+    api.post("/v1/records", later, token)
+    # When the new owner reads the history with the current plate
+    history = api.get(f"/v1/vehicles/{vin}/history?plate={quote(new_plate)}")
+    # Then both repairs are there, but no entry carries a plate, so the old one does not leak
+    assert history.status_code == 200 and len(history.json["records"]) == 2
+    assert all("plate_number" not in entry for entry in history.json["records"])
+    assert old_plate not in history.body.decode("utf-8")
 
 
 def test_correction_moving_the_settlement_date_moves_the_history_entry(api, shop):

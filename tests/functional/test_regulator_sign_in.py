@@ -121,3 +121,35 @@ def test_an_account_stored_with_the_old_role_name_reads_as_province_analyst(api)
     token = response.json["access_token"]
     assert api.get("/v1/shops", token).status_code == 200
     assert api.post("/v1/shops/320102000000001/suspend", {}, token).status_code == 403
+
+
+def test_an_expired_token_or_console_session_is_refused_by_the_server(api):
+    import boto3
+
+    from chalicelib import bootstrap
+    from chalicelib.adapters.keys import TOKEN, key, token_pk
+    from chalicelib.config import get_settings
+    from chalicelib.domain.credentials import token_digest
+    from tests.functional.console_browser import Browser
+
+    # Given an administrator's API token and, for another account, a console session
+    token = api.regulator_token()
+    add_regulator("expiring.officer", "province_admin")
+    browser = Browser(api)
+    assert browser.sign_in("expiring.officer", "expiring.officer-test-password").status_code == 303
+    session = next(iter(browser.cookies.values()))
+    assert api.get("/v1/shops", token).status_code == 200
+    # When both reach their expiry (as stored), seen by a fresh function instance
+    dynamodb = boto3.client("dynamodb")
+    for secret in (token, session):
+        dynamodb.update_item(
+            TableName=get_settings().table_name,
+            Key={k: {"S": v} for k, v in key(token_pk(token_digest(secret)), TOKEN).items()},
+            UpdateExpression="SET expires_at = :past",
+            ExpressionAttributeValues={":past": {"S": "2020-01-01T00:00:00+00:00"}},
+        )
+    bootstrap.auth_service.cache_clear()
+    # Then the API answers 401 and the console sends the browser to sign in again
+    assert api.get("/v1/shops", token).status_code == 401
+    page = browser.request("GET", "/console")
+    assert page.status_code == 303 and "/console/login" in page.headers["Location"]

@@ -46,19 +46,21 @@ def test_every_flag_the_records_carry_has_a_name():
     assert codes and codes <= set(FLAG_NAMES["zh-CN"])
 
 
-def test_the_provincial_sections_are_not_offered_on_the_ministry():
+def test_each_stack_kind_offers_its_own_sections_and_both_search_records():
     # Given a ministry administrator and a province administrator
     from datetime import UTC, datetime
 
     def principal(role: str) -> Principal:
         return Principal("regulator", "x", role, 1, datetime.now(UTC), province="320000")
 
-    # Then the ministry's menu has none of the province's sections, the province's has them all
+    # Then the ministry's menu has none of the province's own sections, but its provinces' link;
+    # the province's has them all but the provinces' link; both search records
     ministry = {s.key for s in sections_for(principal("ministry_admin"), "ministry")}
     province = {s.key for s in sections_for(principal("province_admin"), "province")}
-    provincial = {"coverage", "registry", "records", "complaints", "reminders"}
-    assert not ministry & provincial
-    assert provincial <= province
+    provincial = {"coverage", "registry", "complaints", "reminders"}
+    assert not ministry & provincial and "provinces" in ministry
+    assert provincial <= province and "provinces" not in province
+    assert "records" in ministry & province
 
 
 def test_the_trend_chart_draws_a_bar_per_day_with_its_figures_in_words():

@@ -100,6 +100,61 @@ def test_a_formula_cell_is_an_error_of_its_row_naming_the_column():
     ]
 
 
+@pytest.mark.parametrize(
+    ("column", "cell"),
+    [
+        ("repair_mileage", float("inf")),  # openpyxl reads a cell of 1e999 as inf
+        ("repair_mileage", float("-inf")),
+        ("repair_mileage", float("nan")),
+        ("repair_mileage", Decimal("Infinity")),
+        ("repair_mileage", Decimal("NaN")),
+        ("repair_mileage", 1e15),  # past Excel's 15 digits: not the number typed
+        ("settlement_list_code", float("inf")),  # once stored as the settlement number "inf"
+        ("settlement_list_code", 1.2345678901234567e19),
+        ("fault_description", float("nan")),
+    ],
+)
+def test_a_number_cell_that_is_not_a_usable_number_is_an_error_naming_its_column(column, cell):
+    # Given a row whose cell holds an infinite, NaN or too-large number
+    row = sheet_row(**{column: cell})
+    # When it is checked
+    [checked] = _check(row)
+    # Then the row is refused, naming the field and the column letter, without a crash
+    letter = "ABCDEFGHIJ"[HEADER_ZH.index(_HEADER_OF[column])]
+    assert not checked.uploadable
+    assert (column, "number_unusable", letter) in {
+        (e.field, e.rule, e.message) for e in checked.errors
+    }
+
+
+@pytest.mark.parametrize(
+    ("overrides", "field", "rule"),
+    [
+        ({"repair_items": "保养:1e999"}, "repair_items.0.labour_hours", "maximum"),
+        ({"repair_items": "保养:inf"}, "repair_items.0.labour_hours", "finite_number"),
+        ({"repair_items": "保养:NaN"}, "repair_items.0.labour_hours", "finite_number"),
+        ({"repair_items": "保养:1e-999999999"}, "repair_items.0.labour_hours", "decimal_places"),
+        ({"parts": "机油|N/A|1e999"}, "parts.0.quantity", "maximum"),
+        ({"parts": "机油|N/A|-inf"}, "parts.0.quantity", "finite_number"),
+        ({"parts": "机油|N/A|nan"}, "parts.0.quantity", "finite_number"),
+    ],
+)
+def test_hours_and_quantities_in_list_cells_are_bounded_finite_numbers(overrides, field, rule):
+    # Given labour hours or a part quantity written as an absurd or non-finite number
+    # When the row is checked
+    [checked] = _check(sheet_row(**overrides))
+    # Then the schema refuses that item's field (the cells are text, read by RecordIn)
+    assert not checked.uploadable
+    assert (field, rule) in {(e.field, e.rule) for e in checked.errors}
+
+
+_HEADER_OF = {
+    "repair_mileage": "送修里程",
+    "settlement_list_code": "结算清单编号",
+    "fault_description": "故障描述",
+}
+
+
 def test_english_headers_and_api_names_in_any_order_are_understood():
     columns = header_columns(SheetRow(1, tuple(reversed(HEADER_EN))))
     assert columns[0].field == "parts" and columns[9].field == "settlement_list_code"

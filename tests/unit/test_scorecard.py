@@ -4,7 +4,10 @@ from __future__ import annotations
 
 from datetime import date
 
-from chalicelib.domain.scorecard import advice, fold
+import pytest
+
+from chalicelib.domain.scorecard import advice, fold, month_range
+from chalicelib.errors import ValidationFailedError
 
 
 def _counter(day: str, **counts: int) -> dict:
@@ -59,3 +62,21 @@ def test_what_to_fix_lists_the_most_frequent_flags_first_then_late_uploads():
         [_counter("2024-03-02", uploads=2, t_le_1h=2)], date(2024, 3, 1), date(2024, 3, 2), "day"
     )
     assert advice(clean) == []
+
+
+@pytest.mark.parametrize(
+    ("month", "first", "last"),
+    [
+        ("2024-02", date(2024, 2, 1), date(2024, 2, 29)),
+        ("2023-12", date(2023, 12, 1), date(2023, 12, 31)),
+        ("2024-04", date(2024, 4, 1), date(2024, 4, 30)),
+    ],
+)
+def test_a_month_is_its_calendar_days(month, first, last):
+    assert month_range(month) == (first, last)
+
+
+@pytest.mark.parametrize("month", ["2024-13", "2024-2", "2024-02-01", "", "abcd-ef"])
+def test_a_month_not_written_yyyy_mm_is_refused(month):
+    with pytest.raises(ValidationFailedError):
+        month_range(month)

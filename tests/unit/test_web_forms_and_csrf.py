@@ -2,8 +2,13 @@
 
 from __future__ import annotations
 
+import pytest
+
+from chalicelib.errors import TooLargeError
 from chalicelib.web.csrf import csrf_token, csrf_valid
-from chalicelib.web.forms import parse_form, parse_multipart, parse_urlencoded
+from chalicelib.web.forms import check_size, parse_form, parse_multipart, parse_urlencoded
+
+URLENCODED = "application/x-www-form-urlencoded"
 
 
 def _multipart(boundary: str, parts: list[tuple[str, str | None, bytes]]) -> bytes:
@@ -33,6 +38,26 @@ def test_urlencoded_fields_keep_every_value_of_a_repeated_name():
 def test_an_oversized_or_broken_form_reads_as_empty():
     assert parse_urlencoded("a=" + "x" * 100, max_bytes=50).fields == {}
     assert parse_urlencoded(b"a=%ff%fe\xff").fields == {}
+
+
+def test_a_form_over_its_bytes_or_fields_is_refused_as_too_large_with_the_code_given():
+    # Given forms over the byte limit, over the field limit, and a multipart one over the bytes
+    over_bytes = "a=" + "x" * 100
+    over_fields = "&".join(["a=1"] * 11)
+    multipart = _multipart("B", [("text", None, b"x" * 500)])
+    # Then each is refused with the code the page asked for; forms within the limits pass
+    for raw, content_type in (
+        (over_bytes, URLENCODED),
+        (over_fields, URLENCODED),
+        (multipart, "multipart/form-data; boundary=B"),
+    ):
+        with pytest.raises(TooLargeError) as refused:
+            check_size(raw, content_type, max_bytes=100, max_fields=10, code="record_too_large")
+        assert refused.value.code == "record_too_large"
+    check_size("&".join(["a=1"] * 10), URLENCODED, max_bytes=100, max_fields=10)
+    check_size(b"", URLENCODED, max_bytes=100, max_fields=10)
+    # And the parser reads exactly as many fields as the check lets through
+    assert parse_urlencoded("&".join(["a=1"] * 10), max_fields=10).getlist("a") == ["1"] * 10
 
 
 def test_multipart_gives_fields_and_the_exact_file_bytes():
