@@ -38,6 +38,7 @@ from infra.cfn.names import (
 )
 from infra.cfn.parameters import secret
 
+AUDIT_KEY_PATTERN = "AUDIT#*"  # adapters/keys.py audit_pk: AUDIT#<day>#<shard>
 RECORD_ITEM_ACTIONS = [
     "dynamodb:GetItem",
     "dynamodb:BatchGetItem",
@@ -197,7 +198,23 @@ def _policy(stack: Stack, function: Function) -> dict[str, Any]:
         ]
     if function == JOBS and stack.is_province:
         statements.append(_allow("ImportUploads", IMPORT_ACTIONS, [get_att(RECORDS_TABLE, "Arn")]))
+    if function in (API_HANDLER, JOBS):
+        statements.append(_audit_append_only())
     return {"Version": "2012-10-17", "Statement": statements}
+
+
+def _audit_append_only() -> dict[str, Any]:
+    """The audit log is append-only by policy, not only by code: no function that may write
+    the table may update, delete or batch-write an item whose partition key is an audit
+    day (`AUDIT#…`); new entries are conditional puts (adapters/dynamo_audit.py), and
+    entries leave only through TTL, after 400 days (等保: at least 180)."""
+    return {
+        "Sid": "AuditLogAppendOnly",
+        "Effect": "Deny",
+        "Action": ["dynamodb:UpdateItem", "dynamodb:DeleteItem", "dynamodb:BatchWriteItem"],
+        "Resource": [get_att(RECORDS_TABLE, "Arn")],
+        "Condition": {"ForAnyValue:StringLike": {"dynamodb:LeadingKeys": [AUDIT_KEY_PATTERN]}},
+    }
 
 
 def _allow(sid: str, actions: list[str], resource: Any) -> dict[str, Any]:

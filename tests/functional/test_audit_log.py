@@ -156,3 +156,26 @@ def test_entries_of_several_days_and_shards_page_newest_first(aws):
         cursor=None,
     )
     assert [e["action"] for e in narrow] == ["a1.4", "a1.3"]
+
+
+def test_entries_are_kept_at_least_180_days_then_expire_through_ttl(api):
+    import boto3
+
+    from chalicelib.adapters.keys import TTL_ATTRIBUTE
+    from chalicelib.config import get_settings
+
+    # Given an audited action (a sign-in)
+    api.regulator_token()
+    # When the stored entries are read as DynamoDB holds them
+    table = get_settings().table_name
+    dynamodb = boto3.client("dynamodb")
+    items = [
+        i for i in dynamodb.scan(TableName=table)["Items"] if i.get("kind", {}).get("S") == "audit"
+    ]
+    ttl = dynamodb.describe_time_to_live(TableName=table)["TimeToLiveDescription"]
+    # Then each expires through the table's TTL attribute, at least 180 days after it was written
+    assert items and ttl["AttributeName"] == TTL_ATTRIBUTE
+    for item in items:
+        written = datetime.fromisoformat(item["at"]["S"])
+        expires = datetime.fromtimestamp(int(item[TTL_ATTRIBUTE]["N"]), UTC)
+        assert expires - written >= timedelta(days=180)

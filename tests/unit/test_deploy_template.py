@@ -335,3 +335,34 @@ def test_packaging_refuses_a_third_reader_of_the_table_stream():
     # When it is checked / Then packaging stops and says why
     with pytest.raises(PackagingError, match="readers per shard"):
         check({"Resources": resources})
+
+
+def test_no_role_that_writes_the_table_may_change_or_delete_an_audit_entry():
+    import fnmatch
+    from datetime import date
+
+    from chalicelib.adapters.keys import audit_pk
+
+    for template in (_province(), _ministry()):
+        for function in FUNCTIONS:
+            statements = _statements(template, function.role_id)
+            allowed = {
+                action
+                for s in statements
+                if s["Effect"] == "Allow" and "RecordsTable" in json.dumps(s["Resource"])
+                for action in s["Action"]
+            }
+            writes = allowed & {"dynamodb:UpdateItem", "dynamodb:DeleteItem", "dynamodb:PutItem"}
+            if not writes:
+                continue
+            # Given a role that may write the records table
+            denied = [s for s in statements if s["Effect"] == "Deny"]
+            # Then it is denied updating, deleting and batch-writing keys of the audit log
+            assert len(denied) == 1, function.short_name
+            (deny,) = denied
+            assert {"dynamodb:UpdateItem", "dynamodb:DeleteItem"} <= set(deny["Action"])
+            assert "dynamodb:BatchWriteItem" in deny["Action"]
+            (patterns,) = deny["Condition"]["ForAnyValue:StringLike"].values()
+            # And the pattern matches the audit log's real keys, and no other kind of key
+            assert any(fnmatch.fnmatch(audit_pk(date(2026, 1, 1), 3), p) for p in patterns)
+            assert not any(fnmatch.fnmatch("REC#" + "a" * 32, p) for p in patterns)
