@@ -143,7 +143,7 @@ def _decode_json(text: str) -> Any:
 
 
 class _Wire(BaseModel):
-    model_config = ConfigDict(extra="allow")
+    model_config = ConfigDict(extra="allow", defer_build=True)
 
 
 class CompatTokenRequest(_Wire):

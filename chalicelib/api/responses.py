@@ -30,7 +30,7 @@ M = TypeVar("M", bound=BaseModel)
 
 
 class _Out(BaseModel):
-    model_config = ConfigDict(extra="forbid", frozen=True)
+    model_config = ConfigDict(extra="forbid", frozen=True, defer_build=True)
 
 
 def conform(model: type[BaseModel], body: dict[str, Any]) -> dict[str, Any]:

@@ -15,7 +15,9 @@ from chalicelib.domain.agency import Agency, AgencyKey
 
 
 class _Strict(BaseModel):
-    model_config = ConfigDict(extra="forbid", str_strip_whitespace=True, frozen=True)
+    model_config = ConfigDict(
+        extra="forbid", str_strip_whitespace=True, frozen=True, defer_build=True
+    )
 
 
 class RegisterAgencyRequest(_Strict):
