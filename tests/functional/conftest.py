@@ -5,6 +5,7 @@ The table is created from infra/table.json, the same definition local runs and d
 
 from __future__ import annotations
 
+import contextlib
 import json
 from collections.abc import Iterator
 from typing import Any
@@ -117,8 +118,13 @@ class Api:
         return shop, self.shop_token(shop["companycode"], shop["secret"])
 
 
-@pytest.fixture
-def aws() -> Iterator[None]:
+@contextlib.contextmanager
+def province_stack() -> Iterator[None]:
+    """A fresh province stack on moto: tables from infra/, the photo bucket, two regulators.
+
+    The `aws` fixture gives one per test; a property test opens one per example, so every
+    example starts empty (one moto state for hundreds of examples grows without bound).
+    """
     with mock_aws():
         bootstrap.reset()
         import boto3
@@ -131,8 +137,16 @@ def aws() -> Iterator[None]:
         create_photo_bucket(boto3.client("s3"), settings.photo_bucket, settings.aws_region)
         add_regulator(*REGULATOR[:1], "province_admin", password=REGULATOR[1])
         add_regulator(*ANALYST[:1], "analyst", password=ANALYST[1])
+        try:
+            yield
+        finally:
+            bootstrap.reset()
+
+
+@pytest.fixture
+def aws() -> Iterator[None]:
+    with province_stack():
         yield
-        bootstrap.reset()
 
 
 @pytest.fixture

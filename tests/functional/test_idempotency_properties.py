@@ -23,6 +23,7 @@ from chalicelib.domain.record import record_id_for
 from chalicelib.errors import ConflictError, NotFoundError
 from chalicelib.services.shop_registry import Actor, ShopApplication
 from tests.builders import record_payload, shop_application
+from tests.functional.conftest import province_stack
 
 EXAMPLES = int(os.environ.get("PROPERTY_EXAMPLES_STORAGE", "20"))
 
@@ -66,10 +67,15 @@ class Oracle:
     derandomize=True,
     deadline=None,
     database=None,
-    suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow],
+    suppress_health_check=[HealthCheck.too_slow],
 )
 @given(steps=STEPS)
-def test_any_replay_and_correction_sequence_keeps_one_head_and_contiguous_versions(aws, steps):
+def test_any_replay_and_correction_sequence_keeps_one_head_and_contiguous_versions(steps):
+    with province_stack():  # every example on a fresh stack
+        _replay_and_correct(steps)
+
+
+def _replay_and_correct(steps: list[tuple[str, int]]) -> None:
     # Given a shop and four contents of one settlement list (different odometer readings)
     shop, _ = shop_registry().register(
         ShopApplication(**shop_application()), Actor("regulator:test", "127.0.0.1")
