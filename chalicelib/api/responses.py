@@ -189,7 +189,13 @@ class HistoryEntryOut(_Out):
 
 class VehicleHistory(_Out):
     vin: str
-    records: list[HistoryEntryOut] = Field(min_length=1)
+    records: list[HistoryEntryOut]
+    withheld: int = Field(
+        default=0,
+        ge=0,
+        description="entries left out because they no longer match the vehicle's chain "
+        "(a province stack checks every entry it serves; 0 at the ministry)",
+    )
 
 
 class Health(_Out):

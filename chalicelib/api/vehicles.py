@@ -10,7 +10,7 @@ from chalicelib.api.errors import rest_errors
 from chalicelib.api.http import json_response, query_params, source_ip
 from chalicelib.api.responses import Health, VehicleHistory, conform
 from chalicelib.api.views import history_entry_view
-from chalicelib.bootstrap import history_service, public_gate
+from chalicelib.bootstrap import history_service, public_gate, report_verifier
 
 bp = Blueprint(__name__)
 
@@ -22,7 +22,13 @@ def vehicle_history(vin: str) -> Any:
     plate = query_params(request).get("plate", "")
     public_gate().admit(source_ip(request), vin)
     records = history_service().history(vin, plate, source_ip=source_ip(request))
-    body = {"vin": records[0].content.vin, "records": [history_entry_view(r) for r in records]}
+    # As on the page: only entries that still hash to their chain link are served.
+    served = report_verifier().served(records[0].content.vin, records)
+    body = {
+        "vin": records[0].content.vin,
+        "records": [history_entry_view(r) for r in served.records],
+        "withheld": served.withheld,
+    }
     return json_response(conform(VehicleHistory, body))
 
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+import urllib.parse
 from urllib.parse import urlencode
 
 import boto3
@@ -143,6 +144,10 @@ def test_altering_the_vehicle_entry_the_page_shows_fails_verification_and_is_wit
     assert "<strong>7</strong>" not in html
     assert html.count('<li class="record">') == 1
     assert 'data-notice="withheld"' in html and '<p class="mono code">' not in html
+    # And the JSON history leaves it out too, saying how many it left out
+    answer = api.get(f"/v1/vehicles/{vin}/history?plate={urllib.parse.quote(plate)}").json
+    assert answer["withheld"] == 1 and len(answer["records"]) == 1
+    assert all(r["mileage"] != 7 for r in answer["records"])
 
 
 def test_a_file_whose_only_entry_was_altered_shows_the_notice_and_no_record(api, shop):
