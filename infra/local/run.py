@@ -172,14 +172,15 @@ def _banner(apps: list[ProvinceApp], moto_url: str, complaint: str) -> None:
 
     ministry, *provinces = apps
     lines = ["", "The local system is up (loopback only):"]
-    for app, spec in zip(provinces, PROVINCES, strict=True):
+    for index, (app, spec) in enumerate(zip(provinces, PROVINCES, strict=True)):
         shop = f"{spec.division_code}000000001"
         lines.append(f"  Province {spec.province_code} {spec.name}: {app.url}")
         lines.append(f"      demo shop companycode={shop} secret={DEMO_SHOP_SECRET}")
-    idle = f"{PROVINCES[0].division_code}000000002"
-    lines.append(
-        f"      idle demo shop (never uploads) companycode={idle} secret={DEMO_SHOP_SECRET}"
-    )
+        if index == 0:  # the idle shop is seeded on the first province only
+            idle = f"{spec.division_code}000000002"
+            lines.append(
+                f"      idle demo shop (never uploads) companycode={idle} secret={DEMO_SHOP_SECRET}"
+            )
     from infra.demo_data import DEMO_PLATE, DEMO_SETTLEMENT_NUMBERS, DEMO_VIN
 
     lines += [
