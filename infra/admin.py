@@ -7,6 +7,7 @@
     python -m infra.admin totp --secret <base32 secret>              # the current 6-digit code
     python -m infra.admin create-exchange-credential --province 320000  # on the ministry stack
     python -m infra.admin redrive                                    # on a province stack
+    python -m infra.admin recount-registry [--province 320000]       # ministry: repair counts
 
 Passwords are read from the terminal (or --password-stdin) and stored only as scrypt hashes.
 The TOTP secret (and its otpauth:// URI for an authenticator app) is printed once and stored
@@ -44,6 +45,12 @@ def main(argv: list[str] | None = None) -> int:
     )
     exchange.add_argument("--province", required=True)
     commands.add_parser("redrive", help="province: send parked changes to the ministry again")
+    recount = commands.add_parser(
+        "recount-registry", help="ministry: recount active registry copies by class"
+    )
+    recount.add_argument(
+        "--province", action="append", default=[], help="a province code (default: all 31)"
+    )
     args = parser.parse_args(argv)
     if args.command == "create-regulator":
         return _create_regulator(args)
@@ -57,6 +64,8 @@ def main(argv: list[str] | None = None) -> int:
         secret = create_exchange_credential(get_settings().table_name, args.province)
         print(f"exchange secret for {args.province} (shown once): {secret}")
         return 0
+    if args.command == "recount-registry":
+        return _recount_registry(args.province)
     return _redrive()
 
 
@@ -107,6 +116,32 @@ def _print_code(secret: str) -> int:
     print(code)
     print(f"(valid for {left} more seconds)", file=sys.stderr)
     return 0
+
+
+def _recount_registry(province_codes: list[str]) -> int:
+    """Repair the ministry's registered-shop counts from its registry copies (see
+    `DynamoExchangeStore.recount_active`); prints each province whose count changed."""
+    from chalicelib.adapters.dynamo_exchange import DynamoExchangeStore
+    from chalicelib.domain.provinces import provinces
+
+    known = [code for code, _ in provinces()]
+    unknown = [code for code in province_codes if code not in known]
+    if unknown:
+        print(f"not a mainland province code: {', '.join(unknown)}", file=sys.stderr)
+        return 2
+    store = DynamoExchangeStore(get_settings().table_name)
+    changed = 0
+    for code in province_codes or known:
+        before, after = store.recount_active(code)
+        if before != after:
+            changed += 1
+            print(f"{code}: {_counts_text(before)} -> {_counts_text(after)}")
+    print(f"recounted {len(province_codes or known)} provinces, {changed} changed")
+    return 0
+
+
+def _counts_text(counts: dict[str, int]) -> str:
+    return ", ".join(f"{k}={v}" for k, v in sorted(counts.items())) or "none"
 
 
 def _redrive() -> int:

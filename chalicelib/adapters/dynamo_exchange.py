@@ -152,14 +152,7 @@ class DynamoExchangeStore(TableAdapter):
 
     def active_counts(self, province_code: str) -> dict[str, int]:
         """The province's active registry copies by class (one read, no scan)."""
-        item = self._get(keys.registry_count_pk(province_code), keys.REGISTRY_COUNT)
-        if item is None:
-            return {}
-        return {
-            k.removeprefix(COUNT_PREFIX): int(v)
-            for k, v in item.items()
-            if k.startswith(COUNT_PREFIX) and int(v)
-        }
+        return _counts_of(self._get(keys.registry_count_pk(province_code), keys.REGISTRY_COUNT))
 
     def _count_update(self, province_code: str, deltas: dict[str, int]) -> dict[str, Any]:
         names = {f"#c{i}": COUNT_PREFIX + c for i, c in enumerate(sorted(deltas))}
@@ -168,10 +161,67 @@ class DynamoExchangeStore(TableAdapter):
         return {
             "TableName": self._table,
             "Key": to_item(keys.key(keys.registry_count_pk(province_code), keys.REGISTRY_COUNT)),
-            "UpdateExpression": f"SET kind = :kind ADD {adds}",
+            "UpdateExpression": f"SET kind = :kind ADD {adds}, changes :one",
             "ExpressionAttributeNames": names,
-            "ExpressionAttributeValues": {**values, ":kind": to_value("registry_count")},
+            "ExpressionAttributeValues": {
+                **values,
+                ":kind": to_value("registry_count"),
+                ":one": to_value(1),
+            },
         }
+
+    def recount_active(self, province_code: str) -> tuple[dict[str, int], dict[str, int]]:
+        """Count the province's active copies by class from the copies; (before, after).
+
+        Why: the count is kept by `put_shop_copy` and nothing else, so if it ever drifts (a
+        partial restore, a hand edit) this is the repair. The new count is written only if no
+        copy moved the count while the copies were read (every move adds 1 to `changes`);
+        otherwise it counts again. The registry index lags writes by well under a second, so
+        run it while the province's feed is quiet, and again to see "unchanged".
+        """
+        count_key = keys.key(keys.registry_count_pk(province_code), keys.REGISTRY_COUNT)
+        for _ in range(COPY_ATTEMPTS):
+            held = self._get(count_key[keys.PK], count_key[keys.SK])
+            before = _counts_of(held)
+            after: dict[str, int] = {}
+            for copy in self._registry_copies(province_code):
+                for shop_class, delta in active_count_deltas(None, copy).items():
+                    after[shop_class] = after.get(shop_class, 0) + delta
+            item = {**count_key, "kind": "registry_count", "changes": 0}
+            item |= {COUNT_PREFIX + shop_class: n for shop_class, n in after.items()}
+            put: dict[str, Any] = {"TableName": self._table, "Item": to_item(item)}
+            if held is None:
+                put["ConditionExpression"] = "attribute_not_exists(PK)"
+            else:
+                put["ConditionExpression"] = "changes = :seen OR attribute_not_exists(changes)"
+                put["ExpressionAttributeValues"] = {":seen": to_value(held.get("changes", 0))}
+            try:
+                with translate_errors():
+                    self.client.put_item(**put)
+            except Exception as exc:
+                if error_code(exc) == "ConditionalCheckFailedException":
+                    continue  # a copy moved the count meanwhile: count again
+                raise
+            return before, after
+        raise ServiceUnavailableError("the registry keeps changing, retry when it is quiet", 5)
+
+    def _registry_copies(self, province_code: str) -> Any:
+        """Every shop copy of the province (its status and class), page by page."""
+        request: dict[str, Any] = {
+            "TableName": self._table,
+            "IndexName": keys.GSI1,
+            "KeyConditionExpression": "GSI1PK = :pk",
+            "ExpressionAttributeValues": to_item({":pk": keys.registry_gsi_pk(province_code)}),
+            "ProjectionExpression": "#s, shop_class",
+            "ExpressionAttributeNames": {"#s": "status"},
+        }
+        while True:
+            with translate_errors():
+                response = self.client.query(**request)
+            yield from (from_item(raw) for raw in response.get("Items", []))
+            if "LastEvaluatedKey" not in response:
+                return
+            request["ExclusiveStartKey"] = response["LastEvaluatedKey"]
 
     def has_shop(self, companycode: str) -> bool:
         with translate_errors():
@@ -205,3 +255,12 @@ class DynamoExchangeStore(TableAdapter):
                 ExpressionAttributeValues=to_item({":pk": keys.PROVINCES_PK}),
             )
         return [from_item(i) for i in response.get("Items", [])]
+
+
+def _counts_of(item: dict[str, Any] | None) -> dict[str, int]:
+    """The non-zero class counts of a registry count item ({} for none)."""
+    return {
+        k.removeprefix(COUNT_PREFIX): int(v)
+        for k, v in (item or {}).items()
+        if k.startswith(COUNT_PREFIX) and int(v)
+    }
