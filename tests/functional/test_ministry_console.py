@@ -273,3 +273,14 @@ def test_exchange_lag_timeliness_and_a_silent_province_are_shown(ministry_api):
     )
     # Then the overview marks it silent
     assert "data-silent" in _row(browser.request("GET", "/console/provinces").text, "320000")
+
+
+def test_a_non_ascii_digit_offset_on_the_national_search_page_is_a_400_naming_it(ministry_api):
+    # Given the ministry administrator on the national search page
+    browser = _signed_in(ministry_api)
+    # When the page is asked for an offset written with a superscript digit ("²" is a digit
+    # to str.isdigit, but int() cannot read it)
+    page = browser.request("GET", "/console/records?province=420000&offset=%C2%B2")
+    # Then the page answers 400 naming the offset and its rule, not a 500
+    assert page.status_code == 400
+    assert 'data-field="offset" data-rule="range"' in page.text
