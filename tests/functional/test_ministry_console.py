@@ -284,3 +284,21 @@ def test_a_non_ascii_digit_offset_on_the_national_search_page_is_a_400_naming_it
     # Then the page answers 400 naming the offset and its rule, not a 500
     assert page.status_code == 400
     assert 'data-field="offset" data-rule="range"' in page.text
+
+
+def test_a_batch_without_a_new_record_keeps_the_provinces_last_exchange_lag(ministry_api):
+    from datetime import UTC, datetime, timedelta
+
+    browser = _signed_in(ministry_api)
+    # Given Jiangsu's latest record reached the ministry two hours after the province stored it
+    ministry_vehicle(ministry_api, "320000", stored_at=datetime.now(UTC) - timedelta(hours=2))
+
+    def lag() -> int:
+        page = browser.request("GET", "/console/provinces/320000").text
+        return int(re.search(r'data-lag="(\d*)"', page).group(1) or -1)
+
+    assert 7190 <= lag() <= 7300
+    # When its next batch holds only a registry change (no record version to measure)
+    assert _shop_copy(ministry_api, "2024-01-01T00:00:00+00:00") == "applied"
+    # Then the lag shown is still the last one measured, not 0 s
+    assert 7190 <= lag() <= 7300
