@@ -302,3 +302,18 @@ def test_a_batch_without_a_new_record_keeps_the_provinces_last_exchange_lag(mini
     assert _shop_copy(ministry_api, "2024-01-01T00:00:00+00:00") == "applied"
     # Then the lag shown is still the last one measured, not 0 s
     assert 7190 <= lag() <= 7300
+
+
+def test_national_search_and_export_authenticate_before_reading_the_criteria(ministry_api):
+    # Given a caller without a token, and one with a ministry administrator's token
+    token = ministry_api.regulator_token()
+    # When each searches or asks for an export with criteria the search would refuse
+    anonymous_search = ministry_api.get("/v1/search/records?from=someday&bogus=1")
+    anonymous_export = ministry_api.post("/v1/search/records/exports", {"from": "someday"})
+    signed_in_search = ministry_api.get("/v1/search/records?from=someday", token)
+    # Then the anonymous caller is refused as such (401), learning nothing of the criteria;
+    # the administrator's criteria are checked (400 naming the field)
+    assert anonymous_search.status_code == 401
+    assert anonymous_export.status_code == 401
+    assert signed_in_search.status_code == 400
+    assert signed_in_search.json["errors"][0]["field"] == "from"
