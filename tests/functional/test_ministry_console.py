@@ -317,3 +317,23 @@ def test_national_search_and_export_authenticate_before_reading_the_criteria(min
     assert anonymous_export.status_code == 401
     assert signed_in_search.status_code == 400
     assert signed_in_search.json["errors"][0]["field"] == "from"
+
+
+def test_the_national_search_page_names_a_refused_province_or_shop_in_the_pages_language(
+    ministry_api,
+):
+    # Given the ministry administrator on the national search page, in Chinese then English
+    browser = _signed_in(ministry_api)
+    for lang, province, shop, rule in (
+        ("zh-CN", "省份", "企业编码", "省级行政区划代码"),
+        ("en", "Province", "Company code", "province code"),
+    ):
+        # When a search names a malformed province, then a malformed shop code
+        bad_province = browser.request("GET", f"/console/records?province=32&lang={lang}")
+        bad_shop = browser.request("GET", f"/console/records?companycode=3201&lang={lang}")
+        # Then each is refused naming the field by its label and the rule in that language
+        assert bad_province.status_code == bad_shop.status_code == 400
+        item = re.search(r'<li data-field="province"[^>]*>([^<]+)</li>', bad_province.text)
+        assert item and item.group(1).startswith(f"{province}: ") and rule in item.group(1)
+        item = re.search(r'<li data-field="companycode"[^>]*>([^<]+)</li>', bad_shop.text)
+        assert item and item.group(1).startswith(f"{shop}: ")
