@@ -232,19 +232,23 @@ class DynamoExchangeStore(TableAdapter):
             ).get("Item")
         return item is not None
 
-    def touch_province(self, province_code: str, at: datetime, lag_seconds: float) -> None:
+    def touch_province(self, province_code: str, at: datetime, lag_seconds: float | None) -> None:
+        """Record a batch from the province; `lag_seconds` None keeps the last lag measured."""
+        values = {
+            ":at": to_value(at.isoformat()),
+            ":k": to_value("province_status"),
+            ":one": to_value(1),
+        }
+        lag = ""
+        if lag_seconds is not None:
+            values[":lag"] = to_value(round(lag_seconds))
+            lag = ", last_lag_seconds = :lag"
         with translate_errors():
             self.client.update_item(
                 TableName=self._table,
                 Key=to_item(keys.key(keys.PROVINCES_PK, province_code)),
-                UpdateExpression="SET last_exchange_at = :at, last_lag_seconds = :lag, "
-                "kind = :k ADD batches :one",
-                ExpressionAttributeValues={
-                    ":at": to_value(at.isoformat()),
-                    ":lag": to_value(round(lag_seconds)),
-                    ":k": to_value("province_status"),
-                    ":one": to_value(1),
-                },
+                UpdateExpression=f"SET last_exchange_at = :at{lag}, kind = :k ADD batches :one",
+                ExpressionAttributeValues=values,
             )
 
     def provinces(self) -> list[dict[str, Any]]:

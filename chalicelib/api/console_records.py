@@ -59,7 +59,8 @@ def records_page() -> Response:
     offset = params.get("offset", "0")
     try:
         criteria = _criteria(given)
-        start = int(offset) if offset.isdigit() else -1
+        # isascii: str.isdigit() also accepts "²", which int() cannot read (a 500 before).
+        start = int(offset) if offset.isascii() and offset.isdigit() else -1
         if not 0 <= start <= 5000:
             raise ValidationFailedError([FieldError("offset", "range", "offset: 0–5000")])
         provinces = search_provinces(given)

@@ -14,7 +14,7 @@ from typing import Any
 
 from chalice import Blueprint
 
-from chalicelib.api.auth import Permission, Scope, actor_of, require_permission
+from chalicelib.api.auth import Permission, Scope, actor_of, authorize_here, require_permission
 from chalicelib.api.errors import rest_errors
 from chalicelib.api.http import (
     ANY_CONTENT_TYPE,
@@ -48,9 +48,10 @@ PAGE_SIZE = 50
 @rest_errors
 def search_records() -> Any:
     request = bp.current_request
+    principal = require_permission(request, Permission.RECORDS_SEARCH)
     params = query_params(request)
     criteria = criteria_from_params(params)
-    principal = _searcher(criteria)
+    _check_named_shop(principal, criteria)
     provinces = search_provinces(params)
     offset = _offset(params.get("offset", "0"))
     scope = Scope.of(principal).divisions
@@ -75,9 +76,10 @@ def search_records() -> Any:
 @rest_errors
 def request_export() -> Any:
     request = bp.current_request
+    principal = require_permission(request, Permission.RECORDS_SEARCH)
     params = {k: str(v) for k, v in require_object(read_json(request)).items()}
     criteria = criteria_from_params(params)
-    principal = _searcher(criteria)
+    _check_named_shop(principal, criteria)
     job = export_service().request(
         f"regulator:{principal.principal_id}",
         criteria,
@@ -159,10 +161,14 @@ def export_view(job: ExportJob, link: str | None) -> dict[str, Any]:
     return conform(ExportOut, body)
 
 
-def _searcher(criteria: SearchCriteria) -> Principal:
-    """A regulator allowed to search (a named shop must lie in its scope: 404 otherwise)."""
-    named = criteria.companycode if COMPANYCODE_PATTERN.match(criteria.companycode) else None
-    return require_permission(bp.current_request, Permission.RECORDS_SEARCH, companycode=named)
+def _check_named_shop(principal: Principal, criteria: SearchCriteria) -> None:
+    """A named shop must lie in the searcher's scope (404 otherwise, as if it did not exist).
+
+    The caller is authenticated before its criteria are read, so a caller without a token is
+    answered 401 whatever it sends, never a 400 about its parameters.
+    """
+    if COMPANYCODE_PATTERN.match(criteria.companycode):
+        authorize_here(principal, Permission.RECORDS_SEARCH, companycode=criteria.companycode)
 
 
 def _now() -> Any:

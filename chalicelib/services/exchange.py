@@ -34,7 +34,9 @@ class ExchangeStore(Protocol):
 
     def has_shop(self, companycode: str) -> bool: ...
 
-    def touch_province(self, province_code: str, at: datetime, lag_seconds: float) -> None: ...
+    def touch_province(
+        self, province_code: str, at: datetime, lag_seconds: float | None
+    ) -> None: ...
 
 
 class VersionedRecords(RecordRepository, Protocol):
@@ -58,9 +60,11 @@ class ExchangeService:
             and isinstance(i, dict)
             and i.get("type") == "record_version"
         ]
-        lag = max(((now - c).total_seconds() for c in changed), default=0.0)
+        # A batch that applied no record version (registry changes only, replays, refusals)
+        # measures no lag: the province keeps its last one instead of showing 0 s.
+        lag = max(((now - c).total_seconds() for c in changed), default=None)
         try:
-            self._store.touch_province(province_code, now, max(lag, 0.0))
+            self._store.touch_province(province_code, now, None if lag is None else max(lag, 0.0))
         except ServiceUnavailableError:
             # Only the status report misses this batch; the changes themselves are applied.
             logger.warning("province status not updated", extra={"province": province_code})

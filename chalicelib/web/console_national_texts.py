@@ -63,6 +63,8 @@ NATIONAL_TEXTS: dict[str, dict[str, str]] = {
         "back_to_province": "返回省份详情",
         "back_to_provinces": "返回省份列表",
         "search_national": "全国档案查询",
+        "field_province": "省份",
+        "rule_gb_t_2260_province": "应为省级行政区划代码，如 320000",
     },
     "en": {
         "provinces_heading": "Provinces' link and national monitoring",
@@ -123,6 +125,8 @@ NATIONAL_TEXTS: dict[str, dict[str, str]] = {
         "back_to_province": "Back to the province",
         "back_to_provinces": "Back to the provinces",
         "search_national": "National record search",
+        "field_province": "Province",
+        "rule_gb_t_2260_province": "must be a province code, e.g. 320000",
     },
 }
 

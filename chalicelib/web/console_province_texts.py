@@ -220,6 +220,7 @@ PROVINCE_TEXTS: dict[str, dict[str, str]] = {
         "field_from": "开始日期",
         "field_to": "结束日期",
         "field_offset": "页码",
+        "field_companycode": "企业编码",
         "division_code_hint": "6位区县级行政区划代码（GB/T 2260），企业编码以它开头。",
         "registered_at": "备案时间",
         "updated_at": "最后修改",
@@ -461,6 +462,7 @@ PROVINCE_TEXTS: dict[str, dict[str, str]] = {
         "field_from": "Start date",
         "field_to": "End date",
         "field_offset": "Page",
+        "field_companycode": "Company code",
         "division_code_hint": (
             "A 6-digit county-level division code (GB/T 2260); the company code starts with it."
         ),

@@ -18,11 +18,16 @@ _shops = itertools.count(1)
 
 
 def ministry_vehicle(
-    api, province: str = "320000", flagged: bool = True, **overrides: Any
+    api,
+    province: str = "320000",
+    flagged: bool = True,
+    stored_at: datetime | None = None,
+    **overrides: Any,
 ) -> dict[str, Any]:
     """Send one record of a fresh vehicle from `province` to the ministry (flagged
-    `vin_check_digit` unless `flagged` is False); return its proof (vin, plate,
-    settlement_list_code), the payload and the shop's companycode."""
+    `vin_check_digit` unless `flagged` is False; stored at the province at `stored_at`, by
+    default now); return its proof (vin, plate, settlement_list_code), the payload and the
+    shop's companycode."""
     payload = record_payload(
         vin=overrides.pop("vin", unique_vin()),
         plate_number=overrides.pop("plate_number", unique_plate()),
@@ -34,7 +39,7 @@ def ministry_vehicle(
         "/v1/exchange/token",
         {"province_code": province, "secret": api.exchange_secrets[province]},
     ).json["access_token"]
-    now = datetime.now(UTC).isoformat()
+    now = (stored_at or datetime.now(UTC)).isoformat()
     content = {k: v for k, v in payload.items() if k != "correction_reason"}
     content["repair_items"] = [
         {"name": i["name"], "labour_hours": str(i["labour_hours"])} for i in content["repair_items"]

@@ -273,3 +273,67 @@ def test_exchange_lag_timeliness_and_a_silent_province_are_shown(ministry_api):
     )
     # Then the overview marks it silent
     assert "data-silent" in _row(browser.request("GET", "/console/provinces").text, "320000")
+
+
+def test_a_non_ascii_digit_offset_on_the_national_search_page_is_a_400_naming_it(ministry_api):
+    # Given the ministry administrator on the national search page
+    browser = _signed_in(ministry_api)
+    # When the page is asked for an offset written with a superscript digit ("²" is a digit
+    # to str.isdigit, but int() cannot read it)
+    page = browser.request("GET", "/console/records?province=420000&offset=%C2%B2")
+    # Then the page answers 400 naming the offset and its rule, not a 500
+    assert page.status_code == 400
+    assert 'data-field="offset" data-rule="range"' in page.text
+
+
+def test_a_batch_without_a_new_record_keeps_the_provinces_last_exchange_lag(ministry_api):
+    from datetime import UTC, datetime, timedelta
+
+    browser = _signed_in(ministry_api)
+    # Given Jiangsu's latest record reached the ministry two hours after the province stored it
+    ministry_vehicle(ministry_api, "320000", stored_at=datetime.now(UTC) - timedelta(hours=2))
+
+    def lag() -> int:
+        page = browser.request("GET", "/console/provinces/320000").text
+        return int(re.search(r'data-lag="(\d*)"', page).group(1) or -1)
+
+    assert 7190 <= lag() <= 7300
+    # When its next batch holds only a registry change (no record version to measure)
+    assert _shop_copy(ministry_api, "2024-01-01T00:00:00+00:00") == "applied"
+    # Then the lag shown is still the last one measured, not 0 s
+    assert 7190 <= lag() <= 7300
+
+
+def test_national_search_and_export_authenticate_before_reading_the_criteria(ministry_api):
+    # Given a caller without a token, and one with a ministry administrator's token
+    token = ministry_api.regulator_token()
+    # When each searches or asks for an export with criteria the search would refuse
+    anonymous_search = ministry_api.get("/v1/search/records?from=someday&bogus=1")
+    anonymous_export = ministry_api.post("/v1/search/records/exports", {"from": "someday"})
+    signed_in_search = ministry_api.get("/v1/search/records?from=someday", token)
+    # Then the anonymous caller is refused as such (401), learning nothing of the criteria;
+    # the administrator's criteria are checked (400 naming the field)
+    assert anonymous_search.status_code == 401
+    assert anonymous_export.status_code == 401
+    assert signed_in_search.status_code == 400
+    assert signed_in_search.json["errors"][0]["field"] == "from"
+
+
+def test_the_national_search_page_names_a_refused_province_or_shop_in_the_pages_language(
+    ministry_api,
+):
+    # Given the ministry administrator on the national search page, in Chinese then English
+    browser = _signed_in(ministry_api)
+    for lang, province, shop, rule in (
+        ("zh-CN", "省份", "企业编码", "省级行政区划代码"),
+        ("en", "Province", "Company code", "province code"),
+    ):
+        # When a search names a malformed province, then a malformed shop code
+        bad_province = browser.request("GET", f"/console/records?province=32&lang={lang}")
+        bad_shop = browser.request("GET", f"/console/records?companycode=3201&lang={lang}")
+        # Then each is refused naming the field by its label and the rule in that language
+        assert bad_province.status_code == bad_shop.status_code == 400
+        item = re.search(r'<li data-field="province"[^>]*>([^<]+)</li>', bad_province.text)
+        assert item and item.group(1).startswith(f"{province}: ") and rule in item.group(1)
+        item = re.search(r'<li data-field="companycode"[^>]*>([^<]+)</li>', bad_shop.text)
+        assert item and item.group(1).startswith(f"{shop}: ")
