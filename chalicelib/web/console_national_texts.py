@@ -36,8 +36,8 @@ NATIONAL_TEXTS: dict[str, dict[str, str]] = {
         "province_trend_heading": "近30天上传趋势",
         "provinces_table": "各省份情况",
         "provinces_hint": (
-            "数字来自各省转发到部级系统的记录与企业备案副本；交换延迟为最近一批变更从省级"
-            "入库到部级入库的用时。"
+            "数字来自各省转发到部级系统的记录与企业备案副本；交换延迟为最近一批记录变更中"
+            "等待最久的一条从省级入库到部级入库的用时。"
         ),
         "province_detail": "详情",
         "coverage_province_heading": "对接率（按企业类别）",
@@ -93,8 +93,8 @@ NATIONAL_TEXTS: dict[str, dict[str, str]] = {
         "provinces_table": "Provinces",
         "provinces_hint": (
             "Figures come from the records and registry copies the provinces forwarded to the "
-            "ministry; the exchange lag is how long the latest batch took from the province's "
-            "store to the ministry's."
+            "ministry; the exchange lag is how long the oldest change of the latest batch of "
+            "records waited from the province's store to the ministry's."
         ),
         "province_detail": "details",
         "coverage_province_heading": "Coverage by shop class",
