@@ -17,9 +17,12 @@ from chalicelib.adapters import stats_keys
 from chalicelib.adapters.dynamo_codec import from_item, to_item, to_value
 from chalicelib.adapters.dynamo_errors import cancellation_reasons, error_code, translate_errors
 from chalicelib.adapters.table_adapter import TableAdapter
+from chalicelib.domain.shop import RegistryChange
 from chalicelib.domain.statistics import CounterKey
+from chalicelib.errors import ServiceUnavailableError
 
 MAX_MARKERS_PER_TRANSACTION = 99  # + the counter update = DynamoDB's 100-action limit
+FOLLOW_ATTEMPTS = 5
 
 
 class DynamoStatsStore(TableAdapter):
@@ -105,12 +108,17 @@ class DynamoStatsStore(TableAdapter):
                     raise
 
     def dock(self, province_code: str, shop_class: str, companycode: str, moment: datetime) -> bool:
-        """Count a shop as docked (对接) on its first upload, exactly once; True if it was new."""
+        """Count a shop as docked (对接) on its first upload, exactly once; True if it was new.
+
+        The marker keeps the class the shop is counted under (`counted_class`), which
+        `follow_registry` moves when the shop is suspended, reinstated or reclassified.
+        """
         marker = {
             **stats_keys.docked_marker_key(companycode),
             "first_upload_at": moment.isoformat(),
             "province_code": province_code,
             "shop_class": shop_class,
+            "counted_class": shop_class,
         }
         actions = [
             {
@@ -138,13 +146,94 @@ class DynamoStatsStore(TableAdapter):
             raise
         return True
 
+    def follow_registry(self, change: RegistryChange) -> bool:
+        """Make a docked shop count under its registry entry's current state; True if moved.
+
+        Nothing happens to a shop without a docked marker (it has not uploaded yet: `dock`
+        counts it then) or for an entry not newer than the one the marker last applied (a
+        replay or a late delivery). Otherwise the marker's counted class and applied time are
+        updated conditional on the values read, together with -1 on the old class's docked
+        counter and +1 on the new one, in one transaction: a replayed or concurrent change
+        counts nothing twice. Markers written before `counted_class` existed count under
+        `shop_class`. Raises ServiceUnavailableError if the marker keeps changing meanwhile.
+        """
+        key = stats_keys.docked_marker_key(change.companycode)
+        for _ in range(FOLLOW_ATTEMPTS):
+            with translate_errors():
+                raw = self.client.get_item(
+                    TableName=self._table, Key=to_item(key), ConsistentRead=True
+                ).get("Item")
+            if raw is None:
+                return False
+            marker = from_item(raw)
+            applied = marker.get("registry_updated_at")
+            if applied is not None and str(applied) >= change.updated_at:
+                return False
+            counted = str(marker.get("counted_class", marker.get("shop_class", "")))
+            try:
+                with translate_errors():
+                    self.client.transact_write_items(
+                        TransactItems=self._follow_actions(key, marker, counted, change)
+                    )
+            except Exception as exc:
+                if cancellation_reasons(exc)[:1] == ["ConditionalCheckFailed"]:
+                    continue  # the marker changed since read: read again
+                raise
+            return counted != change.counted_class
+        raise ServiceUnavailableError("the docked marker keeps changing, retry", 1)
+
+    def _follow_actions(
+        self, key: dict[str, str], marker: dict[str, Any], counted: str, change: RegistryChange
+    ) -> list[dict[str, Any]]:
+        """The marker's conditional update, then the docked counters' moves (if any)."""
+        values: dict[str, Any] = {":new": change.counted_class, ":at": change.updated_at}
+        condition = ["attribute_exists(PK)"]
+        if "counted_class" in marker:
+            condition.append("counted_class = :counted")
+            values[":counted"] = counted
+        else:
+            condition.append("attribute_not_exists(counted_class)")
+        if "registry_updated_at" in marker:
+            condition.append("registry_updated_at = :applied")
+            values[":applied"] = marker["registry_updated_at"]
+        else:
+            condition.append("attribute_not_exists(registry_updated_at)")
+        actions: list[dict[str, Any]] = [
+            {
+                "Update": {
+                    "TableName": self._table,
+                    "Key": to_item(key),
+                    "UpdateExpression": "SET counted_class = :new, registry_updated_at = :at",
+                    "ConditionExpression": " AND ".join(condition),
+                    "ExpressionAttributeValues": to_item(values),
+                }
+            }
+        ]
+        if counted != change.counted_class:
+            for shop_class, delta in ((counted, -1), (change.counted_class, 1)):
+                if shop_class:
+                    actions.append(self._docked_move(change.companycode, shop_class, delta))
+        return actions
+
+    def _docked_move(self, companycode: str, shop_class: str, delta: int) -> dict[str, Any]:
+        return {
+            "Update": {
+                "TableName": self._table,
+                "Key": to_item(stats_keys.docked_counter_key(companycode, shop_class)),
+                "UpdateExpression": "ADD docked :d",
+                "ExpressionAttributeValues": {":d": to_value(delta)},
+            }
+        }
+
     def docked_counts(self, province_code: str) -> dict[tuple[str, str], int]:
-        """Docked shops (that have uploaded at least once) by (division, class)."""
+        """Docked shops (that have uploaded at least once and are counted now: active) by
+        (division, class); a class whose count went back to 0 is left out."""
         items = self._query_all(stats_keys.docked_pk(province_code))
         counts: dict[tuple[str, str], int] = {}
         for item in items:
             division, _, shop_class = str(item["SK"]).partition("#")
-            counts[(division, shop_class)] = int(item.get("docked", 0))
+            if int(item.get("docked", 0)):
+                counts[(division, shop_class)] = int(item.get("docked", 0))
         return counts
 
     def shop_rows(self, province_code: str, month: str) -> list[dict[str, Any]]:

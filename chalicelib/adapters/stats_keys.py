@@ -4,7 +4,8 @@ Item kinds (PK / SK):
 - counter        STAT#<scope>#<scope_id> / <day>[#<shop_class>]
 - shop month row STAT#shopmonth#<province>#<yyyy-mm> / <companycode>  (+ last_upload_at)
 - docked counter DOCKED#<province> / <division>#<shop_class> (shops that have ever uploaded)
-- docked marker  DOCKEDSHOP#<companycode> / DOCKED          (first upload time; written once)
+- docked marker  DOCKEDSHOP#<companycode> / DOCKED          (first upload time, written once;
+                 counted_class and registry_updated_at follow the shop's registry entry)
 - applied marker APPLIED#<counter PK>#<counter SK> / <change_id>   (TTL 8 days > stream 24 h)
 - last upload    LAST#<scope>#<scope_id> / LAST
 - forward tries  ATTEMPT#<change_id> / ATTEMPT                     (TTL 8 days)

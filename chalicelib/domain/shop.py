@@ -94,6 +94,33 @@ class Shop:
         }
 
 
+@dataclass(frozen=True)
+class RegistryChange:
+    """A shop's registry entry as of `updated_at` (ISO text), as far as 对接率 is concerned:
+    the class a docked shop counts under, or "" when it is not counted (not active)."""
+
+    companycode: str
+    counted_class: str
+    updated_at: str
+
+
+def registry_change(entry: dict[str, Any]) -> RegistryChange:
+    """The change an entry (province registry item or ministry copy) makes to docking."""
+    return RegistryChange(
+        companycode=str(entry["companycode"]),
+        counted_class=counted_class(entry),
+        updated_at=str(entry["updated_at"]),
+    )
+
+
+def counted_class(entry: dict[str, Any]) -> str:
+    """The class an entry counts under (registered, docked), or "" if it is not active.
+    The same rule as `active_count_deltas`: an entry without a status is active."""
+    if entry.get("status", "active") != "active":
+        return ""
+    return str(entry.get("shop_class", ""))
+
+
 def active_count_deltas(before: dict[str, Any] | None, after: dict[str, Any]) -> dict[str, int]:
     """How a registry entry's change moves the count of active shops by class, e.g.
     {"class_2": 1} for a new active class-2 shop, {"class_2": -1, "class_1": 1} for a class

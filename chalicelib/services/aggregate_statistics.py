@@ -2,8 +2,14 @@
 
 Delivery semantics: at least once. Lambda may deliver a record twice and retries a failed
 batch from its lowest failed sequence number; the store's per-change markers make a replay
-count nothing. Each counter item is written once per batch (coalesced), so a busy shop or
-province never makes a hot key. Returns the sequence numbers that could not be applied; the
+count nothing. Registry changes (a province's own entries, the ministry's copies) make a
+docked shop's count follow its current class and status (对接率 never counts a suspended
+shop, nor a shop under its old class); they are applied after the batch's record versions, so
+a shop's first upload and a later registry change in one batch end in the registry's state,
+and the marker's last applied registry time makes a replayed or late change a no-op.
+
+Each counter item is written once per batch (coalesced), so a busy shop or province never
+makes a hot key. Returns the sequence numbers that could not be applied; the
 handler reports them as `batchItemFailures`.
 """
 
@@ -11,9 +17,15 @@ from __future__ import annotations
 
 from typing import Any, Protocol
 
+from chalicelib.domain.shop import RegistryChange, registry_change
 from chalicelib.domain.statistics import CounterKey, RecordChange, coalesce
 from chalicelib.observability import logger, metrics
-from chalicelib.streams.stream_records import is_record_version, record_change, stream_item
+from chalicelib.streams.stream_records import (
+    is_record_version,
+    is_registry_change,
+    record_change,
+    stream_item,
+)
 
 
 class StatsStore(Protocol):
@@ -25,6 +37,8 @@ class StatsStore(Protocol):
 
     def dock(self, province_code: str, shop_class: str, companycode: str, moment: Any) -> bool: ...
 
+    def follow_registry(self, change: RegistryChange) -> bool: ...
+
 
 class StatisticsAggregator:
     def __init__(self, store: StatsStore, scopes: str) -> None:
@@ -35,15 +49,19 @@ class StatisticsAggregator:
         """Apply a batch; return the sequence numbers of records that must be retried."""
         failed: list[str] = []
         changes: list[RecordChange] = []
+        registry: list[tuple[str, RegistryChange]] = []
         sequence_of: dict[str, str] = {}
         for raw in records:
             item = stream_item(raw)
-            if not is_record_version(item):
+            if not is_record_version(item) and not is_registry_change(item):
                 continue
             try:
+                if is_registry_change(item):
+                    registry.append((item.sequence_number, registry_change(item.image)))
+                    continue
                 change = record_change(item.image)
             except (KeyError, ValueError):
-                logger.exception("unreadable record version", extra={"seq": item.sequence_number})
+                logger.exception("unreadable stream item", extra={"seq": item.sequence_number})
                 failed.append(item.sequence_number)
                 continue
             changes.append(change)
@@ -58,7 +76,24 @@ class StatisticsAggregator:
                 logger.exception("statistics update failed", extra={"counter": key.scope_id})
                 failed += [sequence_of[c] for c in update.contributions]
         metrics.add_metric(name="StatisticsChangesApplied", unit="Count", value=applied)
+        failed += self._follow_registry(registry)
         return sorted(set(failed), key=lambda s: (len(s), s))
+
+    def _follow_registry(self, registry: list[tuple[str, RegistryChange]]) -> list[str]:
+        """Move docked shops to their entries' state, in stream order; the failed sequences.
+
+        A failed change is retried by Lambda; a later change of the same shop applied
+        meanwhile makes the retry a no-op (it is older), which is the right end state.
+        """
+        failed = []
+        for sequence, change in registry:
+            try:
+                if self._store.follow_registry(change):
+                    metrics.add_metric(name="DockedShopMoved", unit="Count", value=1)
+            except Exception:
+                logger.exception("docked shop not moved", extra={"seq": sequence})
+                failed.append(sequence)
+        return failed
 
     def _record_upload_time(self, key: CounterKey, moment: Any) -> None:
         """Last-upload times (idempotent maxima) and, on a shop's first upload, its docking."""

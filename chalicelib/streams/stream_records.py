@@ -16,6 +16,7 @@ from chalicelib.domain.statistics import RecordChange
 
 KIND_VERSION = "record_version"
 KIND_SHOP = "shop"
+KIND_SHOP_COPY = "shop_copy"  # the ministry's copy of a province's registry entry
 
 
 @dataclass(frozen=True)
@@ -46,6 +47,12 @@ def is_record_version(item: StreamItem) -> bool:
 
 def is_shop_change(item: StreamItem) -> bool:
     return item.event_name in ("INSERT", "MODIFY") and item.kind == KIND_SHOP
+
+
+def is_registry_change(item: StreamItem) -> bool:
+    """A registry entry written or changed: the province's own (`shop`) or, at the ministry,
+    a province's entry copied (`shop_copy`). Both use the key SHOP#<companycode>/PROFILE."""
+    return item.event_name in ("INSERT", "MODIFY") and item.kind in (KIND_SHOP, KIND_SHOP_COPY)
 
 
 def record_change(image: dict[str, Any]) -> RecordChange:

@@ -224,3 +224,61 @@ def test_every_section_answers_in_english_when_asked(province):
         assert page.status_code == 200, path
         assert '<html lang="en">' in page.text and f">{heading}" in page.text, path
         assert 'hreflang="zh-CN"' in page.text, path
+
+
+def _coverage(browser) -> dict[str, tuple[int, int]]:
+    """(registered, docked) by class row of the coverage page."""
+    page = browser.request("GET", "/console/coverage").text
+    rows = re.findall(
+        r'<tr data-class="(\w+)">.*?data-registered="(\d+)".*?data-docked="(\d+)"', page, re.S
+    )
+    return {c: (int(registered), int(docked)) for c, registered, docked in rows}
+
+
+def test_docked_shops_follow_suspension_and_class_changes_exactly_once(province):
+    # Given the busy and the other shop (both class 2) have uploaded, the idle one has not
+    browser = province.browser()
+    token = province.api.regulator_token()
+    busy = province.shops["busy"]["companycode"]
+    idle = province.shops["idle"]["companycode"]
+
+    def aggregate_twice() -> None:
+        # the whole stream so far, twice: every registry change is replayed
+        province.aggregate()
+        province.aggregate()
+
+    # When the busy shop and the idle one are suspended
+    assert province.api.post(f"/v1/shops/{busy}/suspend", token=token).status_code == 200
+    assert province.api.post(f"/v1/shops/{idle}/suspend", token=token).status_code == 200
+    aggregate_twice()
+    # Then the busy shop is no longer docked either: no rate above 100 %
+    coverage = _coverage(browser)
+    assert coverage["all"] == (1, 1) and coverage["class_2"] == (1, 1)
+    assert "class_3" not in coverage
+    # When the busy shop is reinstated
+    assert province.api.post(f"/v1/shops/{busy}/reinstate", token=token).status_code == 200
+    aggregate_twice()
+    # Then it counts as docked again, once
+    assert _coverage(browser)["class_2"] == (2, 2)
+    # When it becomes a class-1 shop
+    version = province.api.get(f"/v1/shops/{busy}", token).json["version"]
+    edit = {"version": version, "shop_class": "class_1"}
+    assert province.api.call("PATCH", f"/v1/shops/{busy}", edit, token).status_code == 200
+    aggregate_twice()
+    # Then it is docked as class 1, no longer as class 2
+    coverage = _coverage(browser)
+    assert coverage["all"] == (2, 2)
+    assert coverage["class_1"] == (1, 1) and coverage["class_2"] == (1, 1)
+    # When its registry changes arrive again newest first (stale deliveries)
+    from tests.functional.test_statistics_stream import _stream_event
+
+    event = _stream_event()
+    shop_changes = [
+        r for r in event["Records"] if r["dynamodb"]["NewImage"].get("kind") == {"S": "shop"}
+    ]
+    answer = province.api.client.lambda_.invoke(
+        "apply_record_changes", {"Records": shop_changes[::-1]}
+    ).payload
+    # Then nothing moves
+    assert answer == {"batchItemFailures": []}
+    assert _coverage(browser) == coverage

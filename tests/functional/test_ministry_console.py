@@ -208,15 +208,22 @@ def test_the_console_search_page_offers_provinces_and_exports_nationally(ministr
     assert job.status_code == 200 and 'data-status="done"' in job.text
 
 
-def _shop_copy(api, updated_at: str, shop_class: str = "class_2", status: str = "active"):
-    """One registry change of Jiangsu's shop 320102000000777, as the province forwards it."""
+def _shop_copy(
+    api,
+    updated_at: str,
+    shop_class: str = "class_2",
+    status: str = "active",
+    companycode: str = "320102000000777",
+):
+    """One registry change of a Jiangsu shop (by default 320102000000777), as the province
+    forwards it."""
     token = _exchange_token(api, "320000", api.exchange_secrets["320000"]).json["access_token"]
     shop = {
-        "companycode": "320102000000777",
+        "companycode": companycode,
         "province_code": "320000",
         "name": "登记计数测试维修厂",
         "uscc": "91320102MA1XY0000E",
-        "division_code": "320102",
+        "division_code": companycode[:6],
         "shop_class": shop_class,
         "status": status,
         "created_at": "2024-01-01T00:00:00+00:00",
@@ -246,6 +253,48 @@ def test_registered_counts_follow_registry_changes_exactly_once(ministry_api):
     # When it is suspended, it is no longer registered (active)
     _shop_copy(ministry_api, "2024-03-01T00:00:00+00:00", "class_1", "suspended")
     assert _classes(browser) == {"all": "0"}
+
+
+def _coverage(browser) -> dict[str, tuple[int, int]]:
+    """(registered, docked) by class row of Jiangsu's page."""
+    page = browser.request("GET", "/console/provinces/320000").text
+    rows = re.findall(
+        r'<tr data-class="(\w+)">.*?data-registered="(\d+)".*?data-docked="(\d+)"', page, re.S
+    )
+    return {c: (int(registered), int(docked)) for c, registered, docked in rows}
+
+
+def test_docked_shops_follow_registry_copies_exactly_once(ministry_api):
+    from datetime import UTC, datetime, timedelta
+
+    browser = _signed_in(ministry_api)
+    # Given a Jiangsu class-2 shop whose record reached the ministry (docked)
+    companycode = ministry_vehicle(ministry_api, "320000", flagged=False)["companycode"]
+    run_handler(ministry_api, "apply_record_changes")
+    assert _coverage(browser)["class_2"] == (1, 1)
+
+    def change(hours: int, shop_class: str, status: str) -> None:
+        later = (datetime.now(UTC) + timedelta(hours=hours)).isoformat()
+        assert _shop_copy(ministry_api, later, shop_class, status, companycode) == "applied"
+        # the whole stream so far, twice: every earlier change is replayed (arrives stale)
+        for _ in range(2):
+            answer = run_handler(ministry_api, "apply_record_changes")
+            assert answer == {"batchItemFailures": []}
+
+    # When the province suspends it
+    change(1, "class_2", "suspended")
+    # Then it is neither registered nor docked: no rate above 100 %
+    assert _coverage(browser)["all"] == (0, 0)
+    # When it is reinstated
+    change(2, "class_2", "active")
+    # Then it counts as docked again, once
+    assert _coverage(browser)["class_2"] == (1, 1)
+    # When it becomes a class-1 shop
+    change(3, "class_1", "active")
+    # Then it is docked as class 1, no longer as class 2
+    coverage = _coverage(browser)
+    assert coverage["all"] == (1, 1) and coverage["class_1"] == (1, 1)
+    assert "class_2" not in coverage
 
 
 def test_exchange_lag_timeliness_and_a_silent_province_are_shown(ministry_api):

@@ -147,3 +147,48 @@ def _month_of(event: dict[str, Any]) -> str:
 
     image = next(stream_item(r) for r in event["Records"] if is_record_version(stream_item(r)))
     return china_date(datetime.fromisoformat(image.image["updated_at"])).isoformat()[:7]
+
+
+def test_a_failed_docking_move_is_reported_by_its_record_and_the_retry_moves_it_once(api, shop):
+    # Given a docked class-2 shop, then suspended
+    registered, token = shop
+    companycode = registered["companycode"]
+    api.post("/v1/records", record_payload(), token)
+    api.client.lambda_.invoke("apply_record_changes", _stream_event())
+    assert api.post(f"/v1/shops/{companycode}/suspend", token=api.regulator_token()).status_code
+    event = _stream_event()
+    suspension = next(
+        r["dynamodb"]["SequenceNumber"]
+        for r in event["Records"]
+        if r["dynamodb"]["NewImage"].get("status") == {"S": "suspended"}
+    )
+    from botocore.exceptions import ClientError
+
+    def throttle_the_move(**kwargs: Any) -> None:
+        # before-parameter-build: `params` are the call's own arguments
+        marker = kwargs["params"]["TransactItems"][0]
+        if "registry_updated_at" in marker.get("Update", {}).get("UpdateExpression", ""):
+            raise ClientError(
+                {"Error": {"Code": "ThrottlingException", "Message": "slow down"}},
+                "TransactWriteItems",
+            )
+
+    client = dynamodb_client()
+    hook = "before-parameter-build.dynamodb.TransactWriteItems"
+    client.meta.events.register(hook, throttle_the_move)
+    try:
+        # When the docking moves are throttled
+        first = api.client.lambda_.invoke("apply_record_changes", event).payload
+    finally:
+        client.meta.events.unregister(hook, throttle_the_move)
+    # Then the suspension alone is reported failed, and the shop is still docked
+    from chalicelib.bootstrap import stats_store
+
+    assert first == {"batchItemFailures": [{"itemIdentifier": suspension}]}
+    assert stats_store().docked_counts("320000") == {("320102", "class_2"): 1}
+    # When Lambda retries (twice, the second a replay)
+    for _ in range(2):
+        answer = api.client.lambda_.invoke("apply_record_changes", event).payload
+        assert answer == {"batchItemFailures": []}
+    # Then the shop has left docked, once
+    assert stats_store().docked_counts("320000") == {}
