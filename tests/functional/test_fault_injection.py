@@ -24,6 +24,7 @@ from __future__ import annotations
 import json
 import os
 import threading
+import traceback
 from collections import Counter
 from collections.abc import Iterator
 from dataclasses import dataclass, field
@@ -80,6 +81,10 @@ class InProcessMinistry:
         store = DynamoExchangeStore(MINISTRY_TABLE, client)
         self.service = ExchangeService(records, store, SystemClock())
         self.unexpected: list[str] = []
+        # A forwarder that gave up waiting retries while the first request still runs. Real
+        # DynamoDB takes both; moto's in-memory tables are not thread-safe (a 300-upload soak
+        # met "dictionary changed size during iteration" inside moto), so requests take turns.
+        self._one_at_a_time = threading.Lock()
         self._server = ThreadingHTTPServer(("127.0.0.1", 0), self._handler())
         self._thread = threading.Thread(target=self._server.serve_forever, daemon=True)
 
@@ -107,12 +112,14 @@ class InProcessMinistry:
                     self._answer(200, {"access_token": "t", "expires_at": expires})
                     return
                 try:
-                    results = ministry.service.apply_batch("320000", body["items"])
+                    with ministry._one_at_a_time:
+                        results = ministry.service.apply_batch("320000", body["items"])
                 except ServiceUnavailableError:
                     self._answer(503, {"code": "service_unavailable"})
                     return
                 except Exception as exc:  # an unhandled error: the test fails on it
-                    ministry.unexpected.append(repr(exc))
+                    where = traceback.extract_tb(exc.__traceback__)[-1]
+                    ministry.unexpected.append(f"{exc!r} at {where.filename}:{where.lineno}")
                     self._answer(500, {"code": "internal_error"})
                     return
                 self._answer(200, {"results": [{"index": i, **r} for i, r in enumerate(results)]})
