@@ -151,9 +151,12 @@ def stats_store():  # type: ignore[no-untyped-def]
 
 @functools.cache
 def statistics_aggregator():  # type: ignore[no-untyped-def]
+    from chalicelib.adapters.registry_entries import DynamoRegistryEntries
     from chalicelib.services.aggregate_statistics import StatisticsAggregator
 
-    return StatisticsAggregator(stats_store(), get_settings().stack_role)
+    settings = get_settings()
+    registry = DynamoRegistryEntries(settings.table_name)
+    return StatisticsAggregator(stats_store(), settings.stack_role, registry)
 
 
 @functools.cache

@@ -40,10 +40,17 @@ class StatsStore(Protocol):
     def follow_registry(self, change: RegistryChange) -> bool: ...
 
 
+class RegistryEntries(Protocol):
+    def entry(self, companycode: str) -> dict[str, Any] | None: ...
+
+
 class StatisticsAggregator:
-    def __init__(self, store: StatsStore, scopes: str) -> None:
+    def __init__(
+        self, store: StatsStore, scopes: str, registry: RegistryEntries | None = None
+    ) -> None:
         self._store = store
         self._scopes = scopes
+        self._registry = registry
 
     def handle(self, records: list[dict[str, Any]]) -> list[str]:
         """Apply a batch; return the sequence numbers of records that must be retried."""
@@ -104,3 +111,21 @@ class StatisticsAggregator:
             province = key.scope_id.split("#")[0]
             if self._store.dock(province, key.shop_class or "", key.row, moment):
                 metrics.add_metric(name="ShopDocked", unit="Count", value=1)
+                self._dock_as_registered(key.row)
+
+    def _dock_as_registered(self, companycode: str) -> None:
+        """Move a just-docked shop to its registry entry's current state.
+
+        The record carries the class of its upload time; a registry change (suspension, new
+        class) read from the stream before this upload found no marker to move. Best effort:
+        if this fails, the shop stays under its record's class until its next registry
+        change, as before, and the batch is not retried for it.
+        """
+        if self._registry is None:
+            return
+        try:
+            entry = self._registry.entry(companycode)
+            if entry is not None and self._store.follow_registry(registry_change(entry)):
+                metrics.add_metric(name="DockedShopMoved", unit="Count", value=1)
+        except Exception:
+            logger.warning("docked shop not aligned with its registry entry", exc_info=True)

@@ -39,6 +39,7 @@ from infra.cfn.names import (
 from infra.cfn.parameters import secret
 
 AUDIT_KEY_PATTERN = "AUDIT#*"  # adapters/keys.py audit_pk: AUDIT#<day>#<shard>
+REGISTRY_KEY_PATTERN = "SHOP#*"  # adapters/keys.py shop_pk: SHOP#<companycode>
 RECORD_ITEM_ACTIONS = [
     "dynamodb:GetItem",
     "dynamodb:BatchGetItem",
@@ -178,6 +179,15 @@ def _policy(stack: Stack, function: Function) -> dict[str, Any]:
         statements.append(
             _allow("StatsTableWrite", STATS_WRITE_ACTIONS, [get_att(STATS_TABLE, "Arn")])
         )
+        # A shop's registry entry (SHOP#<companycode>), read once when the shop is docked
+        # (its current class and status); no other item of the table.
+        registry = _allow(
+            "RegistryEntryRead", ["dynamodb:GetItem"], [get_att(RECORDS_TABLE, "Arn")]
+        )
+        registry["Condition"] = {
+            "ForAllValues:StringLike": {"dynamodb:LeadingKeys": [REGISTRY_KEY_PATTERN]}
+        }
+        statements.append(registry)
         if stack.is_province:
             statements.append(
                 _allow("ParkChanges", ["sqs:SendMessage"], get_att(FORWARDER_QUEUE, "Arn"))

@@ -8,6 +8,7 @@ import urllib.parse
 
 import pytest
 
+from tests.builders import record_payload
 from tests.functional.province_console import (
     ANALYST,
     OFFICER,
@@ -282,3 +283,31 @@ def test_docked_shops_follow_suspension_and_class_changes_exactly_once(province)
     # Then nothing moves
     assert answer == {"batchItemFailures": []}
     assert _coverage(browser) == coverage
+
+
+def test_a_registry_change_read_before_the_first_upload_still_decides_the_docked_class(province):
+    # Given the idle shop (class 3) uploads its first record, and is then made class 1
+    browser = province.browser()
+    token = province.api.regulator_token()
+    idle = province.shops["idle"]
+    payload = record_payload(company_name=idle["name"])
+    assert province.api.post("/v1/records", payload, province.tokens["idle"]).status_code == 201
+    version = province.api.get(f"/v1/shops/{idle['companycode']}", token).json["version"]
+    edit = {"version": version, "shop_class": "class_1"}
+    path = f"/v1/shops/{idle['companycode']}"
+    assert province.api.call("PATCH", path, edit, token).status_code == 200
+    # When the stream reader meets the class change first (another shard), then the upload
+    from tests.functional.test_statistics_stream import _stream_event
+
+    records = _stream_event()["Records"]
+    is_shop = [r["dynamodb"]["NewImage"].get("kind") == {"S": "shop"} for r in records]
+    shop_changes = [r for r, shop in zip(records, is_shop, strict=True) if shop]
+    the_rest = [r for r, shop in zip(records, is_shop, strict=True) if not shop]
+    for batch in (shop_changes, the_rest, the_rest):  # the rest twice: a replay
+        answer = province.api.client.lambda_.invoke("apply_record_changes", {"Records": batch})
+        assert answer.payload == {"batchItemFailures": []}
+    # Then the shop is docked as the registry has it now (class 1), not as its record said
+    coverage = _coverage(browser)
+    assert coverage["class_1"] == (1, 1)
+    assert "class_3" not in coverage
+    assert coverage["all"] == (3, 3)

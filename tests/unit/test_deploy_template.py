@@ -135,13 +135,24 @@ def test_each_function_reaches_only_the_storage_it_uses():
         "dynamodb:Query",
         "dynamodb:UpdateItem",
     }
-    # and the record-changes handler reads the stream, never the records' items or files
+    # and the record-changes handler reads the stream, never the records' items or files:
     assert _actions_on(changes, "RecordsTable") == {
         "dynamodb:DescribeStream",
         "dynamodb:GetRecords",
         "dynamodb:GetShardIterator",
         "dynamodb:ListStreams",
+        "dynamodb:GetItem",
     }
+    # its one item read is limited to shops' registry entries (SHOP#…), to dock a shop as
+    # its entry stands
+    reads = [
+        s
+        for s in changes
+        if "dynamodb:GetItem" in s["Action"] and "RecordsTable" in json.dumps(s["Resource"])
+    ]
+    assert [s["Condition"] for s in reads] == [
+        {"ForAllValues:StringLike": {"dynamodb:LeadingKeys": ["SHOP#*"]}}
+    ]
     assert not _actions_on(changes, "PhotoBucket")
     assert "dynamodb:Query" not in _actions_on(changes, "StatsTable")
     # and the jobs handler writes export files only, and never statistics
