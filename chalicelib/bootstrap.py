@@ -151,11 +151,11 @@ def stats_store():  # type: ignore[no-untyped-def]
 
 @functools.cache
 def statistics_aggregator():  # type: ignore[no-untyped-def]
-    from chalicelib.adapters.registry_entries import DynamoRegistryEntries
+    from chalicelib.adapters.dynamo_directory import DynamoShopDirectory
     from chalicelib.services.aggregate_statistics import StatisticsAggregator
 
     settings = get_settings()
-    registry = DynamoRegistryEntries(settings.table_name)
+    registry = DynamoShopDirectory(settings.table_name)
     return StatisticsAggregator(stats_store(), settings.stack_role, registry)
 
 

@@ -1,8 +1,10 @@
-"""ShopDirectory on the province table: the public facts of a division's shops, from GSI1.
+"""ShopDirectory on a stack's table: the public facts of registry entries (a province's own,
+or the ministry's copies of them), from GSI1, and one entry's state by key.
 
 Why: the consumer page ranks a district's shops by rating. The registry index already
 projects name, class and status, so one query per district answers without reading profiles
-(which hold contacts the public must not see).
+(which hold contacts the public must not see). The statistics reader docks a shop as its
+entry stands now (`entry`), which can differ from the class on the shop's first record.
 """
 
 from __future__ import annotations
@@ -22,6 +24,19 @@ class DynamoShopDirectory(TableAdapter):
     def province_shops(self, province_code: str) -> list[dict[str, str]]:
         """Every registry entry of the province (public facts and division), by division."""
         return self._registry(province_code, "")
+
+    def entry(self, companycode: str) -> dict[str, Any] | None:
+        """One entry's companycode, class, status and updated_at (strongly consistent), or
+        None (no such shop). Reads only those attributes, never the contacts."""
+        with translate_errors():
+            item = self.client.get_item(
+                TableName=self._table,
+                Key=to_item(keys.key(keys.shop_pk(companycode), keys.SHOP_PROFILE)),
+                ConsistentRead=True,
+                ProjectionExpression="companycode, shop_class, #s, updated_at",
+                ExpressionAttributeNames={"#s": "status"},
+            ).get("Item")
+        return from_item(item) if item else None
 
     def _registry(self, province_code: str, prefix: str) -> list[dict[str, str]]:
         condition = "GSI1PK = :pk" + (" AND begins_with(GSI1SK, :prefix)" if prefix else "")

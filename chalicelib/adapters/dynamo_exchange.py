@@ -13,6 +13,7 @@ from typing import Any
 
 from chalicelib.adapters import keys
 from chalicelib.adapters.dynamo_codec import from_item, to_item, to_value
+from chalicelib.adapters.dynamo_directory import DynamoShopDirectory
 from chalicelib.adapters.dynamo_errors import cancellation_reasons, error_code, translate_errors
 from chalicelib.adapters.table_adapter import TableAdapter
 from chalicelib.domain.shop import active_count_deltas
@@ -205,23 +206,9 @@ class DynamoExchangeStore(TableAdapter):
             return before, after
         raise ServiceUnavailableError("the registry keeps changing, retry when it is quiet", 5)
 
-    def _registry_copies(self, province_code: str) -> Any:
-        """Every shop copy of the province (its status and class), page by page."""
-        request: dict[str, Any] = {
-            "TableName": self._table,
-            "IndexName": keys.GSI1,
-            "KeyConditionExpression": "GSI1PK = :pk",
-            "ExpressionAttributeValues": to_item({":pk": keys.registry_gsi_pk(province_code)}),
-            "ProjectionExpression": "#s, shop_class",
-            "ExpressionAttributeNames": {"#s": "status"},
-        }
-        while True:
-            with translate_errors():
-                response = self.client.query(**request)
-            yield from (from_item(raw) for raw in response.get("Items", []))
-            if "LastEvaluatedKey" not in response:
-                return
-            request["ExclusiveStartKey"] = response["LastEvaluatedKey"]
+    def _registry_copies(self, province_code: str) -> list[dict[str, str]]:
+        """Every shop copy of the province (its status and class)."""
+        return DynamoShopDirectory(self._table, self.client).province_shops(province_code)
 
     def has_shop(self, companycode: str) -> bool:
         with translate_errors():
