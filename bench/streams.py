@@ -74,12 +74,19 @@ def aggregator_bench(moto_url: str) -> list[str]:
     """Rows: aggregator vs naive ADD, records/s and DynamoDB writes per record."""
     from chalicelib import bootstrap
     from chalicelib.adapters.aws import dynamodb_client
-    from infra.table_definition import STATS_TABLE, create_table
+    from infra.table_definition import create_stack_tables
 
-    os.environ.update({"DYNAMODB_ENDPOINT_URL": moto_url, "STATS_TABLE_NAME": "bench-stats"})
+    os.environ.update(
+        {
+            "DYNAMODB_ENDPOINT_URL": moto_url,
+            "TABLE_NAME": "bench-records",
+            "STATS_TABLE_NAME": "bench-stats",
+        }
+    )
     bootstrap.reset()
     client = dynamodb_client()
-    create_table(client, "bench-stats", STATS_TABLE)
+    # The records table too: a shop's first docking reads its registry entry there.
+    create_stack_tables(client, "bench-records", "bench-stats")
     calls: Counter[str] = Counter()
     items_written = Counter[str]()
 

@@ -9,6 +9,7 @@ import urllib.parse
 import pytest
 
 from tests.builders import record_payload
+from tests.functional import stream_events
 from tests.functional.province_console import (
     ANALYST,
     OFFICER,
@@ -271,12 +272,11 @@ def test_docked_shops_follow_suspension_and_class_changes_exactly_once(province)
     assert coverage["all"] == (2, 2)
     assert coverage["class_1"] == (1, 1) and coverage["class_2"] == (1, 1)
     # When its registry changes arrive again newest first (stale deliveries)
-    from tests.functional.test_statistics_stream import _stream_event
-
-    event = _stream_event()
+    event = stream_events.stream_event()
     shop_changes = [
         r for r in event["Records"] if r["dynamodb"]["NewImage"].get("kind") == {"S": "shop"}
     ]
+    assert len(shop_changes) >= 4  # two suspensions, a reinstatement, a class change
     answer = province.api.client.lambda_.invoke(
         "apply_record_changes", {"Records": shop_changes[::-1]}
     ).payload
@@ -297,12 +297,11 @@ def test_a_registry_change_read_before_the_first_upload_still_decides_the_docked
     path = f"/v1/shops/{idle['companycode']}"
     assert province.api.call("PATCH", path, edit, token).status_code == 200
     # When the stream reader meets the class change first (another shard), then the upload
-    from tests.functional.test_statistics_stream import _stream_event
-
-    records = _stream_event()["Records"]
+    records = stream_events.stream_event()["Records"]
     is_shop = [r["dynamodb"]["NewImage"].get("kind") == {"S": "shop"} for r in records]
     shop_changes = [r for r, shop in zip(records, is_shop, strict=True) if shop]
     the_rest = [r for r, shop in zip(records, is_shop, strict=True) if not shop]
+    assert shop_changes and the_rest
     for batch in (shop_changes, the_rest, the_rest):  # the rest twice: a replay
         answer = province.api.client.lambda_.invoke("apply_record_changes", {"Records": batch})
         assert answer.payload == {"batchItemFailures": []}

@@ -188,8 +188,10 @@ def test_national_search_covers_every_province_or_the_one_picked(ministry_api):
 
 
 def test_the_console_search_page_offers_provinces_and_exports_nationally(ministry_api):
-    # Given a Hubei record at the ministry
+    # Given a Hubei record and a Jiangsu record of the same day at the ministry
     hubei = ministry_vehicle(ministry_api, "420000")
+    jiangsu = ministry_vehicle(ministry_api, "320000")
+    assert jiangsu["payload"]["settlement_date"] == hubei["payload"]["settlement_date"]
     browser = _signed_in(ministry_api)
     day = hubei["payload"]["settlement_date"]
     # When the administrator searches Hubei on the console and exports the result
@@ -201,11 +203,13 @@ def test_the_console_search_page_offers_provinces_and_exports_nationally(ministr
     )
     run_handler(ministry_api, "run_jobs")
     job = browser.request("GET", export.headers["Location"].split("?")[0])
-    # Then the page has the province picker and the record; the export job finishes with it
+    # Then the page has the province picker and Hubei's record only; the export job finishes
+    # with that one row
     assert page.status_code == 200 and '<select id="province"' in page.text
-    assert hubei["vin"] in page.text
+    assert hubei["vin"] in page.text and jiangsu["vin"] not in page.text
     assert export.status_code == 303
     assert job.status_code == 200 and 'data-status="done"' in job.text
+    assert 'data-rows="1"' in job.text
 
 
 def _shop_copy(

@@ -155,7 +155,8 @@ def test_a_failed_docking_move_is_reported_by_its_record_and_the_retry_moves_it_
     companycode = registered["companycode"]
     api.post("/v1/records", record_payload(), token)
     api.client.lambda_.invoke("apply_record_changes", _stream_event())
-    assert api.post(f"/v1/shops/{companycode}/suspend", token=api.regulator_token()).status_code
+    suspended = api.post(f"/v1/shops/{companycode}/suspend", token=api.regulator_token())
+    assert suspended.status_code == 200
     event = _stream_event()
     suspension = next(
         r["dynamodb"]["SequenceNumber"]
