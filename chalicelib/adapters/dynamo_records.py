@@ -121,16 +121,19 @@ class DynamoRecordRepository(TableAdapter):
         return record_from(item) if item else None
 
     def versions_at(self, refs: Sequence[tuple[str, int]]) -> dict[tuple[str, int], StoredRecord]:
-        """Given (record id, version) pairs, the versions found, read in batches of 100."""
+        """Given (record id, version) pairs, the versions found, read in batches of 100.
+        A pair given twice is read once (BatchGetItem refuses a repeated key)."""
+        unique = dict.fromkeys(refs)
         found = self._batch_get(
-            [keys.key(keys.record_pk(r), keys.version_sk(v)) for r, v in refs], consistent=True
+            [keys.key(keys.record_pk(r), keys.version_sk(v)) for r, v in unique], consistent=True
         )
         return {(r.record_id, r.version): r for r in found}
 
     def heads(self, record_ids: Sequence[str]) -> list[StoredRecord]:
         """The current heads of these records (strongly consistent), in no particular order."""
         return self._batch_get(
-            [keys.key(keys.record_pk(r), keys.HEAD) for r in record_ids], consistent=True
+            [keys.key(keys.record_pk(r), keys.HEAD) for r in dict.fromkeys(record_ids)],
+            consistent=True,
         )
 
     def _add_chain(self, actions: list[dict[str, Any]], record: StoredRecord) -> int | None:

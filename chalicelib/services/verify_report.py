@@ -22,6 +22,7 @@ import base64
 import binascii
 import dataclasses
 import hmac
+import re
 from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
@@ -33,6 +34,7 @@ from chalicelib.observability import logger, metrics
 from chalicelib.services.ports import RecordRepository
 
 SIGNATURE_CHARS = 24
+_HEX = re.compile(r"[0-9a-f]{1,64}")
 MAX_SEQ = 999_999_999
 
 
@@ -284,9 +286,11 @@ def parse_code(code: str) -> tuple[str, int, str] | None:
         return None
     vin = _vin_part(parts[0])
     seq = int(parts[1])
-    if vin is None or not 1 <= seq <= 1_000_000:
+    signature = parts[2].lower()
+    # hex only: hmac.compare_digest raises TypeError on non-ASCII text (a 500, not "no match")
+    if vin is None or not 1 <= seq <= 1_000_000 or not _HEX.fullmatch(signature):
         return None
-    return vin, seq, parts[2].lower()
+    return vin, seq, signature
 
 
 def _vin_part(text: str) -> str | None:

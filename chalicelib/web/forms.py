@@ -54,11 +54,14 @@ def check_size(
     code: str = "form_too_large",
 ) -> None:
     """Raise TooLargeError(code) for a body the parsers would read as empty for its size: over
-    `max_bytes`, or (URL-encoded) over `max_fields` fields."""
+    `max_bytes`, or over `max_fields` fields (parts, for multipart)."""
     data = _as_bytes(raw)
     if len(data) > max_bytes:
         raise TooLargeError(f"the form is over {max_bytes} bytes", code=code)
-    if not _is_multipart(content_type) and data and data.count(b"&") + 1 > max_fields:
+    fields = _multipart_parts(data, content_type) if _is_multipart(content_type) else None
+    if fields is None:
+        fields = data.count(b"&") + 1 if data else 0
+    if fields > max_fields:
         raise TooLargeError(f"the form has over {max_fields} fields", code=code)
 
 
@@ -77,8 +80,12 @@ def parse_urlencoded(
     return Form(fields={k: v[-1] for k, v in lists.items() if v}, lists=lists)
 
 
-def parse_multipart(raw: bytes | str | None, content_type: str, max_bytes: int) -> Form:
-    """A `multipart/form-data` body (fields and files); oversized or broken bodies are empty."""
+def parse_multipart(
+    raw: bytes | str | None, content_type: str, max_bytes: int, max_fields: int = MAX_FIELDS
+) -> Form:
+    """A `multipart/form-data` body (fields and files); a body over `max_bytes` or with more
+    than `max_fields` parts, or a broken one, is empty (never cut short: a record whose last
+    rows were dropped would save)."""
     from email.parser import BytesParser
     from email.policy import HTTP
 
@@ -91,7 +98,10 @@ def parse_multipart(raw: bytes | str | None, content_type: str, max_bytes: int) 
         return Form()
     lists: dict[str, list[str]] = {}
     files: dict[str, UploadedFile] = {}
-    for part in list(message.iter_parts())[:MAX_FIELDS]:
+    parts = list(message.iter_parts())
+    if len(parts) > max_fields:
+        return Form()
+    for part in parts:
         name = part.get_param("name", header="content-disposition")
         if not isinstance(name, str):
             continue
@@ -117,8 +127,18 @@ def parse_form(
 ) -> Form:
     """Either encoding, by the request's Content-Type."""
     if _is_multipart(content_type):
-        return parse_multipart(raw, content_type, max_bytes)
+        return parse_multipart(raw, content_type, max_bytes, max_fields)
     return parse_urlencoded(raw, max_bytes, max_fields)
+
+
+def _multipart_parts(data: bytes, content_type: str) -> int | None:
+    """How many parts a multipart body holds (delimiters less the closing one), or None
+    without a boundary (the parser reads such a body as empty anyway)."""
+    _, found, rest = content_type.partition("boundary=")
+    boundary = rest.split(";")[0].strip().strip('"')
+    if not found or not boundary:
+        return None
+    return max(data.count(b"--" + boundary.encode("utf-8", "replace")) - 1, 0)
 
 
 def _is_multipart(content_type: str) -> bool:

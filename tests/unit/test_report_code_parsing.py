@@ -33,6 +33,18 @@ def test_a_code_issued_before_vins_were_encoded_still_reads():
     assert parse_code(old) == ("LSVAB-2180N2183294", 3, "abcdef0123456789abcdef01")
 
 
-@pytest.mark.parametrize("code", ["~!!-1-abc", "~-1-abc", "-1-abc", "VIN-0-abc", "VIN-12345678-a"])
+@pytest.mark.parametrize(
+    "code",
+    [
+        "~!!-1-abc",
+        "~-1-abc",
+        "-1-abc",
+        "VIN-0-abc",
+        "VIN-12345678-a",
+        "VIN-1-é",
+        "VIN-1-xyz",
+        "VIN-1-",
+    ],
+)
 def test_codes_that_cannot_be_one_are_malformed(code):
     assert parse_code(code) is None

@@ -91,3 +91,16 @@ def test_csrf_token_belongs_to_its_session_only():
     assert not csrf_valid(other, csrf_token(mine))
     assert not csrf_valid(mine, "")
     assert not csrf_valid("", csrf_token(""))
+
+
+def test_multipart_over_its_field_limit_is_refused_whole_never_cut_short():
+    # Given a multipart form of 12 fields, where the page allows 10
+    body = _multipart("B", [(f"f{i}", None, b"1") for i in range(12)])
+    content_type = "multipart/form-data; boundary=B"
+    # Then the size check refuses it, and the parser reads it as empty, not as its first 10
+    with pytest.raises(TooLargeError):
+        check_size(body, content_type, max_bytes=10_000, max_fields=10)
+    assert parse_form(body, content_type, max_bytes=10_000, max_fields=10).fields == {}
+    # And within the limit every field is read
+    check_size(body, content_type, max_bytes=10_000, max_fields=12)
+    assert len(parse_form(body, content_type, max_bytes=10_000, max_fields=12).fields) == 12
