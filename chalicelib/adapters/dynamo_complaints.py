@@ -26,9 +26,9 @@ class DynamoComplaintRepository(TableAdapter):
         item = self._get(keys.complaint_pk(complaint_id), keys.COMPLAINT)
         return _complaint_from(item) if item else None
 
-    def content_hash(self, complaint_id: str) -> str | None:
+    def stored(self, complaint_id: str) -> tuple[Complaint, str] | None:
         item = self._get(keys.complaint_pk(complaint_id), keys.COMPLAINT)
-        return str(item["content_hash"]) if item else None
+        return (_complaint_from(item), str(item["content_hash"])) if item else None
 
     def create(self, complaint: Complaint, content_hash: str) -> None:
         if not self._put_new({**_complaint_item(complaint), "content_hash": content_hash}):

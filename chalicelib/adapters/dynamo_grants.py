@@ -54,6 +54,7 @@ class DynamoGrantStore(TableAdapter):
             "purpose": grant.purpose,
             "created_at": grant.created_at.isoformat(),
             "expires_at": grant.expires_at.isoformat(),
+            "plate": grant.plate,
         }
         with translate_errors():
             self.client.put_item(
@@ -175,6 +176,7 @@ def _grant_from(item: dict[str, Any]) -> Grant:
         created_at=datetime.fromisoformat(item["created_at"]),
         expires_at=datetime.fromisoformat(item["expires_at"]),
         revoked_at=datetime.fromisoformat(revoked) if revoked else None,
+        plate=item.get("plate") or "",
     )
 
 

@@ -14,11 +14,14 @@ three pure rules kept here in one place, so the API, the owner's page and the te
   plate, the settlement number or the shop's companycode: an agency reads a vehicle, not an
   owner or a shop's bookkeeping.
 - **Grant decision.** From the grants of one vehicle, which one (if any) lets this agency read
-  for this purpose now, or the typed reason it may not.
+  for this purpose now, or the typed reason it may not. Only grants given under the
+  vehicle's current plate count (`grants_of_holder`): consent is the holder's, and ends when
+  the file shows the vehicle under another plate (sold and re-registered).
 """
 
 from __future__ import annotations
 
+import hmac
 from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import datetime
@@ -125,6 +128,9 @@ class Grant:
     created_at: datetime
     expires_at: datetime
     revoked_at: datetime | None = None
+    # The vehicle's plate when the owner proved possession and consented ("" for grants
+    # stored before plates were kept: they count for nobody).
+    plate: str = ""
 
     def state(self, now: datetime) -> Literal["active", "expired", "revoked"]:
         if self.revoked_at is not None:
@@ -175,6 +181,14 @@ def check_key_terms(
         )
     if errors:
         raise ValidationFailedError(errors)
+
+
+def grants_of_holder(grants: Iterable[Grant], plate: str) -> list[Grant]:
+    """The grants given under `plate`, the vehicle's current plate: an earlier holder's
+    consent (given under another plate, or with none kept) does not pass to the next."""
+    if not plate:
+        return []
+    return [g for g in grants if g.plate and hmac.compare_digest(g.plate.encode(), plate.encode())]
 
 
 def grant_for_read(key: AgencyKey, grants: Iterable[Grant], now: datetime) -> Grant | None:

@@ -34,6 +34,10 @@ _TRANSITIONS: dict[str, tuple[str, set[str]]] = {
 }
 VISIBLE_TO_SHOP = ("accepted", "replied", "resolved", "unresolved")
 OPEN_STATUSES = ("submitted", "accepted", "replied")
+# How many complaints one contact may file about one subject, one after another (each one
+# after the previous was rejected or closed): a bound on the lookup, far above real use.
+MAX_GENERATIONS = 20
+_COUNTRY_PREFIXES = ("0086", "86")
 
 
 @dataclass(frozen=True)
@@ -94,6 +98,25 @@ def step(complaint: Complaint, action: str, actor_kind: str) -> None:
             f"a {complaint.status} complaint cannot be {action}ed by the {actor_kind}",
             code="complaint_state",
         )
+
+
+def normalize_contact(phone: str) -> str:
+    """The contact phone as one submitter is known by: digits only, without China's country
+    code before an 11-digit mobile number ("+86 138-0000-0000" is "13800000000").
+
+    Two spellings of one number are one submitter, so the same person cannot hold two open
+    complaints about one record by reformatting the number; "" for no contact.
+    """
+    digits = "".join(ch for ch in phone if ch.isdigit())
+    for prefix in _COUNTRY_PREFIXES:
+        if digits.startswith(prefix) and len(digits) == len(prefix) + 11:
+            return digits[len(prefix) :]
+    return digits
+
+
+def is_open(complaint: Complaint) -> bool:
+    """Still in the regulator's or the shop's hands (not rejected, resolved or unresolved)."""
+    return complaint.status in OPEN_STATUSES
 
 
 def check_text(field: str, value: str, maximum: int, *, required: bool = True) -> str:

@@ -8,9 +8,11 @@ same order, and each step refuses with its own code so an agency's system knows 
 2. its limits, per key: `burst_exceeded` (per minute) then `quota_exceeded` (per China day),
    both 429 with Retry-After (fixed windows in the statistics table, like the public limits);
 3. consent: a purpose that needs the owner's grant reads only with an unexpired, unrevoked
-   grant to this agency for this purpose (`no_grant`, `grant_expired`, `grant_revoked`,
-   `purpose_not_allowed`); this comes before the vehicle, so a refused key learns nothing of
-   which VINs exist;
+   grant to this agency for this purpose, given under the vehicle's current plate (the plate
+   of its latest record: an earlier owner's consent ends with the sale) (`no_grant`,
+   `grant_expired`, `grant_revoked`, `purpose_not_allowed`); this is answered before the
+   vehicle, so a refused key learns nothing of which VINs exist, nor that a vehicle changed
+   hands (an earlier holder's grant answers as no grant at all);
 4. the vehicle: `vehicle_not_found` when the ministry holds no active record of it.
 
 Every read, allowed or refused, goes to the audit log and to the agency read log: the owner
@@ -35,8 +37,10 @@ from chalicelib.domain.agency import (
     QuotaExceededError,
     entry_in_scope,
     grant_for_read,
+    grants_of_holder,
 )
 from chalicelib.domain.china_time import CST
+from chalicelib.domain.possession import current_plate
 from chalicelib.domain.vin import normalize_vin
 from chalicelib.errors import (
     DomainError,
@@ -146,8 +150,9 @@ class AgencyReadService:
             purpose = PURPOSES.get(key.purpose)
             consent_needed = purpose is None or purpose.needs_grant
             grants = self._grants.grants(vin) if vin and consent_needed else []
-            grant = grant_for_read(key, grants, now)
             records = self._records.vehicle_history(vin) if vin else []
+            # Consent is its holder's: grants given under an earlier plate count for nobody.
+            grant = grant_for_read(key, grants_of_holder(grants, current_plate(records)), now)
             if not records:
                 raise NotFoundError("no file of this VIN is held", code="vehicle_not_found")
         except DomainError as exc:

@@ -4,8 +4,10 @@ Why: a complaint is the owner's way to say a record is missing ("not uploaded") 
 ("incorrect"), with an optional photo of the settlement voucher. Its workflow is in
 `domain/complaint.py`; this service adds proof, idempotency, storage, audit and who may see
 what:
-- the complainant follows it with its code (a keyed hash of what it is about: a retry gets
-  the same code, nobody can guess one);
+- the complainant follows it with its code (a keyed hash of what it is about, who filed it
+  and how many they filed before: a retry gets the same code, nobody can guess one);
+- several people may complain about one record, one open complaint per contact phone, so
+  the shop, which holds the settlement list too, cannot file first and block the owner;
 - the regulator sees everything, including the photo and the phone, every read audited;
 - the shop sees only accepted complaints about itself, never the complainant's phone, marks
   them read and replies once, optionally pointing to the correction that answers it.
@@ -28,6 +30,7 @@ from datetime import date, datetime
 from chalicelib.domain.china_time import latest_allowed_date
 from chalicelib.domain.complaint import (
     KINDS,
+    MAX_GENERATIONS,
     OPEN_STATUSES,
     PHOTO_MAX_BYTES,
     REASON_MAX_LENGTH,
@@ -38,6 +41,8 @@ from chalicelib.domain.complaint import (
     ComplaintKind,
     Correction,
     check_text,
+    is_open,
+    normalize_contact,
     photo_type,
     step,
 )
@@ -106,6 +111,9 @@ class ComplaintService:
         self._audit = audit
         self._clock = clock
         self._key = id_key
+        # A key of its own for contacts, derived from the id key: a contact digest is never
+        # the same value as any complaint code.
+        self._contact_key = hmac.new(id_key, b"complaint-contact", hashlib.sha256).digest()
         self._province = province_code
         self._skew = clock_skew_seconds
 
@@ -114,6 +122,13 @@ class ComplaintService:
     def submit(self, submission: ComplaintSubmission, *, source_ip: str) -> tuple[Complaint, bool]:
         """File a complaint; answer (complaint, created?). A retry answers the same complaint.
 
+        Who files is known only by the contact phone given (normalised, under a keyed hash):
+        each contact holds at most one open complaint about one subject (a record; or, "not
+        uploaded", a shop's settlement number for the complainant's VIN and plate), and may
+        file again once it is rejected or closed. Without a contact, each distinct
+        submission is a complaint of its own. So nobody, not even the shop holding the
+        settlement list, can file first and keep the owner from filing.
+
         Raises
         ------
         ValidationFailedError
@@ -121,70 +136,28 @@ class ComplaintService:
         NotFoundError
             "incorrect": the VIN + plate + settlement number proof fails (one answer).
         ConflictError
-            `complaint_exists` (another complaint about the same record, or by the same VIN
-            and plate about the same settlement list) or `record_uploaded` ("not uploaded",
-            but the record is there and its VIN and plate match).
+            `complaint_exists` (this contact's complaint about the subject is still open, with
+            other content), `complaint_limit` (this contact filed `MAX_GENERATIONS` about it)
+            or `record_uploaded` ("not uploaded", but the record is there and its VIN and
+            plate match).
         """
         if submission.kind not in KINDS:
             raise _invalid("kind", "one_of", f"kind must be one of {', '.join(KINDS)}")
         text = check_text("text", submission.text, TEXT_MAX_LENGTH)
         image_type = self._check_photo(submission.photo)
-        now = self._clock.now()
-        if submission.kind == "incorrect":
-            record = proven_record(
-                self._records, submission.vin, submission.plate, submission.settlement_list_code
-            )
-            subject = record.record_id
-            complaint = _new(submission, "incorrect", now, text, record.companycode)
-            complaint = dataclasses.replace(
-                complaint,
-                vin=record.content.vin,
-                plate_number=record.content.plate_number,
-                settlement_list_code=record.content.settlement_list_code,
-                settlement_date=record.content.settlement_date,
-                record_id=record.record_id,
-                record_version=record.version,
-            )
-        else:
-            complaint = self._not_uploaded(submission, now, text)
-            # The complainant's own VIN and plate are part of the subject: a stranger naming
-            # the same shop and settlement number files a complaint of their own instead of
-            # taking the owner's code (`complaint_exists`) before the owner can file.
-            subject = "\x1f".join(
-                (
-                    complaint.companycode,
-                    complaint.settlement_list_code,
-                    complaint.vin,
-                    complaint.plate_number,
-                )
-            )
-        complaint_id = self._complaint_id(submission.kind, subject)
+        complaint, subject = self._subject(submission, text)
         content_hash = _content_hash(complaint, submission.photo)
-        complaint = dataclasses.replace(complaint, complaint_id=complaint_id)
-        existing = self._existing(complaint_id, content_hash)
-        if existing is not None:
-            return existing, False  # a retry, even once the record has been uploaded since
-        if complaint.kind == "not_uploaded":
-            self._refuse_if_uploaded(complaint)
-        if submission.photo is not None and image_type is not None:
-            key = f"complaints/{complaint_id}/voucher"
-            self._photo_store().put(key, submission.photo, image_type)
-            complaint = dataclasses.replace(complaint, photo_key=key, photo_type=image_type)
-        try:
-            self._complaints.create(complaint, content_hash)
-        except ComplaintExistsError:
-            existing = self._existing(complaint_id, content_hash)
-            assert existing is not None
-            return existing, False
-        self._audit.append(
-            actor="public",
-            action="complaint.create",
-            target=complaint_id,
-            source_ip=source_ip,
-            details={"kind": complaint.kind, "companycode": complaint.companycode},
-        )
-        metrics.add_metric(name="ComplaintFiled", unit="Count", value=1)
-        return complaint, True
+        submitter = self._submitter(complaint, content_hash)
+        for _ in range(MAX_ATTEMPTS):
+            complaint_id, repeated = self._slot(complaint.kind, subject, submitter, content_hash)
+            if repeated is not None:
+                return repeated, False  # a retry, even once the record has been uploaded since
+            filed = dataclasses.replace(complaint, complaint_id=complaint_id)
+            created = self._create(filed, content_hash, submission.photo, image_type, source_ip)
+            if created is not None:
+                return created, True
+            # Another request took this id between the lookup and the write: look again.
+        raise ServiceUnavailableError("the complaint is being filed; retry", 1)
 
     def follow(self, code: str) -> Complaint:
         """The complaint behind a code the complainant holds (NotFoundError otherwise)."""
@@ -344,6 +317,110 @@ class ComplaintService:
 
     # --- internals -------------------------------------------------------------------------
 
+    def _subject(self, submission: ComplaintSubmission, text: str) -> tuple[Complaint, str]:
+        """The complaint as filed (not yet with its id) and what it is about."""
+        now = self._clock.now()
+        if submission.kind == "incorrect":
+            record = proven_record(
+                self._records, submission.vin, submission.plate, submission.settlement_list_code
+            )
+            complaint = _new(submission, "incorrect", now, text, record.companycode)
+            complaint = dataclasses.replace(
+                complaint,
+                vin=record.content.vin,
+                plate_number=record.content.plate_number,
+                settlement_list_code=record.content.settlement_list_code,
+                settlement_date=record.content.settlement_date,
+                record_id=record.record_id,
+                record_version=record.version,
+            )
+            return complaint, record.record_id
+        complaint = self._not_uploaded(submission, now, text)
+        # The complainant's own VIN and plate are part of the subject: a stranger naming the
+        # same shop and settlement number complains about another vehicle.
+        subject = "\x1f".join(
+            (
+                complaint.companycode,
+                complaint.settlement_list_code,
+                complaint.vin,
+                complaint.plate_number,
+            )
+        )
+        return complaint, subject
+
+    def _submitter(self, complaint: Complaint, content_hash: str) -> str:
+        """Who files, as far as anyone can tell without accounts: the contact phone under a
+        keyed hash (never in clear in a key, not enumerable from public facts), or, with no
+        contact, the submission itself."""
+        contact = normalize_contact(complaint.contact_phone or "")
+        if not contact:
+            return "content:" + content_hash
+        return (
+            "contact:" + hmac.new(self._contact_key, contact.encode(), hashlib.sha256).hexdigest()
+        )
+
+    def _slot(
+        self, kind: str, subject: str, submitter: str, content_hash: str
+    ) -> tuple[str, Complaint | None]:
+        """The id this submission is filed under, or the complaint it repeats.
+
+        The submitter's complaints about the subject are generations 1, 2, ... of one keyed
+        id; each is filed only once the one before is rejected or closed. Walking them oldest
+        first: the same content is this submission again (a retry, answered in whatever state
+        it is now); an open one with other content refuses; the first free generation is the
+        id to file under (written with `attribute_not_exists`, so two racing requests cannot
+        both take it).
+        """
+        for generation in range(1, MAX_GENERATIONS + 1):
+            complaint_id = self._complaint_id(kind, subject, submitter, generation)
+            stored = self._complaints.stored(complaint_id)
+            if stored is None:
+                return complaint_id, None
+            earlier, earlier_hash = stored
+            if hmac.compare_digest(earlier_hash, content_hash):
+                return complaint_id, earlier
+            if is_open(earlier):
+                raise ConflictError(
+                    "your complaint about this record or settlement list is still open; follow "
+                    "it with its code (you may file again once it is rejected or closed)",
+                    code="complaint_exists",
+                )
+        raise ConflictError(
+            f"at most {MAX_GENERATIONS} complaints per contact about one record or settlement list",
+            code="complaint_limit",
+        )
+
+    def _create(
+        self,
+        complaint: Complaint,
+        content_hash: str,
+        photo: bytes | None,
+        image_type: str | None,
+        source_ip: str,
+    ) -> Complaint | None:
+        """Store a new complaint (its photo first); None if its id was taken meanwhile."""
+        if complaint.kind == "not_uploaded":
+            self._refuse_if_uploaded(complaint)
+        if photo is not None and image_type is not None:
+            # One object per submission: a request that loses the race for this id never
+            # overwrites the winner's photo.
+            key = f"complaints/{complaint.complaint_id}/voucher-{content_hash[:16]}"
+            self._photo_store().put(key, photo, image_type)
+            complaint = dataclasses.replace(complaint, photo_key=key, photo_type=image_type)
+        try:
+            self._complaints.create(complaint, content_hash)
+        except ComplaintExistsError:
+            return None
+        self._audit.append(
+            actor="public",
+            action="complaint.create",
+            target=complaint.complaint_id,
+            source_ip=source_ip,
+            details={"kind": complaint.kind, "companycode": complaint.companycode},
+        )
+        metrics.add_metric(name="ComplaintFiled", unit="Count", value=1)
+        return complaint
+
     def _not_uploaded(self, submission: ComplaintSubmission, now: datetime, text: str) -> Complaint:
         errors: list[FieldError] = []
         companycode = submission.companycode.strip()
@@ -453,18 +530,6 @@ class ComplaintService:
             raise NotFoundError("no such complaint")
         return complaint
 
-    def _existing(self, complaint_id: str, content_hash: str) -> Complaint | None:
-        stored_hash = self._complaints.content_hash(complaint_id)
-        if stored_hash is None:
-            return None
-        if not hmac.compare_digest(stored_hash, content_hash):
-            raise ConflictError(
-                "a complaint about this record or settlement list exists already; follow it "
-                "with its code",
-                code="complaint_exists",
-            )
-        return self._complaints.get(complaint_id)
-
     def _check_photo(self, photo: bytes | None) -> str | None:
         if photo is None:
             return None
@@ -480,8 +545,9 @@ class ComplaintService:
             raise ServiceUnavailableError("photo storage is not configured", 60)
         return self._photos
 
-    def _complaint_id(self, kind: str, subject: str) -> str:
-        digest = hmac.new(self._key, f"{kind}\x1f{subject}".encode(), hashlib.sha256).digest()
+    def _complaint_id(self, kind: str, subject: str, submitter: str, generation: int) -> str:
+        message = "\x1f".join((kind, subject, submitter, str(generation)))
+        digest = hmac.new(self._key, message.encode(), hashlib.sha256).digest()
         return CODE_PREFIX + base64.b32encode(digest[:10]).decode("ascii")
 
     def _log(self, actor: Actor, action: str, complaint: Complaint) -> None:
@@ -527,7 +593,7 @@ def _content_hash(complaint: Complaint, photo: bytes | None) -> str:
         "code": complaint.settlement_list_code,
         "date": complaint.settlement_date.isoformat() if complaint.settlement_date else None,
         "text": complaint.text,
-        "phone": complaint.contact_phone,
+        "phone": normalize_contact(complaint.contact_phone or ""),
         "photo": hashlib.sha256(photo).hexdigest() if photo else None,
     }
     canonical = json.dumps(facts, sort_keys=True, ensure_ascii=False)

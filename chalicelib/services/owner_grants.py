@@ -1,10 +1,13 @@
 """The owner's side of agency sharing: grant, list and revoke consent; see who read the file.
 
 Why: insurers and used-car platforms read a vehicle's file only with its owner's consent
-(授权, revocable: digest §1.11). The owner proves possession exactly as for an evaluation
-(VIN + plate + settlement number from a settlement list of the vehicle: `record_proof`), on
-the ministry's records, so any settlement list of any province will do. Every failed proof
-gets the same answer. What the owner sees and does is audited like the public history.
+(授权, revocable: digest §1.11). The owner proves possession with a settlement list of the
+vehicle (VIN + plate + settlement number) whose plate is the vehicle's current plate, the
+plate of its latest record in any province, as the public history asks
+(`record_proof.proven_current_record`): once the vehicle is sold and re-registered, the
+earlier owner's plate and settlement lists neither grant nor revoke, and the grants given
+under them count for nobody (`domain.agency.grants_of_holder`). Every failed proof gets the
+same answer. What the owner sees and does is audited like the public history.
 """
 
 from __future__ import annotations
@@ -14,11 +17,11 @@ from dataclasses import dataclass
 from datetime import timedelta
 from typing import Any
 
-from chalicelib.domain.agency import GRANT_DAYS, Agency, Grant
+from chalicelib.domain.agency import GRANT_DAYS, Agency, Grant, grants_of_holder
 from chalicelib.domain.china_time import china_date
 from chalicelib.errors import FieldError, NotFoundError, ValidationFailedError
 from chalicelib.services.ports import AuditLog, Clock, RecordRepository
-from chalicelib.services.record_proof import proven_record
+from chalicelib.services.record_proof import proven_current_record
 from chalicelib.services.sharing_ports import AgencyRead, AgencyReadLog, AgencyStore, GrantStore
 
 READS_SHOWN = 100
@@ -79,11 +82,15 @@ class OwnerGrantService:
         ]
 
     def overview(self, proof: Proof, *, source_ip: str) -> Overview:
-        """The vehicle's grants (newest first) and its latest agency reads. Raises NotFoundError."""
-        vin = self._prove(proof, source_ip)
+        """The current holder's grants (newest first) and the vehicle's latest agency reads,
+        without those made under an earlier holder's grants (they read that holder's file).
+        Raises NotFoundError."""
+        vin, plate = self._prove(proof, source_ip)
         now = self._clock.now()
-        grants = sorted(self._grants.grants(vin), key=lambda g: g.created_at, reverse=True)
-        reads = self._reads.of_vehicle(vin, READS_SHOWN)
+        everyone = self._grants.grants(vin)
+        grants = sorted(grants_of_holder(everyone, plate), key=lambda g: g.created_at, reverse=True)
+        earlier = {g.grant_id for g in everyone} - {g.grant_id for g in grants}
+        reads = [r for r in self._reads.of_vehicle(vin, READS_SHOWN) if r.grant_id not in earlier]
         self._log("agency_grants.viewed", vin, source_ip, {"reads": len(reads)})
         return Overview(vin, [(g, g.state(now)) for g in grants], reads)
 
@@ -96,11 +103,11 @@ class OwnerGrantService:
         or later, that grant is the answer (a retry creates nothing). Raises NotFoundError
         (proof) or ValidationFailedError (agency, purpose, days).
         """
-        vin = self._prove(proof, source_ip)
+        vin, plate = self._prove(proof, source_ip)
         agency = self._grantable(agency_id, purpose, days)
         now = self._clock.now()
         expires = now + timedelta(days=days)
-        for grant in self._grants.grants(vin):
+        for grant in self._grants_of(vin, plate):
             same = grant.agency_id == agency.agency_id and grant.purpose == purpose
             # Expiry compared by China day: a retry (or a second click) the same day is the
             # same grant; a grant that would end later is a new one.
@@ -115,6 +122,7 @@ class OwnerGrantService:
             purpose=purpose,
             created_at=now,
             expires_at=expires,
+            plate=plate,
         )
         self._grants.add_grant(grant)
         self._log(
@@ -131,9 +139,15 @@ class OwnerGrantService:
         return grant
 
     def revoke(self, proof: Proof, grant_id: str, *, source_ip: str) -> Grant:
-        """End a grant now (revoking twice answers the same). Raises NotFoundError."""
-        vin = self._prove(proof, source_ip)
-        grant = self._grants.revoke_grant(vin, grant_id[:24], self._clock.now())
+        """End a grant given under the current plate now (revoking twice answers the same).
+
+        Raises NotFoundError (proof, or no such grant of the current holder).
+        """
+        vin, plate = self._prove(proof, source_ip)
+        grant_id = grant_id[:24]
+        grant = None
+        if any(g.grant_id == grant_id for g in self._grants_of(vin, plate)):
+            grant = self._grants.revoke_grant(vin, grant_id, self._clock.now())
         if grant is None:
             raise NotFoundError("no such grant for this vehicle", code="grant_not_found")
         self._log("agency_grant.revoked", vin, source_ip, {"grant_id": grant.grant_id})
@@ -156,15 +170,20 @@ class OwnerGrantService:
         assert agency is not None
         return agency
 
-    def _prove(self, proof: Proof, source_ip: str) -> str:
+    def _prove(self, proof: Proof, source_ip: str) -> tuple[str, str]:
+        """The vehicle's VIN and current plate, once the proof holds. Raises NotFoundError."""
         try:
-            record = proven_record(
+            record = proven_current_record(
                 self._records, proof.vin, proof.plate, proof.settlement_list_code
             )
         except NotFoundError:
             self._log("agency_grants.denied", proof.vin.strip().upper()[:32], source_ip, None)
             raise
-        return record.content.vin
+        return record.content.vin, record.content.plate_number
+
+    def _grants_of(self, vin: str, plate: str) -> list[Grant]:
+        """The vehicle's grants given by its current holder (under its current plate)."""
+        return grants_of_holder(self._grants.grants(vin), plate)
 
     def _log(self, action: str, vin: str, source_ip: str, details: dict[str, Any] | None) -> None:
         self._audit.append(

@@ -227,7 +227,8 @@ class ComplaintRepository(Protocol):
     def create(self, complaint: Complaint, content_hash: str) -> None:
         """Raises ComplaintExistsError if the id is taken."""
 
-    def content_hash(self, complaint_id: str) -> str | None: ...
+    def stored(self, complaint_id: str) -> tuple[Complaint, str] | None:
+        """The complaint and the content hash it was filed with (one read), or None."""
 
     def save(self, complaint: Complaint) -> None:
         """Write `complaint` (version = previous + 1) if the stored one is still the previous.

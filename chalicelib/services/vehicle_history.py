@@ -7,9 +7,7 @@ NotFoundError, so nobody can probe which VINs the province holds.
 
 from __future__ import annotations
 
-import hmac
-
-from chalicelib.domain.plate import normalize_plate
+from chalicelib.domain.possession import is_current_plate
 from chalicelib.domain.record import StoredRecord
 from chalicelib.domain.vin import normalize_vin
 from chalicelib.errors import NotFoundError
@@ -28,12 +26,9 @@ class VehicleHistoryService:
 
         Raises NotFoundError (one message for every failed proof).
         """
-        vin, plate = normalize_vin(vin), normalize_plate(plate)
+        vin = normalize_vin(vin)
         entries = self._records.vehicle_history(vin) if 0 < len(vin) <= 32 else []
-        latest = next(
-            (e.content.plate_number for e in reversed(entries) if e.content.plate_number), ""
-        )
-        proven = bool(plate) and hmac.compare_digest(latest.encode(), plate.encode())
+        proven = is_current_plate(entries, plate)
         self._audit.append(
             actor="public",
             action="vehicle_history.read" if proven else "vehicle_history.denied",

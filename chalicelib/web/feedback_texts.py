@@ -54,7 +54,9 @@ FEEDBACK_TEXTS: dict[str, dict[str, str]] = {
         "settlement_date": "结算日期",
         "complaint_filed": "投诉已提交。请保存投诉查询码：",
         "complaint_code_hint": "凭此查询码可随时查看处理进度。请勿公开。",
-        "complaint_exists": "该记录或结算清单已有投诉，请用原查询码查看进度。",
+        "complaint_exists": "您用此联系电话对该记录的投诉仍在处理中，请用原查询码查看进度；"
+        "该投诉被拒绝或办结后可再次投诉。",
+        "complaint_limit": "此联系电话对该记录的投诉次数已达上限。",
         "record_uploaded": "该结算清单的维修记录已上传，请查询车辆档案。",
         "follow_title": "投诉进度查询",
         "follow_code": "投诉查询码",
@@ -128,7 +130,9 @@ FEEDBACK_TEXTS: dict[str, dict[str, str]] = {
         "settlement_date": "Settlement date",
         "complaint_filed": "Your complaint was filed. Keep this complaint code:",
         "complaint_code_hint": "Use it to follow the complaint. Do not share it.",
-        "complaint_exists": "This record already has a complaint: follow it by its code.",
+        "complaint_exists": "Your complaint with this phone about this record is still open: "
+        "follow it by its code. You may complain again once it is rejected or closed.",
+        "complaint_limit": "This phone has made the most complaints allowed about this record.",
         "record_uploaded": "This settlement list has been uploaded: look up the vehicle.",
         "follow_title": "Follow a complaint",
         "follow_code": "Complaint code",

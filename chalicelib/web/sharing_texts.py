@@ -14,7 +14,10 @@ GRANT_TEXTS: dict[str, dict[str, str]] = {
             "排放检验（I/M）和缺陷召回机构依法查看，无需授权。所有查看都会记录并显示在本页。"
         ),
         "grants_proof": (
-            "请输入车辆识别代号、号牌和任意一张结算清单上的结算清单编号，以证明您是车主。"
+            "请输入车辆识别代号、车辆现在的号牌（最近一次维修记录上的号牌，不论在哪个省份维修），"
+            "以及挂此号牌期间任意一张结算清单的编号，以证明您是现在的车主。"
+            "车辆过户换牌后，原车主的号牌和结算清单不能再授权或撤销授权，"
+            "原车主给出的授权也随之失效。"
         ),
         "grants_open": "查看授权",
         "grants_link": "数据授权与查询记录",
@@ -61,8 +64,11 @@ GRANT_TEXTS: dict[str, dict[str, str]] = {
             "read it by law, without consent. Every read is logged and shown on this page."
         ),
         "grants_proof": (
-            "Enter the VIN, the plate and the number of any settlement list of the vehicle to "
-            "show you are its owner."
+            "Enter the VIN, the plate the vehicle carries now (the plate on its latest repair "
+            "record, in any province) and the number of any settlement list from a repair under "
+            "that plate, to show you are its current owner. Once the vehicle is sold and "
+            "re-registered, the previous owner's plate and settlement lists can no longer grant "
+            "or revoke, and the previous owner's grants end."
         ),
         "grants_open": "Show my grants",
         "grants_link": "Data sharing and who read my file",

@@ -53,10 +53,12 @@ def test_an_incorrect_record_complaint_gets_a_code_to_follow(api, repair):
     assert "contact_phone" not in followed.json and "vin" not in followed.json
 
 
-def test_a_retry_gets_the_same_code_and_a_different_complaint_is_refused(api, repair):
+def test_a_retry_gets_the_same_code_and_another_from_the_same_phone_waits(api, repair):
+    # Given an open complaint; when it is sent again, and another is sent from the same phone
     first = api.post("/v1/complaints", _incorrect(repair))
     retry = api.post("/v1/complaints", _incorrect(repair))
     other = api.post("/v1/complaints", _incorrect(repair, text="另一个问题"))
+    # Then the retry is the same complaint; the other waits until the first is closed
     assert retry.status_code == 200 and retry.json["code"] == first.json["code"]
     assert other.status_code == 409 and other.json["code"] == "complaint_exists"
     assert "code" not in other.json.get("errors", [{}])[0]

@@ -140,6 +140,30 @@ def test_complaining_with_a_photo_gives_a_code_that_the_follow_page_finds(api, o
     assert photo.body == tiny_png()
 
 
+def test_the_form_files_the_owners_complaint_after_a_decoy_and_names_an_open_one(api, owner):
+    # Given a decoy about the owner's record, filed first through the API under a phone
+    decoy = {
+        "kind": "incorrect",
+        "vin": owner["vin"],
+        "plate": owner["plate"],
+        "settlement_list_code": owner["payload"]["settlement_list_code"],
+        "text": "测试",
+        "contact_phone": "13800001111",
+    }
+    assert api.post("/v1/complaints", decoy).status_code == 201
+    fields = {**decoy, "ref": owner["ref"], "text": "里程写错了", "lang": "en"}
+    # When the owner files through the form without a phone, and then with the decoy's phone
+    filed = _multipart(api, "/complain/submit", {**fields, "contact_phone": ""}, {})
+    blocked = _multipart(api, "/complain/submit", fields, {})
+    # Then the first is filed with a code; the second says that phone's complaint is open
+    assert filed.status_code == 201, filed.text
+    assert re.search(r'data-complaint-code="TS[A-Z0-9]{16}"', filed.text)
+    assert blocked.status_code == 409
+    assert 'data-notice="complaint_exists"' in blocked.text
+    assert "once it is rejected or closed" in blocked.text
+    assert "里程写错了</textarea>" in blocked.text  # what the owner typed is kept
+
+
 def test_a_photo_that_is_not_an_image_is_refused_next_to_the_field(api, owner):
     fields = {
         "kind": "incorrect",

@@ -16,8 +16,10 @@ from chalicelib.domain.agency import (
     Grant,
     entry_in_scope,
     grant_for_read,
+    grants_of_holder,
 )
 from chalicelib.domain.oem import checked_dealers, is_oem_source, oem_id_for, source_of
+from chalicelib.domain.possession import current_plate, is_current_plate
 from chalicelib.domain.record import Flag, Part, RecordContent, RepairItem, StoredRecord
 from chalicelib.domain.statistics import RecordChange, change_deltas, coalesce
 from chalicelib.errors import ValidationFailedError
@@ -81,6 +83,33 @@ def test_a_commercial_read_is_refused_with_the_reason(grants, code):
 def test_the_longest_active_grant_of_the_agency_and_purpose_lets_it_read():
     grants = [_grant(days=7, age=1), _grant(days=90, age=2), _grant(revoked=True, age=0)]
     assert grant_for_read(_key(), grants, NOW) == grants[1]
+
+
+def test_only_the_current_holders_grants_count():
+    # Given grants under the old plate, under the current plate, and one kept without a plate
+    old = replace(_grant(age=3), grant_id="GROLD", plate="苏A12345")
+    mine = replace(_grant(age=1), grant_id="GRNEW", plate="鄂A7Q123")
+    unknown = replace(_grant(age=0), grant_id="GRNONE")
+    # Then only the current plate's grant counts, and none for a vehicle without a plate
+    assert grants_of_holder([old, mine, unknown], "鄂A7Q123") == [mine]
+    assert grants_of_holder([old, mine, unknown], "") == []
+    # And an agency holding only the earlier holder's consent reads as if it had none
+    with pytest.raises(AgencyRefusedError) as refused:
+        grant_for_read(_key(), grants_of_holder([old], "鄂A7Q123"), NOW)
+    assert refused.value.code == "no_grant"
+
+
+def test_the_current_plate_is_the_latest_record_that_has_one():
+    # Given a vehicle repaired under 苏A12345, then under 鄂A7Q123, then once with no plate typed
+    first = _record()
+    sold = replace(first, content=replace(first.content, plate_number="鄂A7Q123"))
+    blank = replace(first, content=replace(first.content, plate_number=""))
+    entries = [first, sold, blank]
+    # Then the current plate is the latest one typed, and only it proves possession
+    assert current_plate(entries) == "鄂A7Q123"
+    assert is_current_plate(entries, "鄂a·7q123")
+    assert not is_current_plate(entries, "苏A12345") and not is_current_plate(entries, "")
+    assert current_plate([]) == ""
 
 
 def _record() -> StoredRecord:
