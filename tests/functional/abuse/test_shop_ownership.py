@@ -192,8 +192,10 @@ def test_another_shops_complaint_cannot_be_read_marked_or_answered(api, victim, 
             f"/portal/messages/complaints/{code}/reply", {"text": "与我无关", "csrf_token": csrf}
         ),
     ]
-    # Then each answers "not found"
+    # Then each answers exactly like a complaint that does not exist
+    missing = api.get("/v1/shop/complaints/TS" + "A" * 16, attacker["token"])
     assert [a.status_code for a in answers] == [404, 404, 404]
+    assert [a.json for a in answers] == [missing.json] * 3
     assert [p.status for p in pages] == [404, 404]
     # And the complaint is still accepted, unread and unanswered, for the victim to answer
     followed = api.post("/v1/complaints/follow", {"code": code}).json
