@@ -13,7 +13,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from tests.builders import record_payload, shop_application
+from tests.builders import compat_from_rest, record_payload, shop_application
 from tests.functional.conftest import Api
 
 BATCH = "/v1/oem/records/batch"
@@ -74,19 +74,31 @@ def test_an_oem_cannot_upload_for_a_shop_it_does_not_represent_nor_probe_the_reg
     assert [v["repair_mileage"] for v in versions] == [own["repair_mileage"]]
 
 
-def test_an_oem_token_reads_no_dealer_record(api):
+def test_an_oem_token_opens_no_door_of_its_dealers(api):
     # Given a record the OEM uploaded for its dealer
-    a, _ = api.new_shop(name="示范4S店乙")
+    a, a_token = api.new_shop(name="示范4S店乙")
     oem = _oem(api, [a["companycode"]])
-    record_id = _upload(api, oem, _item(a["companycode"], record_payload()))[0]["record_id"]
-    # When the OEM's token reads it, its versions and the dealer's listing
+    payload = record_payload(company_name=a["name"])
+    record_id = _upload(api, oem, _item(a["companycode"], payload))[0]["record_id"]
+    # When the OEM's token reads it, its versions and the dealer's listing, voids it, and
+    # uploads a correction through the national door as if it were the dealer's token
     answers = [
         api.get(f"/v1/records/{record_id}", oem["token"]),
         api.get(f"/v1/records/{record_id}/versions", oem["token"]),
         api.get("/v1/records", oem["token"]),
+        api.post(f"/v1/records/{record_id}/void", {"reason": "总对总作废"}, oem["token"]),
     ]
-    # Then it is no shop token: every read is refused
-    assert [a.status_code for a in answers] == [401, 401, 401]
+    national = api.post(
+        "/restservices/lcipprodatarest/lcipprocarfixrecordadd/query",
+        compat_from_rest(oem["token"], dict(payload, repair_mileage=1)),
+    )
+    # Then it is no shop token: every call is refused, and the record is as the OEM sent it
+    assert [a.status_code for a in answers] == [401, 401, 401, 401]
+    assert national.json["code"] == "-1" and "receipt" not in national.json
+    versions = _versions(api, record_id, a_token)
+    assert [(v["status"], v["repair_mileage"]) for v in versions] == [
+        ("active", payload["repair_mileage"])
+    ]
 
 
 def test_an_oem_cannot_correct_a_record_its_dealer_uploaded_itself(api):
