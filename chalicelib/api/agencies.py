@@ -170,6 +170,7 @@ def csv_part(actor: Any, agency_id: str, params: dict[str, str], next_path: str)
         "Content-Type": "text/csv; charset=utf-8",
         "Content-Disposition": f'attachment; filename="{filename}"',
         "Cache-Control": "no-store",
+        "X-Content-Type-Options": "nosniff",
     }
     if next_cursor:
         query = urlencode(

@@ -3,8 +3,8 @@
 Why: handling a complaint reads personal data (the complainant's plate, phone and photo), so
 every read and every decision is made by an authenticated regulator and lands in the audit
 log (the service writes it). Reads need `complaints.read`, decisions `complaints.handle`; a
-district officer reaches only complaints about shops of its districts (others answer 404, like
-a complaint that does not exist), and its queue shows only those.
+district officer reaches only complaints about shops of its districts (others answer the very
+404 of a complaint that does not exist), and its queue shows only those.
 """
 
 from __future__ import annotations
@@ -34,6 +34,8 @@ from chalicelib.api.http import (
 from chalicelib.api.responses import RegulatorComplaintPage, conform
 from chalicelib.api.schemas import parse
 from chalicelib.bootstrap import complaint_service
+from chalicelib.domain.principal import Principal
+from chalicelib.errors import NotFoundError
 from chalicelib.services.audit import Actor
 
 bp = Blueprint(__name__)
@@ -45,9 +47,21 @@ def _actor(permission: Permission, complaint_id: str) -> Actor:
     require_role("province")
     request = bp.current_request
     principal = require_permission(request, permission)
-    owner = complaint_service().owner_of(complaint_id)
-    authorize_here(principal, permission, companycode=owner)
+    authorize_complaint(principal, permission, complaint_id)
     return actor_of(request, principal)
+
+
+def authorize_complaint(principal: Principal, permission: Permission, complaint_id: str) -> None:
+    """Refuse a complaint about a shop outside the caller's scope exactly like a missing one.
+
+    The scope check answers "no such shop"; said of a complaint code, that would tell a
+    district officer that a code it holds is another district's complaint.
+    """
+    owner = complaint_service().owner_of(complaint_id)
+    try:
+        authorize_here(principal, permission, companycode=owner)
+    except NotFoundError as exc:
+        raise NotFoundError("no such complaint") from exc
 
 
 @bp.route("/v1/complaints", methods=["GET"])

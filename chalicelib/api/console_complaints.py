@@ -15,7 +15,8 @@ from typing import Any
 
 from chalice import Blueprint, Response
 
-from chalicelib.api.auth import actor_of, authorize_here, require_role
+from chalicelib.api.auth import actor_of, require_role
+from chalicelib.api.complaint_handling import authorize_complaint
 from chalicelib.api.console_support import (
     FORM_TYPES,
     china_time,
@@ -128,9 +129,7 @@ def _allowed(permission: Permission, complaint_id: str) -> WebSession:
     """The signed-in regulator, if it may use `permission` on this complaint's shop."""
     require_role("province")
     session = console_session(bp.current_request, permission)
-    authorize_here(
-        session.principal, permission, companycode=complaint_service().owner_of(complaint_id)
-    )
+    authorize_complaint(session.principal, permission, complaint_id)
     return session
 
 

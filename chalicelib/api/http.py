@@ -30,10 +30,16 @@ class PayloadError(Exception):
 
 
 def json_response(body: Any, status: int = 200, headers: dict[str, str] | None = None) -> Response:
+    """A JSON answer that no cache stores (most carry personal data) and no browser sniffs."""
     return Response(
         body=json.dumps(body, ensure_ascii=False, default=str),
         status_code=status,
-        headers={"Content-Type": JSON_TYPE, "Cache-Control": "no-store", **(headers or {})},
+        headers={
+            "Content-Type": JSON_TYPE,
+            "Cache-Control": "no-store",
+            "X-Content-Type-Options": "nosniff",
+            **(headers or {}),
+        },
     )
 
 

@@ -397,7 +397,8 @@ OPERATIONS: tuple[Operation, ...] = (
               "oem", PROVINCE, {200: sr.OemBatchResults}, (*BODY, 401, 404, *BUSY), auth="oem",
               body=OemBatchRequest,
               description="Each item is answered alone; a dealer the OEM does not represent "
-              "is refused per item (dealer_not_represented)."),
+              "is refused per item (dealer_not_represented), and so is a correction of a "
+              "version the OEM did not send (oem_may_not_correct)."),
     Operation("POST", "/v1/oem/accounts", "Register an OEM account (its secret shown once)",
               "oem", PROVINCE, {201: sr.OemWithSecret}, (*BODY, 401, 403, 404, 409, *BUSY),
               auth="regulator", body=RegisterOemRequest),

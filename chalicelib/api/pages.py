@@ -72,11 +72,19 @@ def static_asset(name: str) -> Response:
 
     body = static_file(name) if name.endswith(".css") else None
     if body is None:
-        return Response(body="not found", status_code=404, headers={"Content-Type": "text/plain"})
+        return Response(
+            body="not found",
+            status_code=404,
+            headers={"Content-Type": "text/plain", "X-Content-Type-Options": "nosniff"},
+        )
     return Response(
         body=body.decode("utf-8"),
         status_code=200,
-        headers={"Content-Type": "text/css; charset=utf-8", "Cache-Control": "max-age=3600"},
+        headers={
+            "Content-Type": "text/css; charset=utf-8",
+            "Cache-Control": "max-age=3600",
+            "X-Content-Type-Options": "nosniff",
+        },
     )
 
 

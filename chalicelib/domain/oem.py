@@ -37,6 +37,16 @@ def is_oem_source(source: str | None) -> bool:
     return bool(source) and str(source).startswith(SOURCE_PREFIX)
 
 
+def may_overwrite(written_by: str | None, sender: str | None) -> bool:
+    """Whether `sender` may put a new version over the one `written_by` sent (None: the shop).
+
+    The record is the dealer's: the dealer overwrites anything. An OEM overwrites only the
+    version it sent itself, never what the dealer (or another OEM) wrote last, so a head
+    office's re-sent copy cannot undo the dealer's own upload or correction.
+    """
+    return not is_oem_source(sender) or written_by == sender
+
+
 @dataclass(frozen=True)
 class OemAccount:
     oem_id: str

@@ -15,6 +15,7 @@ from datetime import date, datetime
 
 from chalicelib.domain.chain import chain_message, next_link, sign
 from chalicelib.domain.china_time import latest_allowed_date
+from chalicelib.domain.oem import may_overwrite
 from chalicelib.domain.record import (
     Receipt,
     ReceiptResult,
@@ -82,7 +83,9 @@ class RecordService:
         ForbiddenError
             The shop is suspended.
         ConflictError
-            The (shop, settlement list) record was voided; a new number is needed.
+            The (shop, settlement list) record was voided; a new number is needed
+            (`record_voided`). An OEM's correction of a version it did not send
+            (`oem_may_not_correct`).
         ServiceUnavailableError
             Storage is busy, or the record kept changing under us; retry.
         """
@@ -133,6 +136,12 @@ class RecordService:
                 )
             if current.content_hash == candidate.content_hash:
                 return self._receipt(current, "unchanged")
+            if not may_overwrite(current.source, candidate.source):
+                raise ConflictError(
+                    "the dealer (or another sender) wrote this record last; an OEM corrects "
+                    "only what it uploaded, the dealer corrects the rest",
+                    code="oem_may_not_correct",
+                )
             corrected = dataclasses.replace(
                 candidate,
                 version=current.version + 1,

@@ -18,7 +18,13 @@ from chalicelib.domain.agency import (
     grant_for_read,
     grants_of_holder,
 )
-from chalicelib.domain.oem import checked_dealers, is_oem_source, oem_id_for, source_of
+from chalicelib.domain.oem import (
+    checked_dealers,
+    is_oem_source,
+    may_overwrite,
+    oem_id_for,
+    source_of,
+)
 from chalicelib.domain.possession import current_plate, is_current_plate
 from chalicelib.domain.record import Flag, Part, RecordContent, RepairItem, StoredRecord
 from chalicelib.domain.statistics import RecordChange, change_deltas, coalesce
@@ -209,6 +215,15 @@ def test_an_oems_dealers_are_companycodes_of_its_province():
     for bad in ([], ["420102000000001"], ["3201020000001"]):
         with pytest.raises(ValidationFailedError):
             checked_dealers(bad, "320000")
+
+
+def test_an_oem_overwrites_only_what_it_sent_and_the_dealer_overwrites_anything():
+    # Given two OEMs' sources and the dealer's own (None)
+    one, other = source_of("OEM0123456789AB"), source_of("OEM0123456789AC")
+    # Then the dealer may overwrite every version, an OEM only the one it sent itself
+    assert all(may_overwrite(written, None) for written in (None, one, other))
+    assert may_overwrite(one, one)
+    assert not may_overwrite(None, one) and not may_overwrite(other, one)
 
 
 def test_the_source_of_a_version_travels_to_the_ministry():
