@@ -87,10 +87,17 @@ def _secret_box():  # type: ignore[no-untyped-def]
 
 
 @functools.cache
+def _audit_search():  # type: ignore[no-untyped-def]
+    from chalicelib.adapters.dynamo_audit_search import DynamoAuditSearch
+
+    return DynamoAuditSearch(get_settings().table_name)
+
+
+@functools.cache
 def audit_trail():  # type: ignore[no-untyped-def]
     from chalicelib.services.audit import AuditTrail
 
-    return AuditTrail(_audit(), _audit())
+    return AuditTrail(_audit(), _audit_search())
 
 
 @functools.cache
@@ -431,6 +438,7 @@ def reset() -> None:
         _records,
         _shops,
         _audit,
+        _audit_search,
         auth_service,
         record_service,
         history_service,
