@@ -9,11 +9,14 @@ writes again at the next one. That is the only serialisation point, and there is
 shard. No code path updates or deletes an entry, and the deployed roles may not either.
 
 Each warm instance writes to one shard (picked at random when it starts) and remembers that
-shard's head, so an entry costs one conditional put. Only after a collision (another
-instance wrote the shard meanwhile) does it learn the new head, from the entry that beat it
-or by reading the head; it then moves to another shard so that two busy instances stop
-sharing one. An entry's time is never earlier than its predecessor's, so within a shard the
-sort key order is also time order (the reader, dynamo_audit_search.py, relies on it).
+shard's head, so an entry costs one conditional put. A collision (another instance wrote the
+shard meanwhile) costs the refused put and a read of the head; the instance then moves to
+another shard, twice at most, so that busy instances spread out while there are free shards.
+After that it stays where it is and reads the head before each write (one read unit, a fifth
+of a write's price, instead of refused puts) until four reads in a row find nobody else's
+entry. `bench/audit_chain.py` measures the cost per entry. An entry's time is never earlier
+than its predecessor's, so within a shard the sort key order is also time order (the reader,
+dynamo_audit_search.py, relies on it).
 """
 
 from __future__ import annotations
@@ -32,6 +35,8 @@ from chalicelib.errors import ServiceUnavailableError
 
 RETENTION = timedelta(days=400)
 MAX_ATTEMPTS = 6  # collisions in a row before the caller is told to retry (503)
+MAX_HOPS = 2  # moves to another shard after a collision, before sharing the one it is on
+QUIET_READS = 4  # head reads that found no one else's entry before the cache is trusted again
 SENDS = 3  # one put sent again after a lost answer or a busy table, then the caller retries
 
 
@@ -43,6 +48,9 @@ class DynamoAuditLog(TableAdapter):
         self._clock = clock
         self._shard = random.randrange(keys.AUDIT_SHARDS) if shard is None else shard
         self._heads: dict[tuple[date, int], ChainHead] = {}
+        self._hops = 0
+        self._shared = False  # another instance writes this shard: read the head first
+        self._quiet = 0
 
     @property
     def shard(self) -> int:
@@ -81,17 +89,15 @@ class DynamoAuditLog(TableAdapter):
             "details": details or None,
         }
         day, shard = now.date(), self._shard
+        head = self._head(day, shard)
         for attempt in range(MAX_ATTEMPTS):
-            head = self._heads.get((day, shard)) or self._read_head(day, shard)
-            written, beaten_by = self._put_link(day, shard, head, now, facts)
+            written = self._put_link(day, shard, head, now, facts)
             if written is not None:
                 self._heads[(day, shard)] = written
                 if attempt:
-                    self._move()
+                    self._collided()
                 return
-            # The entry that beat us is the new head unless the shard moved on further still.
-            fresh = beaten_by if beaten_by is not None and attempt == 0 else None
-            self._heads[(day, shard)] = fresh or self._read_head(day, shard)
+            head = self._read_head(day, shard)
         raise ServiceUnavailableError("the audit log is busy, retry shortly", 1)
 
     def day_chains(self, day: date) -> dict[int, list[ChainEntry]]:
@@ -101,11 +107,30 @@ class DynamoAuditLog(TableAdapter):
     def location(self, day: date, shard: int, seq: int) -> str:
         return f"{keys.audit_pk(day, shard)} / {keys.audit_entry_sk(seq)}"
 
+    def _head(self, day: date, shard: int) -> ChainHead:
+        """The head to write after: the cached one, or read while the shard is shared."""
+        cached = self._heads.get((day, shard))
+        if cached is not None and not self._shared:
+            return cached
+        head = self._read_head(day, shard)
+        if self._shared:
+            self._quiet = self._quiet + 1 if head == cached else 0
+            self._shared = self._quiet < QUIET_READS
+        return head
+
+    def _collided(self) -> None:
+        """Another instance writes this shard too: move, or stay and read before writing."""
+        if self._hops < MAX_HOPS:
+            self._hops += 1
+            self._shard = random.choice([s for s in range(keys.AUDIT_SHARDS) if s != self._shard])
+        else:
+            self._shared, self._quiet = True, 0
+
     def _put_link(
         self, day: date, shard: int, head: ChainHead, now: datetime, facts: dict[str, Any]
-    ) -> tuple[ChainHead | None, ChainHead | None]:
-        """(the new head, None) if the entry was written at head.seq + 1; else (None, the
-        entry that holds that position, when DynamoDB returned it).
+    ) -> ChainHead | None:
+        """The new head if the entry was written at head.seq + 1; None if that position is
+        taken by another entry.
 
         A put whose answer is lost (a timeout, a 5xx after the write landed) is sent again as
         it was: finding its own entry there (same id) is success, not a collision.
@@ -134,18 +159,17 @@ class DynamoAuditLog(TableAdapter):
                         ConditionExpression="attribute_not_exists(PK)",
                         ReturnValuesOnConditionCheckFailure="ALL_OLD",
                     )
-                return written, None
+                return written
             except ServiceUnavailableError:
                 if resend == SENDS - 1:
                     raise
             except Exception as exc:
                 if error_code(exc) != "ConditionalCheckFailedException":
                     raise
-                taken = getattr(exc, "response", {}).get("Item")
-                holder = from_item(taken) if taken else None
-                if holder is not None and holder.get("entry_id") == facts["entry_id"]:
-                    return written, None  # ours, sent before: its answer was lost
-                return None, _head_of(holder) if holder else None
+                taken = getattr(exc, "response", {}).get("Item") or {}
+                if from_item(taken).get("entry_id") == facts["entry_id"]:
+                    return written  # ours, sent before: its answer was lost
+                return None
         raise AssertionError("unreachable")  # pragma: no cover
 
     def _read_head(self, day: date, shard: int) -> ChainHead:
@@ -178,11 +202,6 @@ class DynamoAuditLog(TableAdapter):
             if "LastEvaluatedKey" not in response:
                 return entries
             request["ExclusiveStartKey"] = response["LastEvaluatedKey"]
-
-    def _move(self) -> None:
-        """Write to another shard from now on: this one is shared with a busy writer."""
-        others = [s for s in range(keys.AUDIT_SHARDS) if s != self._shard]
-        self._shard = random.choice(others) if others else self._shard
 
 
 def _not_before(now: datetime, previous: str) -> datetime:
