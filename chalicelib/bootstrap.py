@@ -101,6 +101,24 @@ def audit_trail():  # type: ignore[no-untyped-def]
 
 
 @functools.cache
+def audit_digests():  # type: ignore[no-untyped-def]
+    """The daily digest of the audit log (the scheduled handler and `infra.admin`)."""
+    from chalicelib.adapters.s3_audit_digests import S3AuditDigestStore
+    from chalicelib.services.audit_digest import AuditDigestService
+
+    settings = get_settings()
+    if not (settings.audit_digest_bucket and settings.audit_digest_key):
+        raise RuntimeError("AUDIT_DIGEST_BUCKET and AUDIT_DIGEST_KEY must be set")
+    return AuditDigestService(
+        _audit(),
+        S3AuditDigestStore(settings.audit_digest_bucket),
+        settings.audit_digest_key.encode("utf-8"),
+        settings.province_code,
+        _clock(),
+    )
+
+
+@functools.cache
 def regulator_accounts():  # type: ignore[no-untyped-def]
     from chalicelib.adapters.dynamo_auth import DynamoAccountRepository
     from chalicelib.services.regulator_accounts import RegulatorAccountService
@@ -439,6 +457,7 @@ def reset() -> None:
         _shops,
         _audit,
         _audit_search,
+        audit_digests,
         auth_service,
         record_service,
         history_service,
