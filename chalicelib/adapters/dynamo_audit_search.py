@@ -72,7 +72,7 @@ class DynamoAuditSearch(TableAdapter):
                 for shard, read in reads.items()
                 for key, item in read.candidates()
             ]
-            offered.sort(key=lambda o: (_instant(o[0]), o[1], o[2]), reverse=True)
+            offered.sort(key=lambda o: (_instant(o[0]) or since, o[1], o[2]), reverse=True)
             chosen = offered[: limit - len(taken)]
             taken += [_entry(item) for *_, item in chosen]
             bounds = _advance(bounds, reads, {(shard, key) for _, shard, key, _ in chosen})
@@ -109,6 +109,9 @@ class DynamoAuditSearch(TableAdapter):
         read = _ShardRead()
         for item in (from_item(i) for i in response.get("Items", [])):
             at = _instant(str(item.get("at", "")))
+            if at is None:  # not an entry this log wrote: passed over, never a reason to stop
+                read.examined.append((str(item[keys.SK]), None))
+                continue
             if at < since:
                 read.reached_start = True
                 return read
@@ -146,12 +149,12 @@ def _advance(
     return result
 
 
-def _instant(text: str) -> datetime:
-    """An entry's time; one that is not a time counts as older than any range."""
+def _instant(text: str) -> datetime | None:
+    """An entry's time (None if it has none)."""
     try:
         moment = datetime.fromisoformat(text)
     except ValueError:
-        return datetime.min.replace(tzinfo=UTC)
+        return None
     return moment if moment.tzinfo else moment.replace(tzinfo=UTC)
 
 

@@ -151,3 +151,26 @@ def test_entries_from_before_the_chain_read_in_time_order_with_chained_ones(tabl
     # and the chain check names the entry outside the chain
     findings = check_chain(DAY.date(), 1, log.day_chains(DAY.date())[1])
     assert [f.kind for f in findings] == ["unchained"]
+
+
+def test_an_item_without_a_time_planted_on_top_of_a_shard_hides_nothing(table):
+    # Given two entries of a shard, and above them an item whose time is not a time (as a
+    # role that may put items could plant one)
+    log = DynamoAuditLog(table, SteppingClock(), shard=3)
+    _append(log, "first")
+    _append(log, "second")
+    boto3.client("dynamodb").put_item(
+        TableName=table,
+        Item={
+            "PK": {"S": keys.audit_pk(DAY.date(), 3)},
+            "SK": {"S": keys.audit_entry_sk(3)},
+            "at": {"S": "not a time"},
+            "action": {"S": "planted"},
+        },
+    )
+    # When the day is read
+    page, _ = DynamoAuditSearch(table).entries(
+        DAY - timedelta(hours=1), DAY + timedelta(hours=1), actor=None, limit=10, cursor=None
+    )
+    # Then both entries are there, the planted item passed over
+    assert [e["action"] for e in page] == ["second", "first"]
