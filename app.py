@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from chalice import Chalice, ConvertToMiddleware
+from chalice import Chalice, ConvertToMiddleware, Cron
 
 from chalicelib.api import (
     access,
@@ -44,6 +44,7 @@ from chalicelib.api import (
 from chalicelib.api.portal import BLUEPRINTS as PORTAL_BLUEPRINTS
 from chalicelib.config import stream_arn
 from chalicelib.observability import capture_lambda_handler, logger, metrics
+from chalicelib.scheduled.audit_digest import digest_audit_log
 from chalicelib.streams.handlers import jobs_batch, record_changes_batch
 
 app = Chalice(app_name="vmehr")
@@ -118,3 +119,10 @@ def apply_record_changes(event: Any) -> dict[str, Any]:
 def run_jobs(event: Any) -> dict[str, Any]:
     """Table stream → CSV exports of record searches, and (province) spreadsheet import chunks."""
     return jobs_batch(event.to_dict())
+
+
+# Ten minutes after the UTC day ends (08:10 China time): audit partitions are UTC days.
+@app.schedule(Cron(10, 0, "*", "*", "?", "*"))
+def write_audit_digest(event: Any) -> dict[str, Any]:
+    """Daily → the signed digest of yesterday's audit log, kept in the Object Lock bucket."""
+    return digest_audit_log(event.to_dict())

@@ -87,10 +87,35 @@ def _secret_box():  # type: ignore[no-untyped-def]
 
 
 @functools.cache
+def _audit_search():  # type: ignore[no-untyped-def]
+    from chalicelib.adapters.dynamo_audit_search import DynamoAuditSearch
+
+    return DynamoAuditSearch(get_settings().table_name)
+
+
+@functools.cache
 def audit_trail():  # type: ignore[no-untyped-def]
     from chalicelib.services.audit import AuditTrail
 
-    return AuditTrail(_audit(), _audit())
+    return AuditTrail(_audit(), _audit_search())
+
+
+@functools.cache
+def audit_digests():  # type: ignore[no-untyped-def]
+    """The daily digest of the audit log (the scheduled handler and `infra.admin`)."""
+    from chalicelib.adapters.s3_audit_digests import S3AuditDigestStore
+    from chalicelib.services.audit_digest import AuditDigestService
+
+    settings = get_settings()
+    if not (settings.audit_digest_bucket and settings.audit_digest_key):
+        raise RuntimeError("AUDIT_DIGEST_BUCKET and AUDIT_DIGEST_KEY must be set")
+    return AuditDigestService(
+        _audit(),
+        S3AuditDigestStore(settings.audit_digest_bucket),
+        settings.audit_digest_key.encode("utf-8"),
+        settings.province_code,
+        _clock(),
+    )
 
 
 @functools.cache
@@ -431,6 +456,8 @@ def reset() -> None:
         _records,
         _shops,
         _audit,
+        _audit_search,
+        audit_digests,
         auth_service,
         record_service,
         history_service,

@@ -41,6 +41,8 @@ ENV_PUBLIC_VIN_LIMIT = "PUBLIC_VIN_LIMIT"
 ENV_PUBLIC_SUBMIT_LIMIT = "PUBLIC_SUBMIT_LIMIT"
 ENV_TOTP_KEY = "TOTP_KEY"
 ENV_CONSOLE_SESSION_SECONDS = "CONSOLE_SESSION_SECONDS"
+ENV_AUDIT_DIGEST_BUCKET = "AUDIT_DIGEST_BUCKET"
+ENV_AUDIT_DIGEST_KEY = "AUDIT_DIGEST_KEY"
 
 # Chalice evaluates the stream ARN when app.py is imported (it is a decorator argument), so
 # it needs a value even where no stream exists (packaging, tests, chalice local): this one.
@@ -82,6 +84,10 @@ class Settings(BaseModel):
     # Seals the regulators' TOTP secrets at rest; from the stack's secret store like SIGNING_KEY.
     totp_key: str | None = Field(default=None, min_length=32)
     console_session_seconds: int = Field(default=1800, ge=60, le=86400)
+    # The audit log's daily digests: the Object Lock bucket they are kept in, and the key that
+    # signs them (from the stack's secret store; only the digest function holds it).
+    audit_digest_bucket: str | None = Field(default=None, min_length=3, max_length=63)
+    audit_digest_key: str | None = Field(default=None, min_length=32)
 
     @property
     def province_prefix(self) -> str:
@@ -116,6 +122,8 @@ _ENV_TO_FIELD = {
     ENV_PUBLIC_SUBMIT_LIMIT: "public_submit_limit",
     ENV_TOTP_KEY: "totp_key",
     ENV_CONSOLE_SESSION_SECONDS: "console_session_seconds",
+    ENV_AUDIT_DIGEST_BUCKET: "audit_digest_bucket",
+    ENV_AUDIT_DIGEST_KEY: "audit_digest_key",
 }
 
 

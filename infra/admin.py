@@ -8,11 +8,16 @@
     python -m infra.admin create-exchange-credential --province 320000  # on the ministry stack
     python -m infra.admin redrive                                    # on a province stack
     python -m infra.admin recount-registry [--province 320000]       # ministry: repair counts
+    python -m infra.admin audit-verify --day 2026-03-01              # the audit log vs its digest
+    python -m infra.admin audit-digest --day 2026-03-01              # local: what the schedule does
 
 Passwords are read from the terminal (or --password-stdin) and stored only as scrypt hashes.
 The TOTP secret (and its otpauth:// URI for an authenticator app) is printed once and stored
 sealed with TOTP_KEY. An exchange secret is printed once and must be configured as the
-province's EXCHANGE_SECRET.
+province's EXCHANGE_SECRET. The audit commands need AUDIT_DIGEST_BUCKET and AUDIT_DIGEST_KEY
+(docs/deploy.md); their day is a UTC day, the audit log's partition. `audit-verify` prints OK
+or each finding and exits 1 on any; `audit-digest` is what the daily schedule runs (deployed,
+only the digest function may write the bucket: re-run a day by invoking it).
 """
 
 from __future__ import annotations
@@ -20,10 +25,15 @@ from __future__ import annotations
 import argparse
 import getpass
 import sys
+from datetime import date
+from typing import TYPE_CHECKING
 
 from chalicelib.config import get_settings
 from chalicelib.errors import DomainError
 from infra.seed import REGULATOR_ROLES, create_exchange_credential, create_regulator, reset_totp
+
+if TYPE_CHECKING:  # pragma: no cover
+    from chalicelib.services.audit_digest import Verification
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -51,7 +61,18 @@ def main(argv: list[str] | None = None) -> int:
     recount.add_argument(
         "--province", action="append", default=[], help="a province code (default: all 31)"
     )
+    digest = commands.add_parser("audit-digest", help="store the audit log's digest of a day")
+    digest.add_argument("--day", required=True, type=_day, help="a UTC day, YYYY-MM-DD")
+    digest.add_argument(
+        "--open-day",
+        action="store_true",
+        help="local demos: digest today as it is so far (its later entries will show as extra)",
+    )
+    verify = commands.add_parser("audit-verify", help="check a day of the audit log")
+    verify.add_argument("--day", required=True, type=_day, help="a UTC day, YYYY-MM-DD")
     args = parser.parse_args(argv)
+    if args.command in ("audit-digest", "audit-verify"):
+        return _audit(args.command, args.day, getattr(args, "open_day", False))
     if args.command == "create-regulator":
         return _create_regulator(args)
     if args.command == "reset-totp":
@@ -67,6 +88,50 @@ def main(argv: list[str] | None = None) -> int:
     if args.command == "recount-registry":
         return _recount_registry(args.province)
     return _redrive()
+
+
+def _day(text: str) -> date:
+    try:
+        return date.fromisoformat(text)
+    except ValueError as exc:
+        raise argparse.ArgumentTypeError("a day is YYYY-MM-DD") from exc
+
+
+def _audit(command: str, day: date, open_day: bool) -> int:
+    from chalicelib.bootstrap import audit_digests
+    from chalicelib.services.audit_digest import DayNotOverError
+
+    where = f"audit log of {get_settings().province_code} on {day.isoformat()} (UTC)"
+    try:
+        service = audit_digests()
+        if command == "audit-verify":
+            return _print_verification(where, service.verify(day))
+        outcome = service.write(day, open_day=open_day)
+    except (RuntimeError, DayNotOverError) as exc:
+        print(f"refused: {exc}", file=sys.stderr)
+        return 2
+    if not outcome.written:
+        print(f"{where}: its digest is stored already; nothing written")
+        return 0
+    print(f"{where}: digest stored, {outcome.entries} entries")
+    for finding in outcome.findings:
+        print(f"  {finding}")
+    return 1 if outcome.findings else 0
+
+
+def _print_verification(where: str, report: Verification) -> int:
+    if report.ok:
+        against = (
+            f"the digest of {report.digest_created_at}"
+            if report.digest_created_at
+            else "no digest yet (the day is not over): each chain checked on its own"
+        )
+        print(f"{where}: OK, {report.entries} entries, against {against}")
+        return 0
+    print(f"{where}: {len(report.findings)} findings, {report.entries} entries")
+    for finding in report.findings:
+        print(f"  {finding}")
+    return 1
 
 
 def _create_regulator(args: argparse.Namespace) -> int:

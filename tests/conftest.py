@@ -23,6 +23,8 @@ os.environ.update(
         "SIGNING_KEY": "test-signing-key-0123456789abcdef0123",
         "PHOTO_BUCKET": "vmehr-photos-test",
         "TOTP_KEY": "test-totp-key-0123456789abcdef0123456789",
+        "AUDIT_DIGEST_BUCKET": "vmehr-audit-digests-test",
+        "AUDIT_DIGEST_KEY": "test-audit-digest-key-0123456789abcdef",
     }
 )
 os.environ.pop("DYNAMODB_ENDPOINT_URL", None)

@@ -19,7 +19,8 @@ Item kinds (PK / SK):
 - regulator account  ADMIN#<username> / CRED        (GSI1: ADMINS / <username>)
 - bearer token       TOKEN#<sha256(token)> / TOKEN   (TTL)
 - login failures     LOGINFAIL#<kind>#<id> / LOGINFAIL (TTL)
-- audit entry        AUDIT#<yyyy-mm-dd>#<shard> / <iso time>#<uuid> (TTL, 400 days)
+- audit entry        AUDIT#<yyyy-mm-dd>#<shard> / SEQ#<seq:010d> (a hash chain per UTC day and
+                     shard; TTL, 400 days; entries from before the chain: <iso time>#<uuid>)
 - evaluation         REC#<record_id> / EVAL           (GSI1: SHOPEVAL#<cc> / <created>#<id>)
 - shop rating totals SHOP#<cc> / RATING; province totals RATING#<province> / RATING
 - complaint          COMPLAINT#<id> / COMPLAINT
@@ -166,6 +167,14 @@ LOGIN_FAILURE = "LOGINFAIL"
 
 def audit_pk(day: date, shard: int) -> str:
     return f"AUDIT#{day.isoformat()}#{shard}"
+
+
+AUDIT_SEQ_PREFIX = "SEQ#"
+
+
+def audit_entry_sk(seq: int) -> str:
+    """An entry's place in its partition's chain: two writers at one seq collide on it."""
+    return f"{AUDIT_SEQ_PREFIX}{seq:010d}"
 
 
 def key(pk: str, sk: str) -> dict[str, str]:

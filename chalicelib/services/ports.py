@@ -11,6 +11,7 @@ from dataclasses import dataclass
 from datetime import date, datetime
 from typing import Any, Protocol
 
+from chalicelib.domain.audit_chain import ChainEntry
 from chalicelib.domain.chain import ChainHead
 from chalicelib.domain.complaint import Complaint
 from chalicelib.domain.evaluation import Evaluation, RatingTotals
@@ -175,6 +176,34 @@ class AuditReader(Protocol):
         limit: int,
         cursor: str | None,
     ) -> tuple[list[dict[str, Any]], str | None]: ...
+
+
+class AuditChains(Protocol):
+    """The audit log's stored entries of one UTC day, per shard (for digests and checks)."""
+
+    def day_chains(self, day: date) -> dict[int, list[ChainEntry]]: ...
+
+    def location(self, day: date, shard: int, seq: int) -> str: ...
+
+
+@dataclass(frozen=True)
+class StoredDigest:
+    """The first version stored of a day's digest, and whether anything came after it."""
+
+    document: bytes
+    versions: int = 1  # more than one: someone put another document over the first
+    hidden: bool = False  # the newest version is a delete marker
+
+
+class AuditDigestStore(Protocol):
+    """Where each day's signed digest is kept, once: a stored digest is never replaced."""
+
+    def exists(self, scope: str, day: date) -> bool: ...
+
+    def get(self, scope: str, day: date) -> StoredDigest | None: ...
+
+    def put_new(self, scope: str, day: date, document: bytes) -> bool:
+        """Store the day's digest unless one is there already (then False, nothing written)."""
 
 
 class SecretBox(Protocol):

@@ -12,8 +12,11 @@ records table and reads statistics; the record-changes handler reads the stream,
 statistics and (province) counts delivery attempts there and parks changes in its queue, but
 never touches record items; the jobs handler reads records (and their indexes) for exports,
 marks its export jobs, writes export files below `exports/` only and (province) uploads an
-import chunk's records as the API does (record items of the table). No statement grants a
-`*` action, and table statements name their table (and its indexes) only.
+import chunk's records as the API does (record items of the table); the audit digest handler
+queries audit entries only (`AUDIT#` keys), writes nothing to the table and is the one role
+that may put objects in the digest bucket, below `audit-digests/`, with the one key that
+signs them. No statement grants a `*` action, and table statements name their table (and
+its indexes) only.
 `tests/functional/test_role_permissions.py` checks every call each function makes against
 these policies.
 """
@@ -25,6 +28,8 @@ from typing import Any
 from infra.cfn.fragment import Fragment, arn_below, fragment, get_att, override, ref, sub
 from infra.cfn.names import (
     API_HANDLER,
+    AUDIT_DIGEST,
+    AUDIT_DIGEST_BUCKET,
     FORWARDER_QUEUE,
     FUNCTIONS,
     JOBS,
@@ -33,6 +38,7 @@ from infra.cfn.names import (
     RECORDS_TABLE,
     STATS_TABLE,
     STREAM_FAILURE_QUEUE,
+    STREAM_FUNCTIONS,
     Function,
     Stack,
 )
@@ -138,6 +144,9 @@ def _environment(stack: Stack, function: Function) -> dict[str, Any]:
         env["SIGNING_KEY"] = secret(stack, "SigningKeySecretName")
     if function == JOBS:
         env["PHOTO_BUCKET"] = ref(PHOTO_BUCKET)  # export files
+    if function == AUDIT_DIGEST:
+        env["AUDIT_DIGEST_BUCKET"] = ref(AUDIT_DIGEST_BUCKET)
+        env["AUDIT_DIGEST_KEY"] = secret(stack, "AuditDigestKeySecretName")
     if function == RECORD_CHANGES and stack.is_province:
         env["MINISTRY_URL"] = ref("MinistryUrl")
         env["EXCHANGE_SECRET"] = secret(stack, "ExchangeSecretName")
@@ -169,7 +178,7 @@ def _policy(stack: Stack, function: Function) -> dict[str, Any]:
                 arn_below(PHOTO_BUCKET, "/*"),
             )
         )
-    else:
+    elif function in STREAM_FUNCTIONS:
         statements += [
             _allow("TableStream", STREAM_READ_ACTIONS, get_att(RECORDS_TABLE, "StreamArn")),
             _allow("StreamFailures", ["sqs:SendMessage"], get_att(STREAM_FAILURE_QUEUE, "Arn")),
@@ -210,7 +219,27 @@ def _policy(stack: Stack, function: Function) -> dict[str, Any]:
         statements.append(_allow("ImportUploads", IMPORT_ACTIONS, [get_att(RECORDS_TABLE, "Arn")]))
     if function in (API_HANDLER, JOBS):
         statements.append(_audit_append_only())
+    if function == AUDIT_DIGEST:
+        statements += _audit_digest_statements()
     return {"Version": "2012-10-17", "Statement": statements}
+
+
+def _audit_digest_statements() -> list[dict[str, Any]]:
+    """Read the day's audit entries, and store (and find) digests; nothing else."""
+    entries = _allow("AuditLogRead", ["dynamodb:Query"], [get_att(RECORDS_TABLE, "Arn")])
+    entries["Condition"] = {
+        "ForAllValues:StringLike": {"dynamodb:LeadingKeys": [AUDIT_KEY_PATTERN]}
+    }
+    return [
+        entries,
+        _allow(
+            "AuditDigests",
+            ["s3:GetObject", "s3:PutObject"],
+            arn_below(AUDIT_DIGEST_BUCKET, "/audit-digests/*"),
+        ),
+        # Without ListBucket, S3 answers a digest not written yet with 403 instead of 404.
+        _allow("AuditDigestNames", ["s3:ListBucket"], get_att(AUDIT_DIGEST_BUCKET, "Arn")),
+    ]
 
 
 def _audit_append_only() -> dict[str, Any]:

@@ -21,6 +21,7 @@ STATS_TABLE = "StatsTable"
 STREAM_FAILURE_QUEUE = "StreamFailureQueue"
 FORWARDER_QUEUE = "ForwarderDeadLetterQueue"
 PHOTO_BUCKET = "PhotoBucket"
+AUDIT_DIGEST_BUCKET = "AuditDigestBucket"
 REST_API = "RestAPI"  # Chalice's
 DASHBOARD = "Dashboard"
 
@@ -49,7 +50,9 @@ RECORD_CHANGES = Function(
     "ApplyRecordChangesDynamodbEventSource",
 )
 JOBS = Function("RunJobs", "RunJobsRole", "run-jobs", "RunJobsDynamodbEventSource")
-FUNCTIONS = (API_HANDLER, RECORD_CHANGES, JOBS)
+# Daily, just after the UTC day ends: the audit log's signed digest of that day.
+AUDIT_DIGEST = Function("WriteAuditDigest", "WriteAuditDigestRole", "audit-digest")
+FUNCTIONS = (API_HANDLER, RECORD_CHANGES, JOBS, AUDIT_DIGEST)
 STREAM_FUNCTIONS = tuple(f for f in FUNCTIONS if f.stream_event)
 
 

@@ -22,6 +22,7 @@ PROVINCE_SECRETS = {
     "SigningKeySecretName": "signing-key",
     "TotpKeySecretName": "totp-key",
     "ExchangeSecretName": "exchange-secret",
+    "AuditDigestKeySecretName": "audit-digest-key",
 }
 _DERIVED = "; empty: vmehr/<ProvinceCode>/{}"
 
@@ -64,6 +65,13 @@ def parameters(stack: Stack) -> Fragment:
             "Description": "Secrets Manager secret (plain string, >= 32 characters) that seals "
             "the regulators' TOTP secrets in the table"
             + (_DERIVED.format("totp-key") if stack.is_province else ""),
+        },
+        "AuditDigestKeySecretName": {
+            "Type": "String",
+            "Default": "" if stack.is_province else "vmehr/ministry/audit-digest-key",
+            "Description": "Secrets Manager secret (plain string, >= 32 characters) that signs "
+            "the audit log's daily digests; only the digest function reads it"
+            + (_DERIVED.format("audit-digest-key") if stack.is_province else ""),
         },
     }
     if not stack.is_province:

@@ -12,6 +12,7 @@ from typing import Any
 
 from infra.cfn.alarms import alarms
 from infra.cfn.api import rest_api
+from infra.cfn.audit_digests import audit_digest_bucket
 from infra.cfn.dashboard import dashboard
 from infra.cfn.fragment import Fragment, combine
 from infra.cfn.functions import functions
@@ -31,6 +32,7 @@ COMMON: list[Builder] = [
     rest_api,
     alarms,
     dashboard,
+    audit_digest_bucket,
 ]
 # The ministry's bucket holds national exports only (it receives no complaint photos).
 BUILDERS: dict[str, list[Builder]] = {

@@ -205,6 +205,7 @@ def _banner(apps: list[ProvinceApp], moto_url: str, complaint: str) -> None:
     lines += _console_walkthrough(
         provinces[0].url, f"{PROVINCES[0].division_code}000000002", complaint
     )
+    lines += _audit_commands(provinces[0])
     lines += [
         f"  Ministry console ({ministry.url}/console, sign in as admin): 部省联网 Provinces' link",
         "      lists all 31 provinces: Jiangsu and Hubei with uploads, error rate, exchange lag",
@@ -213,6 +214,31 @@ def _banner(apps: list[ProvinceApp], moto_url: str, complaint: str) -> None:
         "Press Ctrl-C to stop everything.",
     ]
     print("\n".join(lines), flush=True)
+
+
+def _audit_commands(app: ProvinceApp) -> list[str]:
+    """The audit log's digest by hand (a deployed stack writes yesterday's at 00:10 UTC)."""
+    env = app.environment()
+    names = (
+        "AWS_ACCESS_KEY_ID",
+        "AWS_SECRET_ACCESS_KEY",
+        "AWS_REGION",
+        "AWS_ACCOUNT_ID_ENDPOINT_MODE",
+        "PROVINCE_CODE",
+        "TABLE_NAME",
+        "DYNAMODB_ENDPOINT_URL",
+        "S3_ENDPOINT_URL",
+        "AUDIT_DIGEST_BUCKET",
+        "AUDIT_DIGEST_KEY",
+    )
+    variables = " ".join(f"{name}={env[name]}" for name in names)
+    return [
+        "  Audit log of Jiangsu: store today's digest so far (--open-day: a demo), then verify:",
+        f"      env {variables} \\",
+        "        .venv/bin/python -m infra.admin audit-digest --day $(date -u +%F) --open-day",
+        "      (the same env, then: .venv/bin/python -m infra.admin audit-verify --day "
+        "$(date -u +%F))",
+    ]
 
 
 def _console_walkthrough(url: str, idle: str, complaint: str) -> list[str]:

@@ -19,6 +19,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from infra.audit_digest_bucket import audit_digest_bucket_name, create_audit_digest_bucket
 from infra.photo_bucket import create_photo_bucket, photo_bucket_name
 from infra.table_definition import create_stack_tables
 
@@ -212,6 +213,10 @@ class ProvinceApp:
             "COOKIE_SECURE": "false",
             "PHOTO_BUCKET": photo_bucket_name(self.table_name),
             "S3_ENDPOINT_URL": self.dynamodb_url,
+            # The audit log's daily digests (`python -m infra.admin audit-digest` locally; a
+            # real stack's digest function takes its key from the secret store).
+            "AUDIT_DIGEST_BUCKET": audit_digest_bucket_name(self.table_name),
+            "AUDIT_DIGEST_KEY": f"local-only-audit-digest-key-{self.province_code}-not-for-prod",
             **self.extra_env,
         }
 
@@ -300,8 +305,9 @@ def _stop_process(process: subprocess.Popen[bytes] | None) -> None:
 
 
 def provision(moto: MotoServer, table_name: str, stats_table_name: str | None = None) -> str:
-    """Create a stack's tables (from infra/) and photo bucket; returns the stream ARN."""
-    create_photo_bucket(
-        moto.client("s3"), photo_bucket_name(table_name), FAKE_AWS_ENV["AWS_REGION"]
-    )
+    """Create a stack's tables (from infra/), its photo and audit digest buckets; returns the
+    stream ARN."""
+    s3, region = moto.client("s3"), FAKE_AWS_ENV["AWS_REGION"]
+    create_photo_bucket(s3, photo_bucket_name(table_name), region)
+    create_audit_digest_bucket(s3, audit_digest_bucket_name(table_name), region)
     return create_stack_tables(moto.client(), table_name, stats_table_name or f"{table_name}-stats")

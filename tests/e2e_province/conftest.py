@@ -32,9 +32,11 @@ class Answer:
 
 
 class Http:
-    def __init__(self, base: str) -> None:
+    def __init__(self, base: str, environment: dict[str, str] | None = None) -> None:
         self.base = base
         self._regulator_token = ""
+        # The stack's environment, for running `infra.admin` commands against it.
+        self.environment = environment or {}
 
     def call(
         self,
@@ -108,7 +110,7 @@ def http(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Http]:
             province_code="320000",
         )
         app.start()
-        yield Http(app.url)
+        yield Http(app.url, app.environment())
     finally:
         app.stop()
         moto.stop()

@@ -16,6 +16,7 @@ from moto import mock_aws
 
 from chalicelib import bootstrap
 from chalicelib.config import get_settings
+from infra.audit_digest_bucket import create_audit_digest_bucket
 from infra.photo_bucket import create_photo_bucket
 from infra.seed import create_regulator
 from infra.table_definition import create_stack_tables
@@ -135,12 +136,24 @@ def province_stack() -> Iterator[None]:
         )
         assert settings.photo_bucket is not None
         create_photo_bucket(boto3.client("s3"), settings.photo_bucket, settings.aws_region)
+        create_digest_bucket()
         add_regulator(*REGULATOR[:1], "province_admin", password=REGULATOR[1])
         add_regulator(*ANALYST[:1], "analyst", password=ANALYST[1])
         try:
             yield
         finally:
             bootstrap.reset()
+
+
+def create_digest_bucket() -> None:
+    """The stack's audit digest bucket (Object Lock, compliance mode), as the template has it."""
+    import boto3
+
+    settings = get_settings()
+    assert settings.audit_digest_bucket is not None
+    create_audit_digest_bucket(
+        boto3.client("s3"), settings.audit_digest_bucket, settings.aws_region
+    )
 
 
 @pytest.fixture
@@ -180,6 +193,7 @@ def ministry_api(monkeypatch: pytest.MonkeyPatch) -> Iterator[Api]:
         )
         assert settings.photo_bucket is not None  # national search exports are written there
         create_photo_bucket(boto3.client("s3"), settings.photo_bucket, settings.aws_region)
+        create_digest_bucket()
         add_regulator(REGULATOR[0], "ministry_admin", password=REGULATOR[1])
         secrets = {
             code: create_exchange_credential(settings.table_name, code)

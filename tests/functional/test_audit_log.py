@@ -118,8 +118,10 @@ def test_only_administrators_read_the_trail(api):
 
 
 def test_entries_of_several_days_and_shards_page_newest_first(aws):
-    # Given entries on three days written through the adapter with a pinned clock
+    # Given entries on three days written through the adapter with a pinned clock, by three
+    # instances writing to three shards
     from chalicelib.adapters.dynamo_audit import DynamoAuditLog
+    from chalicelib.adapters.dynamo_audit_search import DynamoAuditSearch
     from chalicelib.config import get_settings
 
     class PinnedClock:
@@ -130,12 +132,16 @@ def test_entries_of_several_days_and_shards_page_newest_first(aws):
             return self.at
 
     clock = PinnedClock()
-    log = DynamoAuditLog(get_settings().table_name, clock)
+    table = get_settings().table_name
+    writers = [DynamoAuditLog(table, clock, shard=shard) for shard in (0, 3, 7)]
+    log = DynamoAuditSearch(table)
     written = []
     for day in range(3):
         for minute in range(7):
             clock.at = datetime(2026, 3, 1 + day, 10, minute, tzinfo=UTC)
-            log.append(actor="regulator:x", action=f"a{day}.{minute}", target="t", source_ip="ip")
+            writers[minute % 3].append(
+                actor="regulator:x", action=f"a{day}.{minute}", target="t", source_ip="ip"
+            )
             written.append(clock.at.isoformat())
     # When they are read four at a time over the three days
     since, until = datetime(2026, 3, 1, tzinfo=UTC), datetime(2026, 3, 4, tzinfo=UTC)

@@ -40,13 +40,20 @@ from moto import mock_aws
 
 from chalicelib import bootstrap
 from chalicelib.config import get_settings
-from infra.cfn.names import FORWARDER_QUEUE, FUNCTIONS, PHOTO_BUCKET, RECORDS_TABLE, STATS_TABLE
+from infra.cfn.names import (
+    AUDIT_DIGEST_BUCKET,
+    FORWARDER_QUEUE,
+    FUNCTIONS,
+    PHOTO_BUCKET,
+    RECORDS_TABLE,
+    STATS_TABLE,
+)
 from infra.cfn.names import Stack as CfnStack
 from infra.cfn.stack import merge_template
 from infra.photo_bucket import create_photo_bucket
 from infra.table_definition import create_stack_tables
 from tests.builders import record_payload, tiny_png, unique_plate, unique_vin
-from tests.functional.conftest import REGULATOR, Api, add_regulator
+from tests.functional.conftest import REGULATOR, Api, add_regulator, create_digest_bucket
 from tests.functional.portal_client import PortalClient
 from tests.functional.stream_events import stream_event
 from tests.spreadsheets import HEADER_ZH, csv_bytes, sheet_row
@@ -65,6 +72,8 @@ NOT_EXERCISED = {
     "ReceiveMessage": "`infra.admin redrive`, run by the operator, not by a function",
     "DeleteMessage": "`infra.admin redrive`, run by the operator, not by a function",
     "GetQueueAttributes": "`infra.admin redrive`, run by the operator, not by a function",
+    "ListObjectVersions": "`infra.admin audit-verify` reads a digest's first version, run by "
+    "the operator, not by a function",
 }
 # IAM action of an S3 operation (multipart parts are authorised as s3:PutObject).
 S3_ACTIONS = {
@@ -137,6 +146,7 @@ def province(monkeypatch: pytest.MonkeyPatch) -> Iterator[tuple[Api, CallRecorde
         )
         assert settings.photo_bucket is not None
         create_photo_bucket(boto3.client("s3"), settings.photo_bucket, settings.aws_region)
+        create_digest_bucket()
         add_regulator(REGULATOR[0], "province_admin", password=REGULATOR[1])
         recorder = CallRecorder()
         recorder.hook(_app_clients())
@@ -162,8 +172,10 @@ def test_every_call_of_every_function_is_granted_by_its_role(province):
     # regulators read, search and export, all through the API handler
     with recorder.as_function("APIHandler"):
         _api_scenario(api)
-    # When every stream handler gets the table's stream, as its event source mapping would
+    # When every stream handler gets the table's stream, as its event source mapping would,
+    # and the daily audit digest runs (twice: the second finds the digest stored)
     _run_stream_handlers(api, recorder)
+    _run_audit_digest(api, recorder)
     # Then the forwarder really parked a change (its queue call was exercised)
     assert boto3.client("sqs").receive_message(QueueUrl=queue).get("Messages")
     # and every call each function made is allowed by that function's role
@@ -187,8 +199,9 @@ def test_the_ministry_functions_calls_are_granted_by_its_roles(ministry_api):
     with recorder.as_function("APIHandler"):
         _exchange_scenario(api)
     _national_export_job()
-    # When the ministry's stream handlers get its table's stream
+    # When the ministry's stream handlers get its table's stream, and its audit digest runs
     _run_stream_handlers(api, recorder)
+    _run_audit_digest(api, recorder)
     # Then every call is granted by the ministry template's roles, and every function ran
     assert _refused(recorder, CfnStack("ministry"), "") == {}
     assert set(recorder.calls) == {f.logical_id for f in FUNCTIONS}
@@ -200,6 +213,14 @@ def _run_stream_handlers(api: Api, recorder: CallRecorder) -> None:
         with recorder.as_function(_logical_id(name)):
             answer = api.client.lambda_.invoke(name, stream_event()).payload
         assert answer == {"batchItemFailures": []}, (name, answer)
+
+
+def _run_audit_digest(api: Api, recorder: CallRecorder) -> None:
+    event = api.client.events.generate_cw_event("aws.events", "Scheduled Event", {}, [])
+    with recorder.as_function("WriteAuditDigest"):
+        for written in (True, False):
+            answer = api.client.lambda_.invoke("write_audit_digest", event).payload
+            assert answer["written"] is written, answer
 
 
 def _refused(recorder: CallRecorder, stack: CfnStack, queue: str) -> dict[str, list[Need]]:
@@ -356,6 +377,7 @@ def _resources(queue: str) -> dict[str, str]:
         settings.table_name: RECORDS_TABLE,
         settings.stats_table_name: STATS_TABLE,
         settings.photo_bucket: PHOTO_BUCKET,
+        str(settings.audit_digest_bucket): AUDIT_DIGEST_BUCKET,
         queue: FORWARDER_QUEUE,
     }
 

@@ -11,8 +11,9 @@ from typing import Any
 
 import pytest
 
+from infra.cfn.audit_digests import RETENTION_PARAMETER
 from infra.cfn.fragment import combine, fragment
-from infra.cfn.names import API_HANDLER, FUNCTIONS, JOBS, RECORD_CHANGES, Stack
+from infra.cfn.names import API_HANDLER, AUDIT_DIGEST, FUNCTIONS, JOBS, RECORD_CHANGES, Stack
 from infra.cfn.stack import merge_template
 from infra.cfn.tables import check_protected
 from infra.package import PackagingError, check
@@ -381,3 +382,88 @@ def test_no_role_that_writes_the_table_may_change_or_delete_an_audit_entry():
             assert not any(fnmatch.fnmatch("REC#" + "a" * 32, p) for p in patterns)
     # (and the roles that do write the table were found, on both stacks)
     assert writers.count("api") == 2 and writers.count("run-jobs") == 2, writers
+
+
+@pytest.mark.parametrize("template", [_province, _ministry])
+def test_audit_digests_are_kept_locked_in_compliance_mode_for_at_least_180_days(template):
+    # Given a stack's template
+    built = template()
+    resources, parameters = built["Resources"], built["Parameters"]
+    # When its audit digest bucket and the retention parameter are read
+    bucket = resources["AuditDigestBucket"]
+    properties = bucket["Properties"]
+    retention = parameters[RETENTION_PARAMETER]
+    # Then objects are locked in compliance mode for the parameter's days, never below 180
+    assert properties["ObjectLockEnabled"] is True
+    assert properties["ObjectLockConfiguration"] == {
+        "ObjectLockEnabled": "Enabled",
+        "Rule": {"DefaultRetention": {"Mode": "COMPLIANCE", "Days": {"Ref": RETENTION_PARAMETER}}},
+    }
+    assert retention["MinValue"] == 180 and retention["Default"] >= 180
+    # and the bucket is versioned, private, encrypted and kept when the stack goes
+    assert properties["VersioningConfiguration"] == {"Status": "Enabled"}
+    assert set(properties["PublicAccessBlockConfiguration"].values()) == {True}
+    assert properties["BucketEncryption"]
+    assert bucket["DeletionPolicy"] == "Retain"
+    # and its policy refuses plain HTTP, every delete, and every put but the digest role's
+    statements = {
+        s["Sid"]: s
+        for s in resources["AuditDigestBucketPolicy"]["Properties"]["PolicyDocument"]["Statement"]
+    }
+    assert {s["Effect"] for s in statements.values()} == {"Deny"}
+    assert statements["DenyWithoutTls"]["Condition"] == {"Bool": {"aws:SecureTransport": "false"}}
+    only_digests = statements["OnlyTheDigestFunctionWrites"]
+    assert only_digests["Principal"] == "*" and only_digests["Action"] == "s3:PutObject"
+    assert only_digests["Condition"] == {
+        "ArnNotEquals": {"aws:PrincipalArn": {"Fn::GetAtt": ["WriteAuditDigestRole", "Arn"]}}
+    }
+    assert set(statements["NoDeletes"]["Action"]) == {"s3:DeleteObject", "s3:DeleteObjectVersion"}
+
+
+@pytest.mark.parametrize("template", [_province, _ministry])
+def test_only_the_digest_function_reaches_the_digests_and_it_reads_only_audit_entries(template):
+    # Given a stack's template
+    built = template()
+    digest = _statements(built, AUDIT_DIGEST.role_id)
+    # When each role's reach into the digest bucket and the table is read
+    # Then no other function may touch the digest bucket
+    for function in FUNCTIONS:
+        if function != AUDIT_DIGEST:
+            statements = _statements(built, function.role_id)
+            assert not _actions_on(statements, "AuditDigestBucket"), function.short_name
+    # and the digest function queries audit entries only, writes no item, reads no stream
+    (table,) = [s for s in digest if "RecordsTable" in json.dumps(s["Resource"])]
+    assert table["Action"] == ["dynamodb:Query"]
+    assert table["Condition"] == {"ForAllValues:StringLike": {"dynamodb:LeadingKeys": ["AUDIT#*"]}}
+    assert _actions_on(digest, "AuditDigestBucket") == {
+        "s3:GetObject",
+        "s3:PutObject",
+        "s3:ListBucket",
+    }
+    assert not _actions_on(digest, "PhotoBucket") and not _actions_on(digest, "StatsTable")
+    # and it alone holds the digest key, and no other secret
+    resources = built["Resources"]
+    env = {
+        f.logical_id: resources[f.logical_id]["Properties"]["Environment"]["Variables"]
+        for f in FUNCTIONS
+    }
+    assert "{{resolve:secretsmanager:" in json.dumps(
+        env[AUDIT_DIGEST.logical_id]["AUDIT_DIGEST_KEY"]
+    )
+    assert env[AUDIT_DIGEST.logical_id]["AUDIT_DIGEST_BUCKET"] == {"Ref": "AuditDigestBucket"}
+    assert [f for f, v in env.items() if "AUDIT_DIGEST_KEY" in v] == [AUDIT_DIGEST.logical_id]
+    assert not {"SIGNING_KEY", "TOTP_KEY", "EXCHANGE_SECRET"} & set(env[AUDIT_DIGEST.logical_id])
+    # and its failures reach the operators
+    names = json.dumps([r["Properties"].get("AlarmName") for r in resources.values()])
+    assert "-audit-digest-errors" in names
+
+
+def test_the_digest_runs_daily_just_after_the_utc_day_ends():
+    # Given the app's scheduled handlers
+    from app import app
+
+    schedules = {s.name: s for s in app.event_sources if hasattr(s, "schedule_expression")}
+    # When the audit digest's schedule is read
+    expression = schedules["write_audit_digest"].schedule_expression
+    # Then it runs at 00:10 UTC every day (08:10 China time): audit partitions are UTC days
+    assert expression.to_string() == "cron(10 0 * * ? *)"

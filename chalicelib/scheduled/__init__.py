@@ -1,0 +1,1 @@
+"""Scheduled handlers (the EventBridge rules of `@app.schedule`); nothing at import."""
