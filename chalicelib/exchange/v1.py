@@ -294,13 +294,18 @@ def record_refusal(record: StoredRecord, province_code: str) -> FieldError | Non
     return None
 
 
-def shop_refusal(shop: RegistryCopy, province_code: str) -> FieldError | None:
-    """Why the credential of `province_code` may not send this registry copy, or None."""
-    if shop.province_code != province_code:
+def shop_refusal(shop: ShopCopyV1, province_code: str) -> FieldError | None:
+    """Why the credential of `province_code` may not send this registry copy, or None: the
+    shop, its stated province and its division must all be of the credential's province."""
+    if shop.companycode[:2] + "0000" != province_code:
         return FieldError(
             "shop.companycode",
             "own_province",
             f"companycode {shop.companycode} belongs to another province, not {province_code}",
+        )
+    if shop.province_code != province_code:
+        return FieldError(
+            "shop.province_code", "own_province", f"province_code must be {province_code}"
         )
     if shop.division_code != shop.companycode[:6]:
         return FieldError(

@@ -92,8 +92,5 @@ def _send(
 
 
 def _reason(result: dict[str, Any]) -> str:
-    """The ministry's reason, with the field and rule it names (exchange/v1 answers)."""
-    reason = str(result.get("reason") or result.get("result"))
-    if result.get("field") and result.get("rule"):
-        reason += f" (field {result['field']}, rule {result['rule']})"
-    return reason
+    """The ministry's reason (exchange/v1 names the field and rule in it)."""
+    return str(result.get("reason") or result.get("result"))

@@ -152,19 +152,16 @@ def test_a_swapped_version_fails_its_own_record_id():
 
 
 def test_a_registry_copy_must_be_of_its_own_province_and_division():
-    assert v1.shop_refusal(registry_copy(), "320000") is None
-    foreign = v1.shop_refusal(registry_copy("420102000000001"), "320000")
-    assert foreign is not None and foreign.rule == "own_province"
-    moved = dataclasses.replace(registry_copy(), division_code="320104")
-    refusal = v1.shop_refusal(moved, "320000")
-    assert refusal is not None and (refusal.field, refusal.rule) == (
-        "shop.division_code",
-        "companycode_division",
-    )
-    wrong_province = {**v1.shop_item(registry_copy()), "shop": {}}
-    wrong_province["shop"] = {**v1.shop_item(registry_copy())["shop"], "province_code": "420000"}
-    copy = v1.registry_copy(v1.parse_item(wrong_province).shop)
-    assert copy.province_code == "320000"  # derived from the companycode, never taken
+    def refusal(companycode="320102000000001", **changes):
+        shop = v1.parse_item(v1.shop_item(registry_copy(companycode))).shop
+        found = v1.shop_refusal(shop.model_copy(update=changes), "320000")
+        return None if found is None else (found.field, found.rule)
+
+    assert refusal() is None
+    assert refusal("420102000000001") == ("shop.companycode", "own_province")
+    assert refusal(province_code="420000") == ("shop.province_code", "own_province")
+    assert refusal(division_code="320104") == ("shop.division_code", "companycode_division")
+    assert refusal(division_code="420102") == ("shop.division_code", "companycode_division")
 
 
 def test_the_batch_names_its_contract():

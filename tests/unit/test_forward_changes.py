@@ -130,8 +130,8 @@ def test_one_refused_change_fails_alone_and_its_reason_names_the_field_and_rule(
     refused = batch[1].change.record_id
     ministry = FakeMinistry(
         lambda item: (
-            {"result": "rejected", "reason": "unknown shop", "field": "record.companycode",
-             "rule": "known_shop"}
+            {"result": "rejected", "reason": "record.companycode (known_shop): unknown shop",
+             "field": "record.companycode", "rule": "known_shop"}
             if item["record"]["record_id"] == refused
             else {"result": "applied"}
         )
@@ -140,7 +140,7 @@ def test_one_refused_change_fails_alone_and_its_reason_names_the_field_and_rule(
     forwarder = ChangeForwarder(ministry, FakeAttempts(), dead, max_attempts=1)
     assert forwarder.handle(batch) == []
     assert [reason for _, reason, _ in dead.parked] == [
-        "unknown shop (field record.companycode, rule known_shop)"
+        "record.companycode (known_shop): unknown shop"
     ]
 
 
