@@ -27,7 +27,7 @@ from chalicelib.observability import logger, metrics
 from chalicelib.services.exchange_delivery import Ministry, deliver
 
 # The dead-letter queue takes messages of up to 1 MiB; a larger item is parked as a reference
-# (its identity), which re-drive cannot send: the reason says what to do.
+# (its identity), which re-drive cannot send (the ministry refuses it): the reason says why.
 PARKED_ITEM_MAX_BYTES = 900_000
 
 
@@ -103,12 +103,14 @@ class ChangeForwarder:
         dead_letters: DeadLetters,
         max_attempts: int,
         request_budget: int = REQUEST_BUDGET_BYTES,
+        parked_item_max_bytes: int = PARKED_ITEM_MAX_BYTES,
     ) -> None:
         self._ministry = ministry
         self._attempts = attempts
         self._dead_letters = dead_letters
         self._max = max_attempts
         self._budget = request_budget
+        self._parked_max = parked_item_max_bytes
 
     def handle(self, changes: Sequence[Forwardable]) -> list[str]:
         """Forward a batch; return the sequence numbers to retry."""
@@ -132,7 +134,8 @@ class ChangeForwarder:
                 self._park_now(change, item, outcome.reason)
             elif not self._give_up(change, item, outcome.reason):
                 failed.append(change.sequence_number)
-        metrics.add_metric(name="ChangesForwarded", unit="Count", value=len(staged) - len(failed))
+        delivered = sum(outcome.delivered for outcome in outcomes)
+        metrics.add_metric(name="ChangesForwarded", unit="Count", value=delivered)
         return failed
 
     def _give_up(self, change: Forwardable, item: dict[str, Any], reason: str) -> bool:
@@ -153,9 +156,9 @@ class ChangeForwarder:
     def _park(self, change: Forwardable, item: dict[str, Any], reason: str, attempts: int) -> None:
         # Park first, then remember it: if parking fails the batch is retried and the change
         # parked then; if remembering fails it may be parked twice, which re-drive tolerates.
-        if len(encode(item)) > PARKED_ITEM_MAX_BYTES:
+        if len(encode(item)) > self._parked_max:
             item = reference(change.change)
-            reason += "; parked as a reference: re-forward it from the province's table"
+            reason += "; parked as a reference (the item is too large for the queue)"
         self._dead_letters.park(item, reason, attempts)
         self._attempts.mark_parked(change_id(change))
         metrics.add_metric(name="ChangesDeadLettered", unit="Count", value=1)

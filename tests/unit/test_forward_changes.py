@@ -218,6 +218,30 @@ def test_an_item_over_the_budget_alone_is_parked_at_once_and_the_rest_go_through
     assert len(ministry.received) == 4
 
 
+def test_an_item_too_large_for_the_queue_is_parked_as_its_reference():
+    # Given a queue that takes messages smaller than the largest record's item
+    large = _change("1", payload=largest_record_payload())
+    dead = FakeDeadLetters()
+    forwarder = ChangeForwarder(
+        FakeMinistry(),
+        FakeAttempts(),
+        dead,
+        8,
+        request_budget=100_000,
+        parked_item_max_bytes=50_000,
+    )
+    # When it cannot be sent (over the request budget)
+    assert forwarder.handle([large]) == []
+    # Then what is parked names it, and the reason says why it is not whole
+    [(item, reason, _)] = dead.parked
+    record = large.change
+    assert item == {
+        "type": "record_version",
+        "record": {"record_id": record.record_id, "version": 1, "companycode": record.companycode},
+    }
+    assert "parked as a reference" in reason
+
+
 def test_a_request_refused_for_its_size_is_sent_in_halves_and_a_single_refusal_is_parked():
     # Given a ministry (or a proxy) that refuses bodies over 300 kB: the largest record alone
     # is refused, two small changes fit, three small ones and a large one together do not
