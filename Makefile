@@ -72,7 +72,8 @@ soak: $(STAMP)
 	CONTRACT_EXAMPLES=150 CONTRACT_MIN_CASES=5000 $(PYTEST) -s tests/contract
 	PROPERTY_EXAMPLES=1000 PROPERTY_EXAMPLES_STORAGE=150 $(PYTEST) \
 		tests/unit/test_record_properties.py tests/unit/test_rule_properties.py \
-		tests/functional/test_idempotency_properties.py
+		tests/functional/test_idempotency_properties.py \
+		tests/functional/abuse/test_exchange_contract.py::test_no_mutation_of_a_genuine_item_across_a_boundary_writes_anything
 	FAULT_UPLOADS=300 $(PYTEST) -s -p no:logging tests/functional/test_fault_injection.py
 	$(PY) -m bench.load --seconds 60 --clients 8
 

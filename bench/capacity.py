@@ -318,17 +318,20 @@ def _kind(record: dict[str, Any]) -> str:
 
 def ministry_phase(ops: dict[str, Operation], province_records: list[dict[str, Any]]) -> None:
     """Ministry: the province's forwarded changes applied, then national statistics."""
+    from chalicelib.exchange.requests import encode, envelope
     from chalicelib.services.forward_changes import exchange_item
-    from chalicelib.streams.stream_records import stream_item
+    from chalicelib.streams.stream_records import forwardable_changes
     from infra.seed import create_exchange_credential
+
+    def items_of(records: list[dict[str, Any]]) -> list[dict[str, Any]]:
+        return [exchange_item(c.change) for c in forwardable_changes(records)]
 
     for start in range(0, len(province_records), STREAM_BATCH):
         batch = province_records[start : start + STREAM_BATCH]
         started = time.perf_counter()
-        staged = [p for r in batch if (p := exchange_item(stream_item(r)))]
-        json.dumps({"items": staged}, ensure_ascii=False, default=str).encode("utf-8")
+        encode(envelope(items_of(batch)))
         ops["forwarder (province side)"].record(Usage(), time.perf_counter() - started, len(batch))
-    payloads = [p for r in province_records if (p := exchange_item(stream_item(r)))]
+    payloads = items_of(province_records)
     stack = Stack("ministry", MINISTRY_TABLE)
     secret = create_exchange_credential(MINISTRY_TABLE, "320000")
     token = stack.call("POST", "/v1/exchange/token", {"province_code": "320000", "secret": secret})
@@ -337,7 +340,7 @@ def ministry_phase(ops: dict[str, Operation], province_records: list[dict[str, A
         result = stack.measure(
             ops["ministry exchange"],
             lambda b=batch: stack.call(
-                "POST", "/v1/exchange/batch", {"items": b}, token["access_token"]
+                "POST", "/v1/exchange/batch", envelope(b), token["access_token"]
             ),
             work=len(batch),
         )

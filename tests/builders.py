@@ -166,3 +166,32 @@ def compat_from_rest(access_token: str, payload: dict[str, Any]) -> dict[str, An
         for p in payload["parts"]
     ]
     return body
+
+
+def largest_record_payload(**overrides: Any) -> dict[str, Any]:
+    """A valid REST upload at every limit of the record schema (api/schemas.py): 200 repair
+    items and 200 parts, every text at its longest and in Chinese (3 bytes a character in
+    UTF-8). As an exchange item it is about 260 KB, the largest a province ever forwards."""
+    from chalicelib.api.schemas import MAX_LIST_ITEMS
+
+    def text(length: int, seed: str) -> str:
+        return (seed * length)[:length]
+
+    payload = record_payload(
+        fault_description=text(500, "发动机异响"),
+        settlement_list_code=f"{unique_code()}{text(50, '结算清单')}"[:50],
+        repair_items=[
+            {"name": text(200, "更换发动机总成"), "labour_hours": "998.75"}
+            for _ in range(MAX_LIST_ITEMS)
+        ],
+        parts=[
+            {
+                "name": text(100, "机油滤清器"),
+                "code": text(100, "原厂编码"),
+                "quantity": "99998.125",
+            }
+            for _ in range(MAX_LIST_ITEMS)
+        ],
+    )
+    payload.update(overrides)
+    return payload

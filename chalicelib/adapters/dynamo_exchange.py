@@ -16,7 +16,7 @@ from chalicelib.adapters.dynamo_codec import from_item, to_item, to_value
 from chalicelib.adapters.dynamo_directory import DynamoShopDirectory
 from chalicelib.adapters.dynamo_errors import cancellation_reasons, error_code, translate_errors
 from chalicelib.adapters.table_adapter import TableAdapter
-from chalicelib.domain.shop import active_count_deltas
+from chalicelib.domain.shop import RegistryCopy, active_count_deltas
 from chalicelib.errors import ServiceUnavailableError
 
 COPY_ATTEMPTS = 5
@@ -112,24 +112,20 @@ class DynamoExchangeStore(TableAdapter):
                 request = response.get("UnprocessedKeys") or {}
         return found
 
-    def put_shop_copy(self, shop: dict[str, Any]) -> bool:
+    def put_shop_copy(self, copy: RegistryCopy) -> bool:
         """Store a province's shop entry unless a newer one is held; False if stale.
 
-        The copy and the province's count of active shops by class change in one transaction
+        The item is built here, attribute by attribute, from the validated copy: nothing a
+        province sends is spread into it, so no key or kind can be chosen by the sender. The
+        copy and the province's count of active shops by class change in one transaction
         conditional on the copy read, so a replayed or concurrent change never counts twice
         and the ministry's coverage needs no scan of the national registry.
         """
-        pk = keys.shop_pk(shop["companycode"])
-        item = {
-            **keys.key(pk, keys.SHOP_PROFILE),
-            keys.GSI1PK: keys.registry_gsi_pk(shop["province_code"]),
-            keys.GSI1SK: keys.registry_gsi_sk(shop["division_code"], shop["companycode"]),
-            "kind": "shop_copy",
-            **shop,
-        }
+        pk = keys.shop_pk(copy.companycode)
+        item = _copy_item(copy)
         for _ in range(COPY_ATTEMPTS):
             held = self._get(pk, keys.SHOP_PROFILE)
-            if held is not None and str(held.get("updated_at", "")) >= shop["updated_at"]:
+            if held is not None and _as_new(held, copy):
                 return False
             put: dict[str, Any] = {"TableName": self._table, "Item": to_item(item)}
             if held is None:
@@ -138,9 +134,9 @@ class DynamoExchangeStore(TableAdapter):
                 put["ConditionExpression"] = "updated_at = :held"
                 put["ExpressionAttributeValues"] = {":held": to_value(held["updated_at"])}
             actions: list[dict[str, Any]] = [{"Put": put}]
-            deltas = active_count_deltas(held, shop)
+            deltas = active_count_deltas(held, copy.counting_view())
             if deltas:
-                actions.append({"Update": self._count_update(shop["province_code"], deltas)})
+                actions.append({"Update": self._count_update(copy.province_code, deltas)})
             try:
                 with translate_errors():
                     self.client.transact_write_items(TransactItems=actions)
@@ -246,6 +242,32 @@ class DynamoExchangeStore(TableAdapter):
                 ExpressionAttributeValues=to_item({":pk": keys.PROVINCES_PK}),
             )
         return [from_item(i) for i in response.get("Items", [])]
+
+
+def _copy_item(copy: RegistryCopy) -> dict[str, Any]:
+    return {
+        **keys.key(keys.shop_pk(copy.companycode), keys.SHOP_PROFILE),
+        keys.GSI1PK: keys.registry_gsi_pk(copy.province_code),
+        keys.GSI1SK: keys.registry_gsi_sk(copy.division_code, copy.companycode),
+        "kind": "shop_copy",
+        "companycode": copy.companycode,
+        "province_code": copy.province_code,
+        "name": copy.name,
+        "uscc": copy.uscc,
+        "division_code": copy.division_code,
+        "shop_class": copy.shop_class,
+        "status": copy.status,
+        "created_at": copy.created_at.isoformat(),
+        "updated_at": copy.updated_at.isoformat(),
+    }
+
+
+def _as_new(held: dict[str, Any], copy: RegistryCopy) -> bool:
+    """Whether the held copy is as new as `copy` or newer (compared as moments, not text)."""
+    try:
+        return datetime.fromisoformat(str(held["updated_at"])) >= copy.updated_at
+    except (KeyError, TypeError, ValueError):
+        return False  # no readable moment: the copy sent replaces it
 
 
 def _counts_of(item: dict[str, Any] | None) -> dict[str, int]:

@@ -97,7 +97,7 @@ class DynamoShopRepository(TableAdapter):
                 ConsistentRead=consistent,
             )
         item = response.get("Item")
-        return _shop_from(from_item(item)) if item else None
+        return shop_from(from_item(item)) if item else None
 
     def save(self, shop: Shop, expected_version: int) -> None:
         """Overwrite the profile if it is still at `expected_version` (`shop.version` is the
@@ -299,7 +299,8 @@ def _credential_item(shop: Shop, secret_hash: str) -> dict[str, Any]:
     }
 
 
-def _shop_from(attrs: dict[str, Any]) -> Shop:
+def shop_from(attrs: dict[str, Any]) -> Shop:
+    """The Shop of a profile item's attributes (also the forwarder's reading of its image)."""
     return Shop(
         companycode=attrs["companycode"],
         name=attrs["name"],

@@ -3,8 +3,10 @@
 Why: the province pushes every change up (部省联网). The client obtains a bearer token with the
 province's exchange credential (issued by the ministry, stored hashed there), caches it until
 shortly before it expires, and turns every transport failure into MinistryUnavailableError
-so the forwarder can retry without losing anything. Only the standard library is used: no
-HTTP dependency in the Lambda package.
+so the forwarder can retry without losing anything; a 413 is RequestTooLargeError, so the
+forwarder can send the request in halves. A batch is sent as the exchange/v1 envelope, in the
+exact bytes its packing measured (chalicelib/exchange/requests.py). Only the standard library
+is used: no HTTP dependency in the Lambda package.
 """
 
 from __future__ import annotations
@@ -15,6 +17,8 @@ import urllib.error
 import urllib.request
 from datetime import UTC, datetime, timedelta
 from typing import Any
+
+from chalicelib.exchange.requests import RequestTooLargeError, encode, envelope
 
 
 class MinistryUnavailableError(Exception):
@@ -31,12 +35,15 @@ class MinistryClient:
         self._lock = threading.Lock()
 
     def send(self, items: list[dict[str, Any]]) -> list[dict[str, Any]]:
-        """POST one batch; return the per-item results in order."""
+        """POST one request of items; return the per-item results in order."""
+        data = encode(envelope(items))
         for attempt in range(2):
-            status, body = self._post("/v1/exchange/batch", {"items": items}, self._bearer())
+            status, body = self._post("/v1/exchange/batch", data, self._bearer())
             if status == 401 and attempt == 0:
                 self._token = None  # expired or rotated: fetch a new token once
                 continue
+            if status == 413:
+                raise RequestTooLargeError(f"exchange refused {len(data)} bytes (HTTP 413)")
             if status != 200 or not isinstance(body.get("results"), list):
                 raise MinistryUnavailableError(f"exchange answered HTTP {status}")
             results: list[dict[str, Any]] = body["results"]
@@ -51,7 +58,7 @@ class MinistryClient:
             if self._token is None or self._token[1] <= now:
                 status, body = self._post(
                     "/v1/exchange/token",
-                    {"province_code": self._province, "secret": self._secret},
+                    encode({"province_code": self._province, "secret": self._secret}),
                     None,
                 )
                 if status != 200:
@@ -60,13 +67,13 @@ class MinistryClient:
                 self._token = (str(body["access_token"]), expires)
             return self._token[0]
 
-    def _post(self, path: str, payload: dict[str, Any], token: str | None) -> tuple[int, Any]:
+    def _post(self, path: str, data: bytes, token: str | None) -> tuple[int, Any]:
         headers = {"Content-Type": "application/json"}
         if token:
             headers["Authorization"] = f"Bearer {token}"
         request = urllib.request.Request(
             self._base + path,
-            data=json.dumps(payload, ensure_ascii=False, default=str).encode("utf-8"),
+            data=data,
             headers=headers,
             method="POST",
         )

@@ -29,8 +29,7 @@ from chalicelib.bootstrap import (
     stats_store,
 )
 from chalicelib.domain.provinces import province_name
-from chalicelib.errors import FieldError, ValidationFailedError
-from chalicelib.services.exchange import MAX_BATCH
+from chalicelib.exchange.requests import MAX_BODY_BYTES
 from chalicelib.services.exchange_credentials import CredentialStatus
 
 bp = Blueprint(__name__)
@@ -53,17 +52,15 @@ def exchange_token() -> Any:
 @bp.route("/v1/exchange/batch", methods=["POST"], content_types=ANY_CONTENT_TYPE)
 @rest_errors
 def exchange_batch() -> Any:
+    """A province's changes in the exchange/v1 contract (docs/exchange.md), each answered."""
+    from chalicelib.exchange.v1 import parse_batch  # the contract's models: only here
+
     require_role("ministry")
     request = bp.current_request
     auth = auth_service()
     province_code = auth.province_of(auth.resolve(bearer_token(request)))
-    body = read_json(request)
-    items = body.get("items") if isinstance(body, dict) else None
-    if not isinstance(items, list) or not 1 <= len(items) <= MAX_BATCH:
-        raise ValidationFailedError(
-            [FieldError("items", "batch_size", f"items must be a list of 1–{MAX_BATCH} changes")]
-        )
-    results = exchange_service().apply_batch(province_code, items)
+    batch = parse_batch(read_json(request, MAX_BODY_BYTES))
+    results = exchange_service().apply_batch(province_code, batch.items)
     body = {"results": [{"index": i, **r} for i, r in enumerate(results)]}
     return json_response(conform(ExchangeResults, body))
 

@@ -67,9 +67,11 @@ class RecordBatchRequest(BaseModel):
 
 
 class ExchangeBatchRequest(BaseModel):
-    """`POST /v1/exchange/batch`: the province forwarder's changes, each answered alone."""
+    """`POST /v1/exchange/batch`: the province forwarder's changes in the exchange/v1 contract
+    (docs/exchange.md), each validated and answered alone; bodies up to 6 MiB."""
 
     model_config = ConfigDict(extra="forbid")
+    contract: Literal["exchange/v1"]
     items: list[dict[str, Any]] = Field(
         min_length=1,
         max_length=100,

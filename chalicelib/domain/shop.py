@@ -95,6 +95,32 @@ class Shop:
 
 
 @dataclass(frozen=True)
+class RegistryCopy:
+    """A province's registry entry as the ministry holds it: identity, class and state only.
+
+    Why: the national registry is a read-only copy (digest §4.1) and personal data stays in the
+    province (§4.3), so the copy has no address, contacts or credential state.
+    """
+
+    companycode: str
+    name: str
+    uscc: str
+    division_code: str
+    shop_class: str
+    status: ShopStatus
+    created_at: datetime
+    updated_at: datetime
+
+    @property
+    def province_code(self) -> str:
+        return self.companycode[:2] + "0000"
+
+    def counting_view(self) -> dict[str, str]:
+        """What `active_count_deltas` reads of an entry."""
+        return {"status": self.status, "shop_class": self.shop_class}
+
+
+@dataclass(frozen=True)
 class RegistryChange:
     """A shop's registry entry as of `updated_at` (ISO text), as far as 对接率 is concerned:
     the class a docked shop counts under, or "" when it is not counted (not active)."""

@@ -1,22 +1,32 @@
-"""Ministry side of 部省联网: apply a province's batch of changes, newest version wins.
+"""Ministry side of 部省联网: apply a province's exchange/v1 items, newest version wins.
 
 Delivery semantics: provinces deliver at least once and possibly out of order. A record
-version is applied only if it is newer than the version held for (province, record id);
-an older one is kept as a version (so every version is held exactly once) without touching
-the head; a repeat answers `duplicate`. Each item gets its own answer, and a province can
-only write records and shops of its own province (its credential is bound to its code).
-A storage fault (throttling, a 5xx) fails only the item it hit, answered `busy`, so one
-throttled write never fails, and after enough attempts parks, a whole batch of 100.
+version is applied only if it is newer than the version held for its record id; an older one
+is kept as a version (so every version is held exactly once) without touching the head; a
+repeat answers `duplicate`. A storage fault (throttling, a 5xx) fails only the item it hit,
+answered `busy`, so one throttled write never fails, and after enough attempts parks, a whole
+batch.
+
+Trust: a province's credential writes its own province's shops and records only. Each item is
+read through the contract on its own (chalicelib/exchange/v1.py: unknown keys, wrong types and
+unbounded values refused) and must pass the rules tying it to its sender: its companycode is
+of the credential's province, its record id is derived from its companycode and settlement
+list, its hashes hold, a head held under its id belongs to its shop. A refused item is
+answered `rejected` with the field and rule it breaks and writes nothing; the others of its
+batch are applied. Every key is built by the storage adapters from the domain objects read.
 """
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+from dataclasses import dataclass
 from datetime import datetime
 from typing import Any, Protocol
 
-from chalicelib.adapters.record_items import record_from
-from chalicelib.domain.record import RECORD_ID_PATTERN, StoredRecord
-from chalicelib.errors import ServiceUnavailableError
+from chalicelib.domain.record import StoredRecord
+from chalicelib.domain.shop import RegistryCopy
+from chalicelib.errors import FieldError, ServiceUnavailableError, ValidationFailedError
+from chalicelib.exchange import v1
 from chalicelib.observability import logger
 from chalicelib.services.ports import (
     Clock,
@@ -26,11 +36,11 @@ from chalicelib.services.ports import (
 )
 
 MAX_ATTEMPTS = 5
-MAX_BATCH = 100
+REASONS_SHOWN = 5
 
 
 class ExchangeStore(Protocol):
-    def put_shop_copy(self, shop: dict[str, Any]) -> bool: ...
+    def put_shop_copy(self, shop: RegistryCopy) -> bool: ...
 
     def has_shop(self, companycode: str) -> bool: ...
 
@@ -43,6 +53,12 @@ class VersionedRecords(RecordRepository, Protocol):
     def put_version(self, record: StoredRecord) -> bool: ...
 
 
+@dataclass(frozen=True)
+class _Answer:
+    body: dict[str, str]
+    changed_at: datetime | None = None  # when an applied record version changed at the province
+
+
 class ExchangeService:
     def __init__(self, records: VersionedRecords, store: ExchangeStore, clock: Clock) -> None:
         self._records = records
@@ -50,16 +66,12 @@ class ExchangeService:
         self._clock = clock
         self._known_shops: set[str] = set()
 
-    def apply_batch(self, province_code: str, items: list[Any]) -> list[dict[str, str]]:
+    def apply_batch(self, province_code: str, items: Sequence[Any]) -> list[dict[str, str]]:
+        """Apply each item on its own; the answers in order (applied, stale, duplicate,
+        rejected with `field`, `rule` and `reason`, or busy)."""
         now = self._clock.now()
-        results = [self._apply_item(province_code, item) for item in items]
-        changed = [
-            datetime.fromisoformat(i["record"]["updated_at"])
-            for i, r in zip(items, results, strict=True)
-            if r["result"] == "applied"
-            and isinstance(i, dict)
-            and i.get("type") == "record_version"
-        ]
+        answers = [self._apply_item(province_code, item) for item in items]
+        changed = [a.changed_at for a in answers if a.changed_at is not None]
         # A batch that applied no record version (registry changes only, replays, refusals)
         # measures no lag: the province keeps its last one instead of showing 0 s.
         lag = max(((now - c).total_seconds() for c in changed), default=None)
@@ -68,63 +80,85 @@ class ExchangeService:
         except ServiceUnavailableError:
             # Only the status report misses this batch; the changes themselves are applied.
             logger.warning("province status not updated", extra={"province": province_code})
-        return results
+        return [a.body for a in answers]
 
-    def _apply_item(self, province_code: str, item: Any) -> dict[str, str]:
+    def _apply_item(self, province_code: str, raw: Any) -> _Answer:
         try:
-            return self._apply_one(province_code, item)
+            item = v1.parse_item(raw)
+        except ValidationFailedError as exc:
+            return _rejected(*exc.errors)
+        try:
+            if isinstance(item, v1.ShopItemV1):
+                return self._apply_shop(province_code, item.shop)
+            return self._apply_record(province_code, v1.stored_record(item.record))
         except ServiceUnavailableError:
-            return {"result": "busy", "reason": "storage busy, retry"}
+            return _Answer({"result": "busy", "reason": "storage busy, retry"})
 
-    def _apply_one(self, province_code: str, item: Any) -> dict[str, str]:
-        try:
-            kind = item["type"]
-            if kind == "record_version":
-                record = record_from(item["record"])
-                owner = record.companycode
-                if not RECORD_ID_PATTERN.match(record.record_id):
-                    return _rejected("malformed record id: 32 lowercase hex digits expected")
-            elif kind == "shop":
-                owner = item["shop"]["companycode"]
-            else:
-                return _rejected(f"unknown change type {kind!r}")
-        except (KeyError, TypeError, ValueError) as exc:
-            return _rejected(f"malformed change: {exc!r}")
-        if not isinstance(owner, str) or owner[:2] != province_code[:2]:
-            return _rejected("this change belongs to another province")
-        if kind == "shop":
-            applied = self._store.put_shop_copy(item["shop"])
-            self._known_shops.add(owner)
-            return {"result": "applied" if applied else "stale"}
-        if not self._shop_known(owner):
+    def _apply_shop(self, province_code: str, shop: v1.ShopCopyV1) -> _Answer:
+        refusal = v1.shop_refusal(shop, province_code)
+        if refusal is not None:
+            return _rejected(refusal)
+        applied = self._store.put_shop_copy(v1.registry_copy(shop))
+        self._known_shops.add(shop.companycode)
+        return _Answer({"result": "applied" if applied else "stale"})
+
+    def _apply_record(self, province_code: str, record: StoredRecord) -> _Answer:
+        refusal = v1.record_refusal(record, province_code)
+        if refusal is not None:
+            return _rejected(refusal)
+        if not self._shop_known(record.companycode):
             # The registry entry travels on the same stream but may arrive later (another
             # shard); refusing keeps every national record attributable to a known shop.
-            return _rejected(f"unknown shop {owner}: its registry entry has not arrived")
-        return {"result": self._apply_version(record)}
+            return _rejected(
+                FieldError(
+                    "record.companycode",
+                    "known_shop",
+                    f"unknown shop {record.companycode}: its registry entry has not arrived",
+                )
+            )
+        return self._apply_version(record)
 
     def _shop_known(self, companycode: str) -> bool:
         if companycode not in self._known_shops and self._store.has_shop(companycode):
             self._known_shops.add(companycode)
         return companycode in self._known_shops
 
-    def _apply_version(self, record: StoredRecord) -> str:
+    def _apply_version(self, record: StoredRecord) -> _Answer:
         for _ in range(MAX_ATTEMPTS):
             current = self._records.get(record.record_id, consistent=True)
+            if current is not None and current.companycode != record.companycode:
+                return _rejected(
+                    FieldError(
+                        "record.record_id",
+                        "owner",
+                        "the record held under this record_id belongs to another shop",
+                    )
+                )
             if current is None:
                 try:
                     self._records.create(record)
-                    return "applied"
+                    return _Answer({"result": "applied"}, record.updated_at)
                 except RecordAlreadyExistsError:
                     continue
-            if current.version >= record.version:
-                return "stale" if self._records.put_version(record) else "duplicate"
-            try:
-                self._records.replace(current, record)
-                return "applied"
-            except StaleVersionError:
-                continue
-        return "busy"
+            elif current.version >= record.version:
+                held = not self._records.put_version(record)
+                return _Answer({"result": "duplicate" if held else "stale"})
+            else:
+                try:
+                    self._records.replace(current, record)
+                    return _Answer({"result": "applied"}, record.updated_at)
+                except StaleVersionError:
+                    continue
+        return _Answer({"result": "busy", "reason": "the record keeps changing, retry"})
 
 
-def _rejected(reason: str) -> dict[str, str]:
-    return {"result": "rejected", "reason": reason}
+def _rejected(*errors: FieldError) -> _Answer:
+    """A refusal naming the first failing field and rule, and (in `reason`) the first few."""
+    shown = [f"{e.field} ({e.rule}): {e.message}" for e in errors[:REASONS_SHOWN]]
+    if len(errors) > REASONS_SHOWN:
+        shown.append(f"and {len(errors) - REASONS_SHOWN} more")
+    first = errors[0] if errors else FieldError("item", "contract", "not an exchange/v1 item")
+    reason = "; ".join(shown) or f"{first.field} ({first.rule}): {first.message}"
+    return _Answer(
+        {"result": "rejected", "field": first.field, "rule": first.rule, "reason": reason}
+    )

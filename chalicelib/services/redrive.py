@@ -1,8 +1,9 @@
 """Re-drive the forwarder's dead-letter queue once the cause is fixed.
 
 Why: parked changes must reach the ministry eventually; an operator runs
-`python -m infra.admin redrive` and every parked change is sent again. A change the ministry
-now accepts (or already holds) is removed from the queue; one it still refuses stays parked.
+`python -m infra.admin redrive` and every parked change is sent again, in requests cut by size
+like the forwarder's. A change the ministry now accepts (or already holds) is removed from the
+queue; one it still refuses, or that cannot be sent, stays parked.
 """
 
 from __future__ import annotations
@@ -10,7 +11,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any, Protocol
 
-from chalicelib.services.forward_changes import OK_RESULTS, Ministry
+from chalicelib.exchange.requests import REQUEST_BUDGET_BYTES
+from chalicelib.services.exchange_delivery import Ministry, deliver
 
 
 class ParkedQueue(Protocol):
@@ -25,15 +27,20 @@ class RedriveReport:
     still_refused: int = 0
 
 
-def redrive(queue: ParkedQueue, ministry: Ministry, max_rounds: int = 1000) -> RedriveReport:
+def redrive(
+    queue: ParkedQueue,
+    ministry: Ministry,
+    max_rounds: int = 1000,
+    request_budget: int = REQUEST_BUDGET_BYTES,
+) -> RedriveReport:
     report = RedriveReport()
     for _ in range(max_rounds):
         messages = queue.receive(10)
         if not messages:
             break
-        results = ministry.send([body["item"] for _, body in messages])
-        for (handle, _), result in zip(messages, results, strict=True):
-            if result.get("result") in OK_RESULTS:
+        outcomes = deliver(ministry, [body["item"] for _, body in messages], request_budget)
+        for (handle, _), outcome in zip(messages, outcomes, strict=True):
+            if outcome.delivered:
                 queue.delete(handle)
                 report.delivered += 1
             else:

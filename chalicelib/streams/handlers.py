@@ -72,10 +72,12 @@ def forward_batch(event: dict[str, Any]) -> dict[str, Any]:
     A province without MINISTRY_URL forwards nothing: a stand-alone local stack or test. The
     deployment template always sets it on a province (tests/unit/test_deploy_template.py).
     """
+    from chalicelib.streams.stream_records import forwardable_changes
+
     settings = get_settings()
     if settings.stack_role != "province" or not settings.ministry_url:
         return _answer([])
-    return _answer(change_forwarder().handle(event.get("Records", [])))
+    return _answer(change_forwarder().handle(forwardable_changes(event.get("Records", []))))
 
 
 def export_batch(event: dict[str, Any]) -> dict[str, Any]:

@@ -7,12 +7,16 @@ audit), from the item's `kind` attribute. Parsing once here keeps that rule in o
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date, datetime
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from chalicelib.adapters.dynamo_codec import from_item
 from chalicelib.domain.statistics import RecordChange
+
+if TYPE_CHECKING:  # the forwarder's types (and the exchange models) load only where it runs
+    from chalicelib.services.forward_changes import Change, Forwardable
 
 KIND_VERSION = "record_version"
 KIND_SHOP = "shop"
@@ -76,3 +80,31 @@ KIND_IMPORT_CHUNK = "import_chunk"
 def is_import_chunk(item: StreamItem) -> bool:
     """A chunk of a spreadsheet import, written once: its INSERT is the work to do."""
     return item.event_name == "INSERT" and item.kind == KIND_IMPORT_CHUNK
+
+
+def forwardable_changes(records: list[dict[str, Any]]) -> list[Forwardable]:
+    """The changes the ministry needs, in stream order, as domain objects: each new record
+    version (a StoredRecord) and each registry entry written (a Shop, contacts included: the
+    exchange contract leaves them out). An image that cannot be read is kept as Unreadable,
+    so the forwarder parks it with its reason instead of failing the batch for ever."""
+    from chalicelib.adapters.dynamo_shops import shop_from
+    from chalicelib.adapters.record_items import record_from
+    from chalicelib.services.forward_changes import Forwardable, Unreadable
+
+    changes = []
+    for raw in records:
+        item = stream_item(raw)
+        read: Callable[[dict[str, Any]], Change]
+        if is_record_version(item):
+            read, identity = record_from, str(item.image.get("record_id", ""))
+        elif is_shop_change(item):
+            read, identity = shop_from, str(item.image.get("companycode", ""))
+        else:
+            continue
+        change: Change
+        try:
+            change = read(item.image)
+        except (KeyError, TypeError, ValueError) as exc:
+            change = Unreadable(item.kind, identity, f"unreadable {item.kind} image: {exc!r}")
+        changes.append(Forwardable(item.sequence_number, change))
+    return changes

@@ -13,16 +13,18 @@ import json
 import urllib.error
 import urllib.request
 from collections.abc import Iterator
-from datetime import UTC, datetime
 from typing import Any
 
 import pytest
 from playwright.sync_api import expect
 
+from chalicelib.exchange.requests import envelope
+from chalicelib.exchange.v1 import record_version_item
 from infra.local.stack import ProvinceApp, free_port, provision
 from tests.browser.province_console import EN, ZH, Regulator, sign_in
 from tests.browser.support import LocalStack
 from tests.builders import record_payload, unique_plate, unique_vin
+from tests.exchange_items import shop_change, stored_version
 
 pytestmark = pytest.mark.browser
 MINISTRY_TABLE = "vmehr-browser-ministry"
@@ -77,38 +79,11 @@ def _send_jiangsu_record(ministry: Any) -> dict[str, Any]:
         f"{ministry.url}/v1/exchange/token",
         {"province_code": "320000", "secret": ministry.secret},
     )["access_token"]
-    now = datetime.now(UTC).isoformat()
     payload = record_payload(vin=unique_vin(), plate_number=unique_plate())
-    content = {**payload, "plate_color": None}
-    content["repair_items"] = [
-        {"name": i["name"], "labour_hours": str(i["labour_hours"])} for i in payload["repair_items"]
-    ]
-    shop = {
-        "companycode": "320102000000901",
-        "province_code": "320000",
-        "name": "部级浏览器测试维修厂",
-        "uscc": "91320102MA1XY0000E",
-        "division_code": "320102",
-        "shop_class": "class_2",
-        "status": "active",
-        "created_at": now,
-        "updated_at": now,
-    }
-    record = {
-        "record_id": "e" * 32,
-        "companycode": shop["companycode"],
-        "version": 1,
-        "status": "active",
-        "content": content,
-        "content_hash": "h1",
-        "flags": [],
-        "shop_name": shop["name"],
-        "shop_class": "class_2",
-        "received_at": now,
-        "updated_at": now,
-    }
-    items = [{"type": "shop", "shop": shop}, {"type": "record_version", "record": record}]
-    answer = _post(f"{ministry.url}/v1/exchange/batch", {"items": items}, token)
+    shop = shop_change("320102000000901", name="部级浏览器测试维修厂")
+    record = stored_version("320102000000901", payload=payload, shop_name="部级浏览器测试维修厂")
+    items = [shop, record_version_item(record)]
+    answer = _post(f"{ministry.url}/v1/exchange/batch", envelope(items), token)
     assert [r["result"] for r in answer["results"]] == ["applied", "applied"], answer
     return payload
 

@@ -19,7 +19,6 @@ the province. Seeded through the API itself, so generated cases can also hit exi
 from __future__ import annotations
 
 import os
-import uuid
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from typing import Any
@@ -174,14 +173,15 @@ def _seed(http: Http) -> tuple[dict[str, str], Seeds]:
 
 
 def _seed_ministry(http: Http, exchange_secret: str) -> tuple[dict[str, str], Seeds]:
-    from tests.functional.test_ministry_exchange import _shop_item, _version_item
+    from chalicelib.exchange.requests import envelope
+    from tests.exchange_items import shop_change, version_change
 
     regulator = http.regulator()
     body = {"province_code": EXCHANGE_PROVINCE, "secret": exchange_secret}
     province = _ok(http.call("POST", "/v1/exchange/token", body))["access_token"]
     vin = unique_vin()
-    items = [_shop_item(), _version_item(uuid.uuid4().hex, 1, record_payload(vin=vin))]
-    _ok(http.call("POST", "/v1/exchange/batch", {"items": items}, province))
+    items = [shop_change(), version_change(payload=record_payload(vin=vin))]
+    _ok(http.call("POST", "/v1/exchange/batch", envelope(items), province))
     agency = {"name": "契约测试二手车平台", "kind": "used_car"}
     agency_id = _ok(http.call("POST", "/v1/agencies", agency, regulator))["agency_id"]
     keys = [

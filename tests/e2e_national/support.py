@@ -30,6 +30,7 @@ from infra.local.stack import (
 )
 from infra.seed import DEMO_SHOP_SECRET, HUBEI_DEMO_SHOP_NAME
 from tests.builders import record_payload, unique_vin
+from tests.exchange_items import chained
 
 JIANGSU_SHOP = "320102000000001"
 HUBEI_SHOP = "420102000000001"
@@ -292,12 +293,13 @@ def hubei_plate() -> str:
 
 
 def stored_record(companycode: str, shop_name: str, **content: Any) -> StoredRecord:
-    """A version-1 record as a province would store it, built outside the app."""
+    """A version-1 record as a province would store it (the first link of its vehicle's
+    chain), built outside the app."""
     record_content = RecordContent.from_dict(
         record_payload(company_name=shop_name, vin=unique_vin(), **content)
     )
     now = datetime.now(UTC)
-    return StoredRecord(
+    record = StoredRecord(
         record_id=record_id_for(companycode, record_content.settlement_list_code),
         companycode=companycode,
         version=1,
@@ -310,3 +312,4 @@ def stored_record(companycode: str, shop_name: str, **content: Any) -> StoredRec
         received_at=now,
         updated_at=now,
     )
+    return chained(record)

@@ -52,7 +52,8 @@ def test_poison_record_is_parked_with_its_reason_and_redriven_after_the_fix(
     for entry in entries:
         assert entry["item"]["type"] == "record_version"
         assert entry["item"]["record"]["version"] == 1
-        assert entry["reason"].startswith(f"unknown shop {poison.companycode}")
+        assert entry["reason"].startswith("record.companycode (known_shop): ")
+        assert f"unknown shop {poison.companycode}" in entry["reason"]
         assert entry["attempts"] >= ATTEMPTS_BEFORE_PARKING
     assert national.ministry_head(poison.record_id) is None
 

@@ -4,9 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from chalicelib.adapters.record_items import version_item
 from chalicelib.services.forward_changes import exchange_item
-from chalicelib.streams.stream_records import StreamItem
 from infra.seed import HUBEI_DEMO_SHOP_NAME
 from tests.e2e_national.support import HUBEI_SHOP, NationalSystem, post, stored_record
 
@@ -28,10 +26,14 @@ def test_a_province_cannot_write_another_provinces_record_at_the_ministry(
     assert answer.status == 200, answer.json
     token = answer.json["access_token"]
     record = stored_record(HUBEI_SHOP, HUBEI_DEMO_SHOP_NAME)
-    change = exchange_item(StreamItem("1", "INSERT", "record_version", version_item(record)))
+    change = exchange_item(record)
 
     # When Jiangsu sends it in an exchange batch
-    batch = post(f"{national.ministry.url}/v1/exchange/batch", {"items": [change]}, token)
+    batch = post(
+        f"{national.ministry.url}/v1/exchange/batch",
+        {"contract": "exchange/v1", "items": [change]},
+        token,
+    )
 
     # Then that item is rejected and the ministry stores nothing for it
     assert batch.status == 200, batch.json
@@ -60,10 +62,14 @@ def test_the_exchange_batch_needs_a_province_token(national: NationalSystem) -> 
     # Given a regulator's token at the ministry (not a province's)
     token = national.regulator_token(national.ministry)
     record = stored_record(HUBEI_SHOP, HUBEI_DEMO_SHOP_NAME)
-    change = exchange_item(StreamItem("1", "INSERT", "record_version", version_item(record)))
+    change = exchange_item(record)
 
     # When it is used to send a batch
-    batch = post(f"{national.ministry.url}/v1/exchange/batch", {"items": [change]}, token)
+    batch = post(
+        f"{national.ministry.url}/v1/exchange/batch",
+        {"contract": "exchange/v1", "items": [change]},
+        token,
+    )
 
     # Then the ministry answers 401 and stores nothing
     assert batch.status == 401, batch.json

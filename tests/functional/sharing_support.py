@@ -8,11 +8,14 @@ from __future__ import annotations
 
 import itertools
 import json
-import uuid
-from datetime import UTC, datetime
+from datetime import datetime
 from typing import Any
 
+from chalicelib.domain.record import Flag
+from chalicelib.exchange.requests import envelope
+from chalicelib.exchange.v1 import record_version_item
 from tests.builders import record_payload, unique_code, unique_plate, unique_vin
+from tests.exchange_items import SHOP_NAME, shop_change, stored_version
 
 _shops = itertools.count(1)
 
@@ -39,48 +42,12 @@ def ministry_vehicle(
         "/v1/exchange/token",
         {"province_code": province, "secret": api.exchange_secrets[province]},
     ).json["access_token"]
-    now = (stored_at or datetime.now(UTC)).isoformat()
-    content = {k: v for k, v in payload.items() if k != "correction_reason"}
-    content["repair_items"] = [
-        {"name": i["name"], "labour_hours": str(i["labour_hours"])} for i in content["repair_items"]
-    ]
-    content.setdefault("plate_color", None)
-    flags = [{"code": "vin_check_digit", "field": "vin", "detail": {}}] if flagged else []
-    items = [
-        {
-            "type": "shop",
-            "shop": {
-                "companycode": companycode,
-                "province_code": province,
-                "name": "部级测试维修厂",
-                "uscc": "91320102MA1XY0000E",
-                "division_code": companycode[:6],
-                "shop_class": "class_2",
-                "status": "active",
-                "created_at": now,
-                "updated_at": now,
-            },
-        },
-        {
-            "type": "record_version",
-            "record": {
-                "record_id": uuid.uuid4().hex,
-                "companycode": companycode,
-                "version": 1,
-                "status": "active",
-                "content": content,
-                "content_hash": "h1",
-                "flags": flags,
-                "flag_codes": [f["code"] for f in flags] or None,
-                "shop_name": "部级测试维修厂",
-                "shop_class": "class_2",
-                "received_at": now,
-                "updated_at": now,
-                "reason": None,
-            },
-        },
-    ]
-    sent = api.post("/v1/exchange/batch", {"items": items}, token)
+    flags = (Flag("vin_check_digit", "vin"),) if flagged else ()
+    record = stored_version(
+        companycode, payload=payload, flags=flags, updated_at=stored_at, shop_name=SHOP_NAME
+    )
+    items = [shop_change(companycode), record_version_item(record)]
+    sent = api.post("/v1/exchange/batch", envelope(items), token)
     assert sent.status_code == 200 and all(
         r["result"] == "applied" for r in sent.json["results"]
     ), sent.json

@@ -31,6 +31,7 @@ import json
 import urllib.parse
 from collections.abc import Iterator
 from dataclasses import dataclass, field
+from datetime import UTC, datetime
 from typing import Any
 
 import pytest
@@ -39,12 +40,15 @@ from moto import mock_aws
 
 from chalicelib import bootstrap
 from chalicelib.config import get_settings
+from chalicelib.exchange.requests import envelope
+from chalicelib.exchange.v1 import record_version_item
 from chalicelib.web.cookies import SESSION_COOKIES
 from chalicelib.web.csrf import csrf_token
 from infra.photo_bucket import create_photo_bucket
 from infra.seed import create_exchange_credential, create_regulator
 from infra.table_definition import create_stack_tables
 from tests.builders import record_payload, shop_application, tiny_png, totp_code
+from tests.exchange_items import shop_change, stored_version
 
 ALL, OWN = "all", "own"
 PUBLIC = "public"
@@ -654,38 +658,10 @@ def _seed_oem(stack: Stack, dealer: str) -> None:
 def _seed_ministry(stack: Stack) -> None:
     """A vehicle (PATH_VALUES' VIN) sent by 320000; an agency with the calling key and a key
     for administrators to rotate and revoke."""
-    now = "2024-03-03T00:00:00+00:00"
     payload = record_payload(vin=PATH_VALUES["vin"])
-    content = {**payload, "plate_color": None}
-    content["repair_items"] = [
-        {"name": i["name"], "labour_hours": str(i["labour_hours"])} for i in payload["repair_items"]
-    ]
-    shop = {
-        "companycode": "320102000000001",
-        "province_code": "320000",
-        "name": "matrix",
-        "uscc": "91320102MA1XY0000E",
-        "division_code": "320102",
-        "shop_class": "class_2",
-        "status": "active",
-        "created_at": now,
-        "updated_at": now,
-    }
-    record = {
-        "record_id": "f" * 32,
-        "companycode": "320102000000001",
-        "version": 1,
-        "status": "active",
-        "content": content,
-        "content_hash": "matrix",
-        "flags": [],
-        "shop_name": "matrix",
-        "shop_class": "class_2",
-        "received_at": now,
-        "updated_at": now,
-    }
-    items = [{"type": "shop", "shop": shop}, {"type": "record_version", "record": record}]
-    sent = _post(stack, "/v1/exchange/batch", {"items": items}, stack.tokens["exchange"])
+    record = stored_version(payload=payload, updated_at=datetime(2024, 3, 3, tzinfo=UTC))
+    items = [shop_change("320102000000001"), record_version_item(record)]
+    sent = _post(stack, "/v1/exchange/batch", envelope(items), stack.tokens["exchange"])
     assert sent.status_code == 200, sent.body
     admin = stack.tokens["ministry_admin"]
     agency = _post(stack, "/v1/agencies", {"name": "matrix recall", "kind": "recall"}, admin)

@@ -21,15 +21,10 @@ FAULT_UPLOADS (default 40) sets the number of distinct uploads; `make soak` rais
 
 from __future__ import annotations
 
-import json
 import os
-import threading
-import traceback
 from collections import Counter
 from collections.abc import Iterator
 from dataclasses import dataclass, field
-from datetime import UTC, datetime, timedelta
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
 
 import boto3
@@ -50,92 +45,19 @@ from tests.builders import compat_from_rest, record_payload
 from tests.e2e_national.support import drift, recount, stored_counters
 from tests.faults import DynamoFaults, moto_copies_a_table_once_per_transaction
 from tests.functional.conftest import REGULATOR, Api, add_regulator
+from tests.functional.in_process_ministry import MINISTRY_TABLE, InProcessMinistry
 from tests.functional.portal_client import PortalClient
 from tests.functional.test_portal_imports import _results
 from tests.spreadsheets import HEADER_ZH, csv_bytes, sheet_row
 
 UPLOADS = int(os.environ.get("FAULT_UPLOADS", "40"))
 SEED = int(os.environ.get("FAULT_SEED", "6"))
-MINISTRY_TABLE = "vmehr-test-ministry"
 MAX_DMS_ATTEMPTS = 30
 MAX_DELIVERIES = 200
 NATIONAL_UPLOAD = "/restservices/lcipprodatarest/lcipprocarfixrecordadd/query"
 HANDLERS = ("apply_record_changes",)
 EXPORTED_RECORDS = 12
 IMPORTED_ROWS = 80  # two chunks of up to 50 rows
-
-
-# --- the ministry, in this process, behind real HTTP ----------------------------------------
-
-
-class InProcessMinistry:
-    """The ministry's exchange endpoint: ExchangeService on its own table and own client."""
-
-    def __init__(self, client: Any) -> None:
-        from chalicelib.adapters.clock import SystemClock
-        from chalicelib.adapters.dynamo_exchange import DynamoExchangeStore
-        from chalicelib.adapters.dynamo_records import DynamoRecordRepository
-        from chalicelib.services.exchange import ExchangeService
-
-        records = DynamoRecordRepository(MINISTRY_TABLE, client, maintain_chain=False)
-        store = DynamoExchangeStore(MINISTRY_TABLE, client)
-        self.service = ExchangeService(records, store, SystemClock())
-        self.unexpected: list[str] = []
-        # A forwarder that gave up waiting retries while the first request still runs. Real
-        # DynamoDB takes both; moto's in-memory tables are not thread-safe (a 300-upload soak
-        # met "dictionary changed size during iteration" inside moto), so requests take turns.
-        self._one_at_a_time = threading.Lock()
-        self._server = ThreadingHTTPServer(("127.0.0.1", 0), self._handler())
-        self._thread = threading.Thread(target=self._server.serve_forever, daemon=True)
-
-    @property
-    def url(self) -> str:
-        return f"http://127.0.0.1:{self._server.server_port}"
-
-    def __enter__(self) -> InProcessMinistry:
-        self._thread.start()
-        return self
-
-    def __exit__(self, *exc: Any) -> None:
-        self._server.shutdown()
-        self._thread.join()
-        self._server.server_close()
-
-    def _handler(self) -> type[BaseHTTPRequestHandler]:
-        ministry = self
-
-        class Handler(BaseHTTPRequestHandler):
-            def do_POST(self) -> None:  # noqa: N802 - the stdlib's name
-                body = json.loads(self.rfile.read(int(self.headers["Content-Length"])))
-                if self.path == "/v1/exchange/token":
-                    expires = (datetime.now(UTC) + timedelta(hours=1)).isoformat()
-                    self._answer(200, {"access_token": "t", "expires_at": expires})
-                    return
-                try:
-                    with ministry._one_at_a_time:
-                        results = ministry.service.apply_batch("320000", body["items"])
-                except ServiceUnavailableError:
-                    self._answer(503, {"code": "service_unavailable"})
-                    return
-                except Exception as exc:  # an unhandled error: the test fails on it
-                    where = traceback.extract_tb(exc.__traceback__)[-1]
-                    ministry.unexpected.append(f"{exc!r} at {where.filename}:{where.lineno}")
-                    self._answer(500, {"code": "internal_error"})
-                    return
-                self._answer(200, {"results": [{"index": i, **r} for i, r in enumerate(results)]})
-
-            def _answer(self, status: int, body: dict[str, Any]) -> None:
-                data = json.dumps(body).encode()
-                self.send_response(status)
-                self.send_header("Content-Type", "application/json")
-                self.send_header("Content-Length", str(len(data)))
-                self.end_headers()
-                self.wfile.write(data)
-
-            def log_message(self, *args: Any) -> None:
-                pass
-
-        return Handler
 
 
 # --- the system under faults -----------------------------------------------------------------

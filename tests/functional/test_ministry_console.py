@@ -7,7 +7,10 @@ own aggregator counts them from its table's stream before the pages read the cou
 from __future__ import annotations
 
 import re
+from datetime import datetime
 
+from chalicelib.exchange.requests import envelope
+from tests.exchange_items import shop_change
 from tests.functional.conftest import REGULATOR, add_regulator
 from tests.functional.console_browser import Browser, csrf_of
 from tests.functional.sharing_support import ministry_vehicle
@@ -222,18 +225,14 @@ def _shop_copy(
     """One registry change of a Jiangsu shop (by default 320102000000777), as the province
     forwards it."""
     token = _exchange_token(api, "320000", api.exchange_secrets["320000"]).json["access_token"]
-    shop = {
-        "companycode": companycode,
-        "province_code": "320000",
-        "name": "登记计数测试维修厂",
-        "uscc": "91320102MA1XY0000E",
-        "division_code": companycode[:6],
-        "shop_class": shop_class,
-        "status": status,
-        "created_at": "2024-01-01T00:00:00+00:00",
-        "updated_at": updated_at,
-    }
-    answer = api.post("/v1/exchange/batch", {"items": [{"type": "shop", "shop": shop}]}, token)
+    item = shop_change(
+        companycode,
+        updated_at=datetime.fromisoformat(updated_at),
+        shop_class=shop_class,
+        status=status,
+        name="登记计数测试维修厂",
+    )
+    answer = api.post("/v1/exchange/batch", envelope([item]), token)
     return answer.json["results"][0]["result"]
 
 

@@ -13,7 +13,9 @@ from chalicelib.adapters import keys
 from chalicelib.adapters.dynamo_codec import to_item
 from chalicelib.adapters.dynamo_exchange import DynamoExchangeStore
 from chalicelib.config import get_settings
+from chalicelib.exchange.requests import envelope
 from infra.admin import main as admin
+from tests.exchange_items import shop_change
 
 
 def _copies(api, shops: list[tuple[str, str, str]]) -> None:
@@ -23,23 +25,15 @@ def _copies(api, shops: list[tuple[str, str, str]]) -> None:
         {"province_code": "320000", "secret": api.exchange_secrets["320000"]},
     ).json["access_token"]
     items = [
-        {
-            "type": "shop",
-            "shop": {
-                "companycode": f"320102000000{suffix}",
-                "province_code": "320000",
-                "name": f"重新计数测试维修厂{suffix}",
-                "uscc": "91320102MA1XY0000E",
-                "division_code": "320102",
-                "shop_class": shop_class,
-                "status": status,
-                "created_at": "2024-01-01T00:00:00+00:00",
-                "updated_at": "2024-01-01T00:00:00+00:00",
-            },
-        }
+        shop_change(
+            f"320102000000{suffix}",
+            shop_class=shop_class,
+            status=status,
+            name=f"重新计数测试维修厂{suffix}",
+        )
         for suffix, shop_class, status in shops
     ]
-    answer = api.post("/v1/exchange/batch", {"items": items}, token)
+    answer = api.post("/v1/exchange/batch", envelope(items), token)
     assert [r["result"] for r in answer.json["results"]] == ["applied"] * len(shops)
 
 

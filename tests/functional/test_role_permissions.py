@@ -27,7 +27,6 @@ import base64
 import fnmatch
 import re
 import socket
-import uuid
 from collections import defaultdict
 from collections.abc import Iterator
 from pathlib import Path
@@ -281,7 +280,8 @@ def _api_scenario(api: Api) -> None:
 
 
 def _exchange_scenario(api: Api) -> None:
-    from tests.functional.test_ministry_exchange import _shop_item, _version_item
+    from chalicelib.exchange.requests import envelope
+    from tests.exchange_items import shop_change, version_change
 
     token = _ok(
         api.post(
@@ -289,8 +289,8 @@ def _exchange_scenario(api: Api) -> None:
             {"province_code": "320000", "secret": api.exchange_secrets["320000"]},  # type: ignore[attr-defined]
         )
     )["access_token"]
-    items = [_shop_item(), _version_item(uuid.uuid4().hex, 1, record_payload())]
-    answer = _ok(api.post("/v1/exchange/batch", {"items": items}, token))
+    items = [shop_change(), version_change()]
+    answer = _ok(api.post("/v1/exchange/batch", envelope(items), token))
     assert {r["result"] for r in answer["results"]} == {"applied"}, answer
 
 

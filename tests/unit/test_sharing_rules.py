@@ -227,9 +227,11 @@ def test_an_oem_overwrites_only_what_it_sent_and_the_dealer_overwrites_anything(
 
 
 def test_the_source_of_a_version_travels_to_the_ministry():
-    from chalicelib.services.forward_changes import exchange_item
-    from chalicelib.streams.stream_records import StreamItem
+    import dataclasses
 
-    image = {"kind": "record_version", "record_id": "r1", "source": "oem:OEM0123456789AB"}
-    item = exchange_item(StreamItem("1", "INSERT", "record_version", image))
-    assert item is not None and item["record"]["source"] == "oem:OEM0123456789AB"
+    from chalicelib.services.forward_changes import exchange_item
+    from tests.exchange_items import stored_version
+
+    record = dataclasses.replace(stored_version(), source="oem:OEM0123456789AB")
+    item = exchange_item(record)
+    assert item["record"]["source"] == "oem:OEM0123456789AB"
