@@ -23,6 +23,7 @@ ENV_TOKEN_TTL_SECONDS = "TOKEN_TTL_SECONDS"
 ENV_CLOCK_SKEW_SECONDS = "CLOCK_SKEW_SECONDS"
 ENV_LOGIN_MAX_FAILURES = "LOGIN_MAX_FAILURES"
 ENV_LOGIN_LOCKOUT_SECONDS = "LOGIN_LOCKOUT_SECONDS"
+ENV_LOGIN_SOURCE_MAX_FAILURES = "LOGIN_SOURCE_MAX_FAILURES"
 ENV_STATS_TABLE_NAME = "STATS_TABLE_NAME"
 ENV_STREAM_ARN = "STREAM_ARN"
 ENV_MINISTRY_URL = "MINISTRY_URL"
@@ -62,6 +63,9 @@ class Settings(BaseModel):
     clock_skew_seconds: int = Field(default=600, ge=0, le=86400)
     login_max_failures: int = Field(default=5, ge=1, le=100)
     login_lockout_seconds: int = Field(default=900, ge=1, le=86400)
+    # Failed sign-ins from one source address across every principal and door, per lockout
+    # window (services/sign_in_gate.py); successes do not count.
+    login_source_max_failures: int = Field(default=20, ge=1, le=10_000)
     stats_table_name: str = Field(default="vmehr-stats", min_length=3, max_length=255)
     ministry_url: str | None = None
     exchange_secret: str | None = None
@@ -99,6 +103,7 @@ _ENV_TO_FIELD = {
     ENV_CLOCK_SKEW_SECONDS: "clock_skew_seconds",
     ENV_LOGIN_MAX_FAILURES: "login_max_failures",
     ENV_LOGIN_LOCKOUT_SECONDS: "login_lockout_seconds",
+    ENV_LOGIN_SOURCE_MAX_FAILURES: "login_source_max_failures",
     ENV_STATS_TABLE_NAME: "stats_table_name",
     ENV_MINISTRY_URL: "ministry_url",
     ENV_EXCHANGE_SECRET: "exchange_secret",

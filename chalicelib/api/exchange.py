@@ -9,7 +9,13 @@ from chalice import Blueprint
 
 from chalicelib.api.auth import Permission, actor_of, require_permission, require_role
 from chalicelib.api.errors import rest_errors
-from chalicelib.api.http import ANY_CONTENT_TYPE, bearer_token, json_response, read_json
+from chalicelib.api.http import (
+    ANY_CONTENT_TYPE,
+    bearer_token,
+    json_response,
+    read_json,
+    source_ip,
+)
 from chalicelib.api.responses import (
     CredentialOut,
     Credentials,
@@ -40,8 +46,11 @@ bp = Blueprint(__name__)
 @rest_errors
 def exchange_token() -> Any:
     require_role("ministry")
-    body: ProvinceTokenRequest = parse(ProvinceTokenRequest, read_json(bp.current_request))
-    token, principal = auth_service().province_token(body.province_code, body.secret)
+    request = bp.current_request
+    body: ProvinceTokenRequest = parse(ProvinceTokenRequest, read_json(request))
+    token, principal = auth_service().province_token(
+        body.province_code, body.secret, source=source_ip(request)
+    )
     answer = {
         "access_token": token,
         "token_type": "Bearer",

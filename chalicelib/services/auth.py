@@ -1,16 +1,18 @@
 """Authentication: secrets for tokens, and tokens back to principals.
 
-Why: both front doors and the regulator API share one scheme. A login checks the slow hash and
-counts failures per principal (locked out after too many, whether or not the principal
-exists); a regulator also needs a TOTP code of a time step not used before. A token is a
-random ticket stored hashed with a TTL and carries the credential generation, so rotating a
-shop's secret (or changing a regulator's account) ends its old tokens at once.
+Why: both front doors and the regulator API share one scheme. Every attempt passes the
+sign-in gate first (services/sign_in_gate.py: counted per source and per principal from that
+source before the slow hash is checked, whether or not the principal exists); a regulator
+also needs a TOTP code of a time step not used before. A token is a random ticket stored
+hashed with a TTL and carries the credential generation, so rotating a shop's secret (or
+changing a regulator's account) ends its old tokens at once.
 """
 
 from __future__ import annotations
 
 import threading
 from datetime import datetime, timedelta
+from typing import NoReturn
 
 from chalicelib.domain.access_policy import parse_role
 from chalicelib.domain.credentials import new_token, token_digest, verify_secret
@@ -23,7 +25,7 @@ from chalicelib.domain.regulator_account import (
 )
 from chalicelib.domain.shop import COMPANYCODE_PATTERN, Shop
 from chalicelib.domain.totp import matching_step
-from chalicelib.errors import AuthenticationError, LockedOutError
+from chalicelib.errors import AuthenticationError
 from chalicelib.services.audit import Actor, AuditTrail, regulator_actor_id
 from chalicelib.services.ports import (
     AccountRepository,
@@ -33,6 +35,7 @@ from chalicelib.services.ports import (
     TokenStore,
 )
 from chalicelib.services.sharing_ports import OemAccountStore
+from chalicelib.services.sign_in_gate import Admission, SignInGate, SignInRefusedError
 
 
 class UnknownPrincipalError(AuthenticationError):
@@ -82,8 +85,7 @@ class AuthService:
         cache: TokenCache,
         clock: Clock,
         token_ttl_seconds: int,
-        max_failures: int,
-        lockout_seconds: int,
+        gate: SignInGate,
         secret_box: SecretBox | None = None,
         audit: AuditTrail | None = None,
         province_code: str = "",
@@ -95,29 +97,27 @@ class AuthService:
         self._cache = cache
         self._clock = clock
         self._ttl = token_ttl_seconds
-        self._max_failures = max_failures
-        self._lockout = lockout_seconds
+        self._gate = gate
         self._box = secret_box
         self._audit = audit
         self._province = province_code
         self._oems = oems
 
-    def shop_token(self, companycode: str, secret: str) -> tuple[str, Principal]:
-        """Exchange a shop's companycode and secret for a bearer token.
+    def shop_token(self, companycode: str, secret: str, *, source: str) -> tuple[str, Principal]:
+        """Exchange a shop's companycode and secret, sent from `source`, for a bearer token.
 
         Raises UnknownPrincipalError, WrongSecretError or LockedOutError.
         """
         companycode = companycode.strip()
         if not COMPANYCODE_PATTERN.match(companycode):
-            verify_secret(secret, None)
-            raise UnknownPrincipalError("unknown companycode or wrong secret")
-        failures = self._check_lockout("shop", companycode)
+            self._malformed("shop", secret, source)
+        admission = self._gate.admit("shop", companycode, source)
         shop = self._shops.get(companycode, consistent=True)
         stored = self._shops.secret_hash(companycode) if shop else None
         if not verify_secret(secret, stored) or shop is None:
-            self._fail("shop", companycode, known=shop is not None)
+            self._fail(known=shop is not None)
         assert shop is not None
-        return self._issue("shop", companycode, "shop", shop.credential_generation, failures)
+        return self._issue(admission, "shop", shop.credential_generation)
 
     def regulator_token(
         self,
@@ -131,39 +131,40 @@ class AuthService:
         """Password plus a TOTP code for a regulator token; every attempt is audited.
 
         A wrong password, a wrong, missing or already used code, an unknown or a disabled
-        account all raise the same AuthenticationError and count toward the lockout.
+        account all raise the same AuthenticationError and stay counted by the sign-in gate
+        (per source, per account from that source, and per account from everywhere).
 
         Raises UnknownPrincipalError, WrongSecretError or LockedOutError.
         """
         username = normalize_username(username)[:64]
         actor = Actor(regulator_actor_id(username), origin.source_ip, "", origin.user_agent)
         if not USERNAME_PATTERN.match(username):
-            verify_secret(password, None)
             self._audit_login(actor, "auth.login_failed", "malformed_username")
-            raise UnknownPrincipalError("unknown account or wrong password")
+            self._malformed("regulator", password, origin.source_ip)
         try:
-            failures = self._check_lockout("regulator", username)
-        except LockedOutError:
-            self._audit_login(actor, "auth.login_failed", "locked_out")
+            admission = self._gate.admit(
+                "regulator", username, origin.source_ip, guard_principal=True
+            )
+        except SignInRefusedError as exc:
+            details = {"reason": "locked_out", "limit": exc.limit}
+            self._audit_login(actor, "auth.login_failed", "", details)
             raise
         account = self._accounts.regulator(username)
         usable = account is not None and not account.disabled
         if not verify_secret(password, account.password_hash if account and usable else None):
             reason = "unknown_account" if account is None else "disabled_or_wrong_password"
             self._audit_login(actor, "auth.login_failed", reason)
-            self._fail("regulator", username, known=account is not None)
+            self._fail(known=account is not None)
         assert account is not None
         reason = self._second_factor(account, totp)
         if reason:
             self._audit_login(actor, "auth.login_failed", reason)
-            self._fail("regulator", username, known=True)
+            self._fail(known=True)
         role = parse_role(account.role)
         token, principal = self._issue(
-            "regulator",
-            username,
+            admission,
             role.value if role else account.role,
             account.generation,
-            failures,
             divisions=account.divisions,
             ttl_seconds=ttl_seconds,
         )
@@ -202,21 +203,21 @@ class AuthService:
         if self._audit is not None:
             self._audit.record(actor, action, actor.actor_id, details or {"reason": reason})
 
-    def province_token(self, province_code: str, secret: str) -> tuple[str, Principal]:
+    def province_token(
+        self, province_code: str, secret: str, *, source: str
+    ) -> tuple[str, Principal]:
         """Ministry side: a province's exchange credential for a token bound to its code."""
         province_code = province_code.strip()
         if len(province_code) != 6 or not province_code.isdigit():
-            verify_secret(secret, None)
-            raise UnknownPrincipalError("unknown province or wrong secret")
-        failures = self._check_lockout("province", province_code)
+            self._malformed("province", secret, source)
+        admission = self._gate.admit("province", province_code, source)
         credential = self._accounts.exchange_credential(province_code)
         usable = credential is not None and not credential.get("revoked")
         stored = credential["secret_hash"] if credential and usable else None
         if not verify_secret(secret, stored):
-            self._fail("province", province_code, known=credential is not None)
+            self._fail(known=credential is not None)
         assert credential is not None
-        generation = int(credential["generation"])
-        return self._issue("province", province_code, "province", generation, failures)
+        return self._issue(admission, "province", int(credential["generation"]))
 
     def province_of(self, principal: Principal) -> str:
         """Ministry side: the calling province's code, refusing tokens issued before its
@@ -232,23 +233,22 @@ class AuthService:
             raise AuthenticationError("missing or invalid token")
         return principal.principal_id
 
-    def oem_token(self, oem_id: str, secret: str) -> tuple[str, Principal]:
+    def oem_token(self, oem_id: str, secret: str, *, source: str) -> tuple[str, Principal]:
         """Province side: an OEM account's id and secret for a token (总对总 feed).
 
         Raises UnknownPrincipalError, WrongSecretError or LockedOutError.
         """
         oem_id = oem_id.strip().upper()
         if not OEM_ID_PATTERN.match(oem_id) or self._oems is None:
-            verify_secret(secret, None)
-            raise UnknownPrincipalError("unknown OEM or wrong secret")
-        failures = self._check_lockout("oem", oem_id)
+            self._malformed("oem", secret, source)
+        admission = self._gate.admit("oem", oem_id, source)
         account = self._oems.get(oem_id)
         usable = account is not None and account.status == "active"
         stored = self._oems.secret_hash(oem_id) if usable else None
         if not verify_secret(secret, stored):
-            self._fail("oem", oem_id, known=account is not None)
+            self._fail(known=account is not None)
         assert account is not None
-        return self._issue("oem", oem_id, "oem", account.generation, failures)
+        return self._issue(admission, "oem", account.generation)
 
     def oem_of(self, principal: Principal) -> OemAccount:
         """The calling OEM's account, refusing tokens issued before its secret was rotated."""
@@ -295,39 +295,38 @@ class AuthService:
 
     def _issue(
         self,
-        kind: str,
-        principal_id: str,
+        admission: Admission,
         role: str,
         generation: int,
-        earlier_failures: int,
         *,
         divisions: tuple[str, ...] = (),
         ttl_seconds: int | None = None,
     ) -> tuple[str, Principal]:
+        self._gate.succeeded(admission)
         now = self._clock.now()
-        if earlier_failures:
-            self._tokens.clear_failures(kind, principal_id)
         token = new_token()
         principal = Principal(
-            kind=kind,  # type: ignore[arg-type]
-            principal_id=principal_id,
+            kind=admission.kind,  # type: ignore[arg-type]
+            principal_id=admission.principal_id,
             role=role,
             generation=generation,
             expires_at=now + timedelta(seconds=min(ttl_seconds or self._ttl, self._ttl)),
-            province=self._province if kind == "regulator" else "",
+            province=self._province if admission.kind == "regulator" else "",
             divisions=divisions,
         )
         self._tokens.put(token_digest(token), principal)
         return token, principal
 
-    def _check_lockout(self, kind: str, principal_id: str) -> int:
-        failures = self._tokens.failures(kind, principal_id, self._clock.now())
-        if failures >= self._max_failures:
-            raise LockedOutError("too many failed logins; try again later", self._lockout)
-        return failures
+    def _malformed(self, kind: str, secret: str, source: str) -> NoReturn:
+        """A name no principal can have: it counts against the source's budget, and the
+        answer takes as long as a real check."""
+        self._gate.admit(kind, "", source)
+        verify_secret(secret, None)
+        raise UnknownPrincipalError("unknown principal or wrong secret")
 
-    def _fail(self, kind: str, principal_id: str, *, known: bool) -> None:
-        self._tokens.add_failure(kind, principal_id, self._clock.now(), self._lockout)
+    @staticmethod
+    def _fail(*, known: bool) -> NoReturn:
+        """A wrong secret: its attempt stays counted by the gate (that is the failure)."""
         if known:
             raise WrongSecretError("unknown principal or wrong secret")
         raise UnknownPrincipalError("unknown principal or wrong secret")

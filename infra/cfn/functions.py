@@ -159,7 +159,8 @@ def _policy(stack: Stack, function: Function) -> dict[str, Any]:
         statements += [
             _allow("RecordsTable", RECORD_ITEM_ACTIONS, _table_and_indexes(RECORDS_TABLE)),
             _allow("StatsTableRead", STATS_READ_ACTIONS, [get_att(STATS_TABLE, "Arn")]),
-            # Public rate-limit windows live in the statistics table (it has no stream).
+            # Public rate-limit windows and sign-in attempt counters live in the statistics
+            # table (it has no stream).
             _allow("RateWindows", ["dynamodb:UpdateItem"], [get_att(STATS_TABLE, "Arn")]),
         ]
         statements.append(
