@@ -69,6 +69,7 @@ def build_auth_service(clock: Clock, cache: TokenCache) -> AuthService:
     (`auth_service`), or another warm instance's in tests of what instances share."""
     from chalicelib.adapters.dynamo_attempts import DynamoAttemptCounter
     from chalicelib.adapters.dynamo_auth import DynamoAccountRepository, DynamoTokenStore
+    from chalicelib.domain.source_ranges import parse_source_ranges
     from chalicelib.services.sign_in_gate import GateLimits, SignInGate
 
     settings = get_settings()
@@ -89,6 +90,7 @@ def build_auth_service(clock: Clock, cache: TokenCache) -> AuthService:
         audit=audit_trail(),
         province_code=settings.province_code,
         oems=_oem_store(),
+        exchange_ranges=parse_source_ranges(settings.exchange_source_ranges),
     )
 
 

@@ -9,10 +9,13 @@ guide's habit is one validated place that names the environment variables, so th
 from __future__ import annotations
 
 import functools
+import json
 import os
-from typing import Literal
+from typing import Any, Literal
 
-from pydantic import BaseModel, Field
+from pydantic import BaseModel, Field, field_validator
+
+from chalicelib.domain.source_ranges import parse_source_ranges
 
 ENV_STACK_ROLE = "STACK_ROLE"
 ENV_PROVINCE_CODE = "PROVINCE_CODE"
@@ -42,6 +45,7 @@ ENV_PUBLIC_VIN_LIMIT = "PUBLIC_VIN_LIMIT"
 ENV_PUBLIC_SUBMIT_LIMIT = "PUBLIC_SUBMIT_LIMIT"
 ENV_TOTP_KEY = "TOTP_KEY"
 ENV_CONSOLE_SESSION_SECONDS = "CONSOLE_SESSION_SECONDS"
+ENV_EXCHANGE_SOURCE_RANGES = "EXCHANGE_SOURCE_RANGES"
 
 # Chalice evaluates the stream ARN when app.py is imported (it is a decorator argument), so
 # it needs a value even where no stream exists (packaging, tests, chalice local): this one.
@@ -86,6 +90,25 @@ class Settings(BaseModel):
     # Seals the regulators' TOTP secrets at rest; from the stack's secret store like SIGNING_KEY.
     totp_key: str | None = Field(default=None, min_length=32)
     console_session_seconds: int = Field(default=1800, ge=60, le=86400)
+    # Ministry: province code -> the CIDR ranges its exchange requests may come from, as JSON
+    # (domain/source_ranges.py); a province not listed is reachable from loopback only.
+    exchange_source_ranges: dict[str, list[str]] = Field(default_factory=dict)
+
+    @field_validator("exchange_source_ranges", mode="before")
+    @classmethod
+    def _ranges_from_json(cls, value: Any) -> Any:
+        if isinstance(value, str):
+            try:
+                return json.loads(value)
+            except json.JSONDecodeError as exc:
+                raise ValueError(f"{ENV_EXCHANGE_SOURCE_RANGES} is not JSON: {exc}") from exc
+        return value
+
+    @field_validator("exchange_source_ranges")
+    @classmethod
+    def _ranges_are_networks(cls, value: dict[str, list[str]]) -> dict[str, list[str]]:
+        parse_source_ranges(value)  # raises ValueError naming the province or range
+        return value
 
     @property
     def province_prefix(self) -> str:
@@ -121,6 +144,7 @@ _ENV_TO_FIELD = {
     ENV_PUBLIC_SUBMIT_LIMIT: "public_submit_limit",
     ENV_TOTP_KEY: "totp_key",
     ENV_CONSOLE_SESSION_SECONDS: "console_session_seconds",
+    ENV_EXCHANGE_SOURCE_RANGES: "exchange_source_ranges",
 }
 
 

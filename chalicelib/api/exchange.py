@@ -65,7 +65,8 @@ def exchange_batch() -> Any:
     require_role("ministry")
     request = bp.current_request
     auth = auth_service()
-    province_code = auth.province_of(auth.resolve(bearer_token(request)))
+    principal = auth.resolve(bearer_token(request))
+    province_code = auth.province_of(principal, source=source_ip(request))
     body = read_json(request)
     items = body.get("items") if isinstance(body, dict) else None
     if not isinstance(items, list) or not 1 <= len(items) <= MAX_BATCH:

@@ -24,8 +24,9 @@ from chalicelib.domain.regulator_account import (
     normalize_username,
 )
 from chalicelib.domain.shop import COMPANYCODE_PATTERN, Shop
+from chalicelib.domain.source_ranges import SourceRanges, source_allowed
 from chalicelib.domain.totp import matching_step
-from chalicelib.errors import AuthenticationError
+from chalicelib.errors import AuthenticationError, ForbiddenError
 from chalicelib.services.audit import Actor, AuditTrail, regulator_actor_id
 from chalicelib.services.ports import (
     AccountRepository,
@@ -46,6 +47,12 @@ class UnknownPrincipalError(AuthenticationError):
 
 class WrongSecretError(AuthenticationError):
     code = "wrong_secret"
+
+
+class SourceNotAllowedError(ForbiddenError):
+    """A province's exchange request from outside its registered source ranges (403)."""
+
+    code = "source_not_allowed"
 
 
 class TokenCache:
@@ -90,6 +97,7 @@ class AuthService:
         audit: AuditTrail | None = None,
         province_code: str = "",
         oems: OemAccountStore | None = None,
+        exchange_ranges: SourceRanges | None = None,
     ) -> None:
         self._shops = shops
         self._accounts = accounts
@@ -102,6 +110,7 @@ class AuthService:
         self._audit = audit
         self._province = province_code
         self._oems = oems
+        self._exchange_ranges: SourceRanges = exchange_ranges or {}
 
     def shop_token(self, companycode: str, secret: str, *, source: str) -> tuple[str, Principal]:
         """Exchange a shop's companycode and secret, sent from `source`, for a bearer token.
@@ -206,10 +215,17 @@ class AuthService:
     def province_token(
         self, province_code: str, secret: str, *, source: str
     ) -> tuple[str, Principal]:
-        """Ministry side: a province's exchange credential for a token bound to its code."""
+        """Ministry side: a province's exchange credential for a token bound to its code.
+
+        A request from outside the province's registered source ranges is refused before
+        anything is counted or evaluated, so no stranger can spend the province's budget.
+
+        Raises SourceNotAllowedError, UnknownPrincipalError, WrongSecretError or LockedOutError.
+        """
         province_code = province_code.strip()
         if len(province_code) != 6 or not province_code.isdigit():
             self._malformed("province", secret, source)
+        self._require_province_source(province_code, source)
         admission = self._gate.admit("province", province_code, source)
         credential = self._accounts.exchange_credential(province_code)
         usable = credential is not None and not credential.get("revoked")
@@ -219,11 +235,13 @@ class AuthService:
         assert credential is not None
         return self._issue(admission, "province", int(credential["generation"]))
 
-    def province_of(self, principal: Principal) -> str:
+    def province_of(self, principal: Principal, *, source: str) -> str:
         """Ministry side: the calling province's code, refusing tokens issued before its
-        credential was last rotated or revoked (one read per exchange batch)."""
+        credential was last rotated or revoked (one read per exchange batch), and tokens used
+        from outside the province's source ranges (SourceNotAllowedError)."""
         if principal.kind != "province":
             raise AuthenticationError("missing or invalid token")
+        self._require_province_source(principal.principal_id, source)
         credential = self._accounts.exchange_credential(principal.principal_id)
         if (
             credential is None
@@ -232,6 +250,12 @@ class AuthService:
         ):
             raise AuthenticationError("missing or invalid token")
         return principal.principal_id
+
+    def _require_province_source(self, province_code: str, source: str) -> None:
+        if not source_allowed(self._exchange_ranges, province_code, source):
+            raise SourceNotAllowedError(
+                "exchange requests for this province must come from its registered networks"
+            )
 
     def oem_token(self, oem_id: str, secret: str, *, source: str) -> tuple[str, Principal]:
         """Province side: an OEM account's id and secret for a token (总对总 feed).

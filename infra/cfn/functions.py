@@ -133,6 +133,8 @@ def _environment(stack: Stack, function: Function) -> dict[str, Any]:
         env["COOKIE_SECURE"] = "true"
         env["PHOTO_BUCKET"] = ref(PHOTO_BUCKET)  # photos (province) and exports (both)
         env["TOTP_KEY"] = secret(stack, "TotpKeySecretName")  # regulators' second factor
+        if not stack.is_province:
+            env["EXCHANGE_SOURCE_RANGES"] = ref("ExchangeSourceRanges")
     if function in (API_HANDLER, JOBS) and stack.is_province:
         # Chain links and receipts are signed the same whichever door a record came in by.
         env["SIGNING_KEY"] = secret(stack, "SigningKeySecretName")

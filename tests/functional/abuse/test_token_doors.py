@@ -9,12 +9,14 @@ real route, the attacker and the owner each sending from their own address
 
 from __future__ import annotations
 
+import json
 import threading
 import urllib.request
 from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
+import boto3
 import pytest
 
 from tests.builders import shop_application, totp_code
@@ -149,6 +151,87 @@ def test_a_stranger_locks_only_itself_out_of_an_oem_account(api):
     # And the OEM still gets its token from its own address
     owner = _from(OWNER).post("/v1/oem/token", {"oem_id": oem["oem_id"], "secret": oem["secret"]})
     assert owner.status_code == 200, owner.json
+
+
+JIANGSU_FORWARDER = "10.32.0.5"
+HUBEI_FORWARDER = "10.42.0.9"
+RANGES = {"320000": ["10.32.0.0/16"], "420000": ["10.42.0.0/16"]}
+
+
+@pytest.fixture
+def ministry(monkeypatch: pytest.MonkeyPatch, request: pytest.FixtureRequest) -> Api:
+    """The ministry stack with Jiangsu's and Hubei's registered egress ranges."""
+    monkeypatch.setenv("EXCHANGE_SOURCE_RANGES", json.dumps(RANGES))
+    api: Api = request.getfixturevalue("ministry_api")
+    return api
+
+
+def _exchange_token(source: str, province: str, secret: str) -> Any:
+    return _from(source).post("/v1/exchange/token", {"province_code": province, "secret": secret})
+
+
+def test_a_province_is_heard_only_from_its_registered_networks(ministry):
+    from chalicelib.adapters.stats_keys import sign_in_key
+    from chalicelib.config import get_settings
+
+    jiangsu = ministry.exchange_secrets["320000"]
+    # Given strangers on the internet sending Jiangsu's code, even with its very secret
+    answers = [_exchange_token(ATTACKER, "320000", "guess") for _ in range(LIMIT + 2)]
+    answers.append(_exchange_token(ATTACKER, "320000", jiangsu))
+    # Then every one is refused as coming from the wrong place (403, named), not as wrong
+    assert {a.status_code for a in answers} == {403}
+    assert answers[0].json["code"] == "source_not_allowed"
+    # And none was counted anywhere: no counter exists for that address
+    stats = boto3.client("dynamodb")
+    key = {k: {"S": v} for k, v in sign_in_key(f"src#{ATTACKER}").items()}
+    assert "Item" not in stats.get_item(TableName=get_settings().stats_table_name, Key=key)
+    # And Jiangsu's forwarder, from its own network, gets its token
+    token = _exchange_token(JIANGSU_FORWARDER, "320000", jiangsu)
+    assert token.status_code == 200, token.json
+
+
+def test_a_province_cannot_even_try_another_provinces_credential(ministry):
+    # Given Hubei's forwarder, on Hubei's network, sending Jiangsu's code
+    answer = _exchange_token(HUBEI_FORWARDER, "320000", "guess")
+    # Then it is refused before the secret is looked at
+    assert answer.status_code == 403
+    assert answer.json["code"] == "source_not_allowed"
+
+
+def test_an_exchange_token_is_useless_outside_the_provinces_network(ministry):
+    # Given a token Jiangsu's forwarder obtained
+    secret = ministry.exchange_secrets["320000"]
+    token = _exchange_token(JIANGSU_FORWARDER, "320000", secret).json["access_token"]
+    batch = {"items": [{"type": "shop", "shop": {}}]}
+    # When someone who copied it sends a batch from elsewhere
+    stolen = _from(ATTACKER).post("/v1/exchange/batch", batch, token)
+    # Then it is refused as from the wrong place, while the forwarder's own batch is heard
+    # (what the exchange contract makes of the item is not this door's business)
+    assert (stolen.status_code, stolen.json["code"]) == (403, "source_not_allowed")
+    own = _from(JIANGSU_FORWARDER).post("/v1/exchange/batch", batch, token)
+    assert own.status_code not in (401, 403), own.json
+
+
+def test_a_host_inside_the_province_network_locks_only_itself_out(ministry):
+    # Given another host on Jiangsu's network guessing its exchange secret
+    secret = ministry.exchange_secrets["320000"]
+    answers = [_exchange_token("10.32.7.7", "320000", "guess") for _ in range(LIMIT + 1)]
+    # Then it is refused outright after the limit
+    assert [a.status_code for a in answers] == [401] * LIMIT + [429]
+    # And the forwarder's token requests, retried as often as it likes, all succeed
+    retries = [_exchange_token(JIANGSU_FORWARDER, "320000", secret) for _ in range(3 * LIMIT)]
+    assert {r.status_code for r in retries} == {200}
+
+
+def test_without_registered_ranges_the_exchange_answers_loopback_only(ministry_api):
+    # Given a ministry without registered ranges (the local stack)
+    secret = ministry_api.exchange_secrets["320000"]
+    # When Jiangsu's credential is sent from loopback and from a network address
+    local = ministry_api.post("/v1/exchange/token", {"province_code": "320000", "secret": secret})
+    remote = _exchange_token(JIANGSU_FORWARDER, "320000", secret)
+    # Then only loopback is heard
+    assert local.status_code == 200
+    assert remote.status_code == 403
 
 
 def test_one_source_spraying_many_companycodes_is_refused(api, shop, monkeypatch):
