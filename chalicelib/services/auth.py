@@ -5,7 +5,8 @@ sign-in gate first (services/sign_in_gate.py: counted per source and per princip
 source before the slow hash is checked, whether or not the principal exists); a regulator
 also needs a TOTP code of a time step not used before. A token is a random ticket stored
 hashed with a TTL and carries the credential generation, so rotating a shop's secret (or
-changing a regulator's account) ends its old tokens at once.
+changing a regulator's account) ends its old tokens at once. Each instance trusts its cached
+copy of a token for 20 s at most, so a sign-out on one instance holds on all within 30 s.
 """
 
 from __future__ import annotations
@@ -55,17 +56,33 @@ class SourceNotAllowedError(ForbiddenError):
     code = "source_not_allowed"
 
 
-class TokenCache:
-    """In-process cache of token → principal, never beyond the token's own expiry."""
+# How long an instance trusts its cached copy of a token before it reads the token store
+# again: a sign-out or revocation (which deletes the stored token) is seen by every warm
+# instance within this long, under the 30 s promised. It costs one GetItem per token in use
+# per warm instance every 20 s.
+TOKEN_CACHE_SECONDS = 20
 
-    def __init__(self, max_entries: int = 2048) -> None:
-        self._entries: dict[str, Principal] = {}
+
+class TokenCache:
+    """In-process cache of token → principal, for at most `max_age_seconds` and never beyond
+    the token's own expiry.
+
+    Why: every request resolves its token; the cache saves the read, and the short age bounds
+    how long another instance's sign-out goes unseen here.
+    """
+
+    def __init__(self, max_entries: int = 2048, max_age_seconds: int = TOKEN_CACHE_SECONDS) -> None:
+        self._entries: dict[str, tuple[Principal, datetime]] = {}
         self._lock = threading.Lock()
         self._max = max_entries
+        self._max_age = timedelta(seconds=max_age_seconds)
 
     def get(self, digest: str, now: datetime) -> Principal | None:
-        principal = self._entries.get(digest)
-        if principal is not None and principal.expires_at <= now:
+        entry = self._entries.get(digest)
+        if entry is None:
+            return None
+        principal, fresh_until = entry
+        if fresh_until <= now:
             with self._lock:
                 self._entries.pop(digest, None)
             return None
@@ -75,11 +92,12 @@ class TokenCache:
         with self._lock:
             self._entries.pop(digest, None)
 
-    def put(self, digest: str, principal: Principal) -> None:
+    def put(self, digest: str, principal: Principal, now: datetime) -> None:
+        fresh_until = min(principal.expires_at, now + self._max_age)
         with self._lock:
             if len(self._entries) >= self._max:
                 self._entries.pop(next(iter(self._entries)))
-            self._entries[digest] = principal
+            self._entries[digest] = (principal, fresh_until)
 
 
 class AuthService:
@@ -297,11 +315,12 @@ class AuthService:
             principal = self._tokens.get(digest)
             if principal is None or principal.expires_at <= now:
                 raise AuthenticationError("missing or invalid token")
-            self._cache.put(digest, principal)
+            self._cache.put(digest, principal, now)
         return principal
 
     def revoke(self, token: str) -> None:
-        """End a token now (sign-out); unknown or empty tokens are ignored."""
+        """End a token (sign-out): at once here, and on every other warm instance within
+        TOKEN_CACHE_SECONDS; unknown or empty tokens are ignored."""
         if not token or len(token) > 128:
             return
         digest = token_digest(token)
