@@ -27,6 +27,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import datetime, timedelta
+from typing import NoReturn
 
 from chalicelib.errors import LockedOutError
 from chalicelib.services.ports import AttemptCount, AttemptCounter, Clock
@@ -133,7 +134,9 @@ class SignInGate:
             self._refuse(tally, name, now, counted)
         counted.append(bucket)
 
-    def _refuse(self, tally: AttemptCount, name: str, now: datetime, counted: list[str]) -> None:
+    def _refuse(
+        self, tally: AttemptCount, name: str, now: datetime, counted: list[str]
+    ) -> NoReturn:
         for earlier in counted:
             self._counter.release(earlier, now)
         retry_after = int((tally.window_ends - now).total_seconds())

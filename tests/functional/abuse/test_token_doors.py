@@ -269,6 +269,26 @@ def test_successes_from_one_shared_address_never_spend_its_budget(api, shop, mon
     assert vendor.post("/v1/auth/token", right).status_code == 200
 
 
+def test_a_locked_out_client_does_not_spend_its_shared_address_budget(api, monkeypatch):
+    # Given a source budget of 6 and two shops behind one DMS vendor's address
+    _budget(monkeypatch, 6)
+    stale, _ = api.new_shop(name="旧密码修理厂")
+    fine, _ = api.new_shop(name="正常修理厂")
+    vendor = _from(OWNER)
+    # When one shop's DMS keeps retrying a stale secret, twenty times
+    retries = [
+        vendor.post("/v1/auth/token", {"companycode": stale["companycode"], "secret": "old"})
+        for _ in range(20)
+    ]
+    # Then it is locked out after its five evaluated failures
+    assert [r.status_code for r in retries] == [401] * LIMIT + [429] * 15
+    # And its refused retries spent nothing of the address's budget: the other shop signs in,
+    # and a typo of its own is still evaluated (the sixth failure the budget holds)
+    right = {"companycode": fine["companycode"], "secret": fine["secret"]}
+    assert vendor.post("/v1/auth/token", right).status_code == 200
+    assert vendor.post("/v1/auth/token", {**right, "secret": "typo"}).status_code == 401
+
+
 def test_malformed_names_spend_the_source_budget(api, monkeypatch):
     # Given a source budget of 2
     _budget(monkeypatch, 2)
