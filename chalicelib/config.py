@@ -69,7 +69,7 @@ class Settings(BaseModel):
     login_lockout_seconds: int = Field(default=900, ge=1, le=86400)
     # Failed sign-ins from one source address across every principal and door, per lockout
     # window (services/sign_in_gate.py); successes do not count.
-    login_source_max_failures: int = Field(default=20, ge=1, le=10_000)
+    login_source_max_failures: int = Field(default=20, ge=1, le=100_000)
     stats_table_name: str = Field(default="vmehr-stats", min_length=3, max_length=255)
     ministry_url: str | None = None
     exchange_secret: str | None = None
