@@ -18,6 +18,7 @@ from chalicelib.services.vehicle_history import VehicleHistoryService
 
 if TYPE_CHECKING:  # pragma: no cover - the portal's classes are imported where first built
     from chalicelib.adapters.dynamo_imports import DynamoImportStore
+    from chalicelib.services.ports import Clock
     from chalicelib.services.record_import import RecordImportService
     from chalicelib.services.shop_records import ShopRecordFinder
     from chalicelib.services.shop_scorecard import ShopScorecardService
@@ -60,22 +61,36 @@ def audit_log():  # type: ignore[no-untyped-def]
 
 @functools.cache
 def auth_service() -> AuthService:
+    return build_auth_service(_clock(), TokenCache())
+
+
+def build_auth_service(clock: Clock, cache: TokenCache) -> AuthService:
+    """An AuthService on this stack's tables with its own clock and token cache: the app's
+    (`auth_service`), or another warm instance's in tests of what instances share."""
+    from chalicelib.adapters.dynamo_attempts import DynamoAttemptCounter
     from chalicelib.adapters.dynamo_auth import DynamoAccountRepository, DynamoTokenStore
+    from chalicelib.domain.source_ranges import parse_source_ranges
+    from chalicelib.services.sign_in_gate import GateLimits, SignInGate
 
     settings = get_settings()
+    limits = GateLimits.of(
+        settings.login_max_failures,
+        settings.login_source_max_failures,
+        settings.login_lockout_seconds,
+    )
     return AuthService(
         shops=_shops(),
         accounts=DynamoAccountRepository(settings.table_name),
         tokens=DynamoTokenStore(settings.table_name),
-        cache=TokenCache(),
-        clock=_clock(),
+        cache=cache,
+        clock=clock,
         token_ttl_seconds=settings.token_ttl_seconds,
-        max_failures=settings.login_max_failures,
-        lockout_seconds=settings.login_lockout_seconds,
+        gate=SignInGate(DynamoAttemptCounter(settings.stats_table_name), clock, limits),
         secret_box=_secret_box(),
         audit=audit_trail(),
         province_code=settings.province_code,
         oems=_oem_store(),
+        exchange_ranges=parse_source_ranges(settings.exchange_source_ranges),
     )
 
 

@@ -9,10 +9,13 @@ guide's habit is one validated place that names the environment variables, so th
 from __future__ import annotations
 
 import functools
+import json
 import os
-from typing import Literal
+from typing import Any, Literal
 
-from pydantic import BaseModel, Field
+from pydantic import BaseModel, Field, field_validator
+
+from chalicelib.domain.source_ranges import parse_source_ranges
 
 ENV_STACK_ROLE = "STACK_ROLE"
 ENV_PROVINCE_CODE = "PROVINCE_CODE"
@@ -23,6 +26,7 @@ ENV_TOKEN_TTL_SECONDS = "TOKEN_TTL_SECONDS"
 ENV_CLOCK_SKEW_SECONDS = "CLOCK_SKEW_SECONDS"
 ENV_LOGIN_MAX_FAILURES = "LOGIN_MAX_FAILURES"
 ENV_LOGIN_LOCKOUT_SECONDS = "LOGIN_LOCKOUT_SECONDS"
+ENV_LOGIN_SOURCE_MAX_FAILURES = "LOGIN_SOURCE_MAX_FAILURES"
 ENV_STATS_TABLE_NAME = "STATS_TABLE_NAME"
 ENV_STREAM_ARN = "STREAM_ARN"
 ENV_MINISTRY_URL = "MINISTRY_URL"
@@ -43,6 +47,7 @@ ENV_TOTP_KEY = "TOTP_KEY"
 ENV_CONSOLE_SESSION_SECONDS = "CONSOLE_SESSION_SECONDS"
 ENV_AUDIT_DIGEST_BUCKET = "AUDIT_DIGEST_BUCKET"
 ENV_AUDIT_DIGEST_KEY = "AUDIT_DIGEST_KEY"
+ENV_EXCHANGE_SOURCE_RANGES = "EXCHANGE_SOURCE_RANGES"
 
 # Chalice evaluates the stream ARN when app.py is imported (it is a decorator argument), so
 # it needs a value even where no stream exists (packaging, tests, chalice local): this one.
@@ -64,6 +69,9 @@ class Settings(BaseModel):
     clock_skew_seconds: int = Field(default=600, ge=0, le=86400)
     login_max_failures: int = Field(default=5, ge=1, le=100)
     login_lockout_seconds: int = Field(default=900, ge=1, le=86400)
+    # Failed sign-ins from one source address across every principal and door, per lockout
+    # window (services/sign_in_gate.py); successes do not count.
+    login_source_max_failures: int = Field(default=20, ge=1, le=100_000)
     stats_table_name: str = Field(default="vmehr-stats", min_length=3, max_length=255)
     ministry_url: str | None = None
     exchange_secret: str | None = None
@@ -88,6 +96,25 @@ class Settings(BaseModel):
     # signs them (from the stack's secret store; only the digest function holds it).
     audit_digest_bucket: str | None = Field(default=None, min_length=3, max_length=63)
     audit_digest_key: str | None = Field(default=None, min_length=32)
+    # Ministry: province code -> the CIDR ranges its exchange requests may come from, as JSON
+    # (domain/source_ranges.py); a province not listed is reachable from loopback only.
+    exchange_source_ranges: dict[str, list[str]] = Field(default_factory=dict)
+
+    @field_validator("exchange_source_ranges", mode="before")
+    @classmethod
+    def _ranges_from_json(cls, value: Any) -> Any:
+        if isinstance(value, str):
+            try:
+                return json.loads(value)
+            except json.JSONDecodeError as exc:
+                raise ValueError(f"{ENV_EXCHANGE_SOURCE_RANGES} is not JSON: {exc}") from exc
+        return value
+
+    @field_validator("exchange_source_ranges")
+    @classmethod
+    def _ranges_are_networks(cls, value: dict[str, list[str]]) -> dict[str, list[str]]:
+        parse_source_ranges(value)  # raises ValueError naming the province or range
+        return value
 
     @property
     def province_prefix(self) -> str:
@@ -105,6 +132,7 @@ _ENV_TO_FIELD = {
     ENV_CLOCK_SKEW_SECONDS: "clock_skew_seconds",
     ENV_LOGIN_MAX_FAILURES: "login_max_failures",
     ENV_LOGIN_LOCKOUT_SECONDS: "login_lockout_seconds",
+    ENV_LOGIN_SOURCE_MAX_FAILURES: "login_source_max_failures",
     ENV_STATS_TABLE_NAME: "stats_table_name",
     ENV_MINISTRY_URL: "ministry_url",
     ENV_EXCHANGE_SECRET: "exchange_secret",
@@ -124,6 +152,7 @@ _ENV_TO_FIELD = {
     ENV_CONSOLE_SESSION_SECONDS: "console_session_seconds",
     ENV_AUDIT_DIGEST_BUCKET: "audit_digest_bucket",
     ENV_AUDIT_DIGEST_KEY: "audit_digest_key",
+    ENV_EXCHANGE_SOURCE_RANGES: "exchange_source_ranges",
 }
 
 

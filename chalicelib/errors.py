@@ -65,7 +65,8 @@ class ForbiddenError(DomainError):
 
 
 class LockedOutError(DomainError):
-    """Too many failed logins for one principal; retry after `retry_after` seconds."""
+    """Too many failed sign-ins (for a principal from one source address, or from one
+    source); retry after `retry_after` seconds."""
 
     code = "too_many_failed_logins"
 

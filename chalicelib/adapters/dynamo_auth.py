@@ -1,18 +1,17 @@
-"""Bearer tokens, failed-login counters and regulator accounts on the province table.
+"""Bearer tokens and regulator accounts on the stack's table.
 
 Why: tokens are looked up by the SHA-256 of their value (one GetItem per cold lookup) and
 expire through DynamoDB TTL; the expiry is also checked in code because TTL deletion lags.
-Failed logins are counted per principal in a windowed item so brute force is locked out
-whether or not the principal exists.
+Failed sign-ins are counted elsewhere (adapters/dynamo_attempts.py, on the statistics table).
 """
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
+from datetime import datetime
 from typing import Any
 
 from chalicelib.adapters import keys
-from chalicelib.adapters.dynamo_codec import from_item, to_item, to_value
+from chalicelib.adapters.dynamo_codec import from_item, to_item
 from chalicelib.adapters.dynamo_errors import error_code, translate_errors
 from chalicelib.adapters.table_adapter import TableAdapter
 from chalicelib.domain.principal import Principal
@@ -56,62 +55,6 @@ class DynamoTokenStore(TableAdapter):
             self.client.delete_item(
                 TableName=self._table, Key=to_item(keys.key(keys.token_pk(digest), keys.TOKEN))
             )
-
-    def failures(self, kind: str, principal_id: str, now: datetime) -> int:
-        item = self._get(keys.login_failure_pk(kind, principal_id), keys.LOGIN_FAILURE)
-        if not item or int(item[keys.TTL_ATTRIBUTE]) <= int(now.timestamp()):
-            return 0
-        return int(item["failures"])
-
-    def add_failure(self, kind: str, principal_id: str, now: datetime, window: int) -> int:
-        """Count one failure; a window that has ended starts again from one."""
-        key = to_item(keys.key(keys.login_failure_pk(kind, principal_id), keys.LOGIN_FAILURE))
-        now_epoch = int(now.timestamp())
-        with translate_errors():
-            try:
-                response = self.client.update_item(
-                    TableName=self._table,
-                    Key=key,
-                    UpdateExpression="ADD failures :one SET #ttl = if_not_exists(#ttl, :end)",
-                    ConditionExpression="attribute_not_exists(#ttl) OR #ttl > :now",
-                    ExpressionAttributeNames={"#ttl": keys.TTL_ATTRIBUTE},
-                    ExpressionAttributeValues={
-                        ":one": to_value(1),
-                        ":end": to_value(now_epoch + window),
-                        ":now": to_value(now_epoch),
-                    },
-                    ReturnValues="UPDATED_NEW",
-                )
-            except Exception as exc:
-                if error_code(exc) != "ConditionalCheckFailedException":
-                    raise
-                response = self.client.update_item(
-                    TableName=self._table,
-                    Key=key,
-                    UpdateExpression="SET failures = :one, #ttl = :end",
-                    ExpressionAttributeNames={"#ttl": keys.TTL_ATTRIBUTE},
-                    ExpressionAttributeValues={
-                        ":one": to_value(1),
-                        ":end": to_value(now_epoch + window),
-                    },
-                    ReturnValues="UPDATED_NEW",
-                )
-        return int(response["Attributes"]["failures"]["N"])
-
-    def clear_failures(self, kind: str, principal_id: str) -> None:
-        with translate_errors():
-            self.client.delete_item(
-                TableName=self._table,
-                Key=to_item(
-                    keys.key(keys.login_failure_pk(kind, principal_id), keys.LOGIN_FAILURE)
-                ),
-            )
-
-    def lockout_ends(self, kind: str, principal_id: str) -> datetime | None:
-        item = self._get(keys.login_failure_pk(kind, principal_id), keys.LOGIN_FAILURE)
-        if not item:
-            return None
-        return datetime.fromtimestamp(int(item[keys.TTL_ATTRIBUTE]), UTC)
 
 
 class DynamoAccountRepository(TableAdapter):

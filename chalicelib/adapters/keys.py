@@ -18,7 +18,6 @@ Item kinds (PK / SK):
 - code sequence      SEQ#<division> / SEQ
 - regulator account  ADMIN#<username> / CRED        (GSI1: ADMINS / <username>)
 - bearer token       TOKEN#<sha256(token)> / TOKEN   (TTL)
-- login failures     LOGINFAIL#<kind>#<id> / LOGINFAIL (TTL)
 - audit entry        AUDIT#<yyyy-mm-dd>#<shard> / SEQ#<seq:010d> (a hash chain per UTC day and
                      shard; TTL, 400 days; entries from before the chain: <iso time>#<uuid>)
 - evaluation         REC#<record_id> / EVAL           (GSI1: SHOPEVAL#<cc> / <created>#<id>)
@@ -156,13 +155,6 @@ def token_pk(digest: str) -> str:
 
 
 TOKEN = "TOKEN"
-
-
-def login_failure_pk(kind: str, principal_id: str) -> str:
-    return f"LOGINFAIL#{kind}#{principal_id}"
-
-
-LOGIN_FAILURE = "LOGINFAIL"
 
 
 def audit_pk(day: date, shard: int) -> str:

@@ -10,6 +10,7 @@ Item kinds (PK / SK):
 - last upload    LAST#<scope>#<scope_id> / LAST
 - forward tries  ATTEMPT#<change_id> / ATTEMPT                     (TTL 8 days)
 - rate window    RATE#<bucket>#<window> / RATE                      (TTL two windows)
+- sign-in gate   SIGNIN#<bucket> / SIGNIN       (TTL: the end of its window or mark)
 """
 
 from __future__ import annotations
@@ -66,3 +67,9 @@ def rate_key(bucket: str, window: int) -> dict[str, str]:
     """A public rate-limit window; here, in the table without a stream, so counting a request
     never invokes the stream handlers."""
     return {PK: f"RATE#{bucket}#{window}", SK: "RATE"}
+
+
+def sign_in_key(bucket: str) -> dict[str, str]:
+    """A sign-in attempt counter (or a remembered source); here, in the table without a
+    stream, so an attacker's guesses never invoke the stream handlers."""
+    return {PK: f"SIGNIN#{bucket}", SK: "SIGNIN"}

@@ -8,7 +8,7 @@ from chalice import Blueprint
 
 from chalicelib.api.auth import origin_of
 from chalicelib.api.errors import rest_errors
-from chalicelib.api.http import ANY_CONTENT_TYPE, json_response, read_json
+from chalicelib.api.http import ANY_CONTENT_TYPE, json_response, read_json, source_ip
 from chalicelib.api.responses import RegulatorTokenResponse, TokenResponse, conform
 from chalicelib.api.schemas import RegulatorTokenRequest, TokenRequest, parse
 from chalicelib.bootstrap import auth_service
@@ -20,8 +20,11 @@ bp = Blueprint(__name__)
 @bp.route("/v1/auth/token", methods=["POST"], content_types=ANY_CONTENT_TYPE)
 @rest_errors
 def shop_token() -> Any:
-    body: TokenRequest = parse(TokenRequest, read_json(bp.current_request))
-    token, principal = auth_service().shop_token(body.companycode, body.secret)
+    request = bp.current_request
+    body: TokenRequest = parse(TokenRequest, read_json(request))
+    token, principal = auth_service().shop_token(
+        body.companycode, body.secret, source=source_ip(request)
+    )
     return json_response(conform(TokenResponse, _token_body(token, principal)))
 
 

@@ -16,7 +16,13 @@ from chalice import Blueprint
 
 from chalicelib.api.auth import require_role
 from chalicelib.api.compat_schema import parse_compat_record
-from chalicelib.api.http import ANY_CONTENT_TYPE, PayloadError, json_response, read_json
+from chalicelib.api.http import (
+    ANY_CONTENT_TYPE,
+    PayloadError,
+    json_response,
+    read_json,
+    source_ip,
+)
 from chalicelib.api.responses import CompatAnswer, CompatTokenAnswer, CompatUploadAnswer, conform
 from chalicelib.api.views import receipt_view
 from chalicelib.bootstrap import auth_service, record_service
@@ -79,7 +85,7 @@ def _domain_answer(exc: DomainError) -> tuple[str, str]:
     if isinstance(exc, WrongSecretError):
         return "-11", "密码错误"
     if isinstance(exc, LockedOutError):
-        return "-11", f"密码错误次数过多，请{exc.retry_after // 60 or 1}分钟后再试"
+        return "-11", f"密码错误次数过多，请{-(-exc.retry_after // 60)}分钟后再试"
     if isinstance(exc, AuthenticationError):
         return "-1", "参数无效：access_token无效或已过期"
     if isinstance(exc, ForbiddenError):
@@ -95,11 +101,12 @@ def _domain_answer(exc: DomainError) -> tuple[str, str]:
 @compat_errors
 def get_access_token() -> Any:
     require_role("province")
-    body = _object(read_json(bp.current_request))
+    request = bp.current_request
+    body = _object(read_json(request))
     companycode, password = body.get("companycode"), body.get("companypassword")
     if not isinstance(companycode, str) or not isinstance(password, str) or not password:
         return _answer("-1", "参数无效：companycode、companypassword")
-    token, principal = auth_service().shop_token(companycode, password)
+    token, principal = auth_service().shop_token(companycode, password, source=source_ip(request))
     return _answer("1", "获取成功", access_token=token, expires_at=principal.expires_at.isoformat())
 
 

@@ -9,7 +9,13 @@ from chalice import Blueprint
 
 from chalicelib.api.auth import Permission, actor_of, require_permission, require_role
 from chalicelib.api.errors import rest_errors
-from chalicelib.api.http import ANY_CONTENT_TYPE, bearer_token, json_response, read_json
+from chalicelib.api.http import (
+    ANY_CONTENT_TYPE,
+    bearer_token,
+    json_response,
+    read_json,
+    source_ip,
+)
 from chalicelib.api.responses import (
     CredentialOut,
     Credentials,
@@ -39,8 +45,11 @@ bp = Blueprint(__name__)
 @rest_errors
 def exchange_token() -> Any:
     require_role("ministry")
-    body: ProvinceTokenRequest = parse(ProvinceTokenRequest, read_json(bp.current_request))
-    token, principal = auth_service().province_token(body.province_code, body.secret)
+    request = bp.current_request
+    body: ProvinceTokenRequest = parse(ProvinceTokenRequest, read_json(request))
+    token, principal = auth_service().province_token(
+        body.province_code, body.secret, source=source_ip(request)
+    )
     answer = {
         "access_token": token,
         "token_type": "Bearer",
@@ -58,7 +67,8 @@ def exchange_batch() -> Any:
     require_role("ministry")
     request = bp.current_request
     auth = auth_service()
-    province_code = auth.province_of(auth.resolve(bearer_token(request)))
+    principal = auth.resolve(bearer_token(request))
+    province_code = auth.province_of(principal, source=source_ip(request))
     batch = parse_batch(read_json(request, MAX_BODY_BYTES))
     results = exchange_service().apply_batch(province_code, batch.items)
     body = {"results": [{"index": i, **r} for i, r in enumerate(results)]}

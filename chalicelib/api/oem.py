@@ -40,8 +40,9 @@ bp = Blueprint(__name__)
 @rest_errors
 def oem_token() -> Any:
     require_role("province")
-    body: OemTokenRequest = parse(OemTokenRequest, read_json(bp.current_request))
-    token, principal = auth_service().oem_token(body.oem_id, body.secret)
+    request = bp.current_request
+    body: OemTokenRequest = parse(OemTokenRequest, read_json(request))
+    token, principal = auth_service().oem_token(body.oem_id, body.secret, source=source_ip(request))
     answer = {
         "access_token": token,
         "token_type": "Bearer",

@@ -230,10 +230,12 @@ OPERATIONS: tuple[Operation, ...] = (
               description="Always HTTP 200: the outcome is `code`; every value is a string."),
     # --- ministry exchange ----------------------------------------------------------------
     Operation("POST", "/v1/exchange/token", "A province's exchange token", "exchange",
-              MINISTRY, {200: r.TokenResponse}, (*BODY, 401, 404, 429, *BUSY),
-              body=ProvinceTokenRequest),
+              MINISTRY, {200: r.TokenResponse}, (*BODY, 401, 403, 404, 429, *BUSY),
+              body=ProvinceTokenRequest,
+              description="403 `source_not_allowed` from outside the province's registered "
+              "networks (nothing read or counted); 429 after 5 failures from one address."),
     Operation("POST", "/v1/exchange/batch", "Apply a province's changes (newest wins)",
-              "exchange", MINISTRY, {200: r.ExchangeResults}, (*BODY, 401, 404, *BUSY),
+              "exchange", MINISTRY, {200: r.ExchangeResults}, (*BODY, 401, 403, 404, *BUSY),
               auth="province", body=ExchangeBatchRequest),
     Operation("GET", "/v1/provinces", "Each province's last exchange, lag and records",
               "exchange", MINISTRY, {200: r.Provinces}, (401, 404, *BUSY), auth="regulator"),

@@ -16,7 +16,7 @@ from chalice import Blueprint, Response
 from chalice.app import Request
 
 from chalicelib.api.auth import require_role
-from chalicelib.api.http import query_params
+from chalicelib.api.http import query_params, source_ip
 from chalicelib.api.portal_common import (
     FORM_TYPES,
     PORTAL,
@@ -74,9 +74,11 @@ def login() -> Response:
     if not csrf_valid(read_cookie(request, LOGIN_COOKIE), form.get(CSRF_FIELD)):
         return _login_form(request, 403, texts["error_csrf"], "csrf", companycode)
     try:
-        token, principal = auth_service().shop_token(companycode, form.get("secret")[:256])
+        token, principal = auth_service().shop_token(
+            companycode, form.get("secret")[:256], source=source_ip(request)
+        )
     except LockedOutError as exc:
-        minutes = max(1, exc.retry_after // 60)
+        minutes = -(-exc.retry_after // 60)  # rounded up: never "try again in 0 minutes"
         problem = texts["locked_out"].format(minutes=minutes)
         return _login_form(request, 429, problem, exc.code, companycode)
     except AuthenticationError:

@@ -1,16 +1,19 @@
 """Authentication: secrets for tokens, and tokens back to principals.
 
-Why: both front doors and the regulator API share one scheme. A login checks the slow hash and
-counts failures per principal (locked out after too many, whether or not the principal
-exists); a regulator also needs a TOTP code of a time step not used before. A token is a
-random ticket stored hashed with a TTL and carries the credential generation, so rotating a
-shop's secret (or changing a regulator's account) ends its old tokens at once.
+Why: both front doors and the regulator API share one scheme. Every attempt passes the
+sign-in gate first (services/sign_in_gate.py: counted per source and per principal from that
+source before the slow hash is checked, whether or not the principal exists); a regulator
+also needs a TOTP code of a time step not used before. A token is a random ticket stored
+hashed with a TTL and carries the credential generation, so rotating a shop's secret (or
+changing a regulator's account) ends its old tokens at once. Each instance trusts its cached
+copy of a token for 20 s at most, so a sign-out on one instance holds on all within 30 s.
 """
 
 from __future__ import annotations
 
 import threading
 from datetime import datetime, timedelta
+from typing import NoReturn
 
 from chalicelib.domain.access_policy import parse_role
 from chalicelib.domain.credentials import new_token, token_digest, verify_secret
@@ -22,8 +25,9 @@ from chalicelib.domain.regulator_account import (
     normalize_username,
 )
 from chalicelib.domain.shop import COMPANYCODE_PATTERN, Shop
+from chalicelib.domain.source_ranges import SourceRanges, source_allowed
 from chalicelib.domain.totp import matching_step
-from chalicelib.errors import AuthenticationError, LockedOutError
+from chalicelib.errors import AuthenticationError, ForbiddenError
 from chalicelib.services.audit import Actor, AuditTrail, regulator_actor_id
 from chalicelib.services.ports import (
     AccountRepository,
@@ -33,6 +37,7 @@ from chalicelib.services.ports import (
     TokenStore,
 )
 from chalicelib.services.sharing_ports import OemAccountStore
+from chalicelib.services.sign_in_gate import Admission, SignInGate, SignInRefusedError
 
 
 class UnknownPrincipalError(AuthenticationError):
@@ -45,17 +50,39 @@ class WrongSecretError(AuthenticationError):
     code = "wrong_secret"
 
 
-class TokenCache:
-    """In-process cache of token → principal, never beyond the token's own expiry."""
+class SourceNotAllowedError(ForbiddenError):
+    """A province's exchange request from outside its registered source ranges (403)."""
 
-    def __init__(self, max_entries: int = 2048) -> None:
-        self._entries: dict[str, Principal] = {}
+    code = "source_not_allowed"
+
+
+# How long an instance trusts its cached copy of a token before it reads the token store
+# again: a sign-out or revocation (which deletes the stored token) is seen by every warm
+# instance within this long, under the 30 s promised. It costs one GetItem per token in use
+# per warm instance every 20 s.
+TOKEN_CACHE_SECONDS = 20
+
+
+class TokenCache:
+    """In-process cache of token → principal, for at most `max_age_seconds` and never beyond
+    the token's own expiry.
+
+    Why: every request resolves its token; the cache saves the read, and the short age bounds
+    how long another instance's sign-out goes unseen here.
+    """
+
+    def __init__(self, max_entries: int = 2048, max_age_seconds: int = TOKEN_CACHE_SECONDS) -> None:
+        self._entries: dict[str, tuple[Principal, datetime]] = {}
         self._lock = threading.Lock()
         self._max = max_entries
+        self._max_age = timedelta(seconds=max_age_seconds)
 
     def get(self, digest: str, now: datetime) -> Principal | None:
-        principal = self._entries.get(digest)
-        if principal is not None and principal.expires_at <= now:
+        entry = self._entries.get(digest)
+        if entry is None:
+            return None
+        principal, fresh_until = entry
+        if fresh_until <= now:
             with self._lock:
                 self._entries.pop(digest, None)
             return None
@@ -65,11 +92,12 @@ class TokenCache:
         with self._lock:
             self._entries.pop(digest, None)
 
-    def put(self, digest: str, principal: Principal) -> None:
+    def put(self, digest: str, principal: Principal, now: datetime) -> None:
+        fresh_until = min(principal.expires_at, now + self._max_age)
         with self._lock:
             if len(self._entries) >= self._max:
                 self._entries.pop(next(iter(self._entries)))
-            self._entries[digest] = principal
+            self._entries[digest] = (principal, fresh_until)
 
 
 class AuthService:
@@ -82,12 +110,12 @@ class AuthService:
         cache: TokenCache,
         clock: Clock,
         token_ttl_seconds: int,
-        max_failures: int,
-        lockout_seconds: int,
+        gate: SignInGate,
         secret_box: SecretBox | None = None,
         audit: AuditTrail | None = None,
         province_code: str = "",
         oems: OemAccountStore | None = None,
+        exchange_ranges: SourceRanges | None = None,
     ) -> None:
         self._shops = shops
         self._accounts = accounts
@@ -95,29 +123,28 @@ class AuthService:
         self._cache = cache
         self._clock = clock
         self._ttl = token_ttl_seconds
-        self._max_failures = max_failures
-        self._lockout = lockout_seconds
+        self._gate = gate
         self._box = secret_box
         self._audit = audit
         self._province = province_code
         self._oems = oems
+        self._exchange_ranges: SourceRanges = exchange_ranges or {}
 
-    def shop_token(self, companycode: str, secret: str) -> tuple[str, Principal]:
-        """Exchange a shop's companycode and secret for a bearer token.
+    def shop_token(self, companycode: str, secret: str, *, source: str) -> tuple[str, Principal]:
+        """Exchange a shop's companycode and secret, sent from `source`, for a bearer token.
 
         Raises UnknownPrincipalError, WrongSecretError or LockedOutError.
         """
         companycode = companycode.strip()
         if not COMPANYCODE_PATTERN.match(companycode):
-            verify_secret(secret, None)
-            raise UnknownPrincipalError("unknown companycode or wrong secret")
-        failures = self._check_lockout("shop", companycode)
+            self._malformed("shop", secret, source)
+        admission = self._gate.admit("shop", companycode, source)
         shop = self._shops.get(companycode, consistent=True)
         stored = self._shops.secret_hash(companycode) if shop else None
         if not verify_secret(secret, stored) or shop is None:
-            self._fail("shop", companycode, known=shop is not None)
+            self._fail(known=shop is not None)
         assert shop is not None
-        return self._issue("shop", companycode, "shop", shop.credential_generation, failures)
+        return self._issue(admission, "shop", shop.credential_generation)
 
     def regulator_token(
         self,
@@ -131,39 +158,40 @@ class AuthService:
         """Password plus a TOTP code for a regulator token; every attempt is audited.
 
         A wrong password, a wrong, missing or already used code, an unknown or a disabled
-        account all raise the same AuthenticationError and count toward the lockout.
+        account all raise the same AuthenticationError and stay counted by the sign-in gate
+        (per source, per account from that source, and per account from everywhere).
 
         Raises UnknownPrincipalError, WrongSecretError or LockedOutError.
         """
         username = normalize_username(username)[:64]
         actor = Actor(regulator_actor_id(username), origin.source_ip, "", origin.user_agent)
         if not USERNAME_PATTERN.match(username):
-            verify_secret(password, None)
             self._audit_login(actor, "auth.login_failed", "malformed_username")
-            raise UnknownPrincipalError("unknown account or wrong password")
+            self._malformed("regulator", password, origin.source_ip)
         try:
-            failures = self._check_lockout("regulator", username)
-        except LockedOutError:
-            self._audit_login(actor, "auth.login_failed", "locked_out")
+            admission = self._gate.admit(
+                "regulator", username, origin.source_ip, guard_principal=True
+            )
+        except SignInRefusedError as exc:
+            details = {"reason": "locked_out", "limit": exc.limit}
+            self._audit_login(actor, "auth.login_failed", "", details)
             raise
         account = self._accounts.regulator(username)
         usable = account is not None and not account.disabled
         if not verify_secret(password, account.password_hash if account and usable else None):
             reason = "unknown_account" if account is None else "disabled_or_wrong_password"
             self._audit_login(actor, "auth.login_failed", reason)
-            self._fail("regulator", username, known=account is not None)
+            self._fail(known=account is not None)
         assert account is not None
         reason = self._second_factor(account, totp)
         if reason:
             self._audit_login(actor, "auth.login_failed", reason)
-            self._fail("regulator", username, known=True)
+            self._fail(known=True)
         role = parse_role(account.role)
         token, principal = self._issue(
-            "regulator",
-            username,
+            admission,
             role.value if role else account.role,
             account.generation,
-            failures,
             divisions=account.divisions,
             ttl_seconds=ttl_seconds,
         )
@@ -202,27 +230,36 @@ class AuthService:
         if self._audit is not None:
             self._audit.record(actor, action, actor.actor_id, details or {"reason": reason})
 
-    def province_token(self, province_code: str, secret: str) -> tuple[str, Principal]:
-        """Ministry side: a province's exchange credential for a token bound to its code."""
+    def province_token(
+        self, province_code: str, secret: str, *, source: str
+    ) -> tuple[str, Principal]:
+        """Ministry side: a province's exchange credential for a token bound to its code.
+
+        A request from outside the province's registered source ranges is refused before
+        anything is counted or evaluated, so no stranger can spend the province's budget.
+
+        Raises SourceNotAllowedError, UnknownPrincipalError, WrongSecretError or LockedOutError.
+        """
         province_code = province_code.strip()
         if len(province_code) != 6 or not province_code.isdigit():
-            verify_secret(secret, None)
-            raise UnknownPrincipalError("unknown province or wrong secret")
-        failures = self._check_lockout("province", province_code)
+            self._malformed("province", secret, source)
+        self._require_province_source(province_code, source)
+        admission = self._gate.admit("province", province_code, source)
         credential = self._accounts.exchange_credential(province_code)
         usable = credential is not None and not credential.get("revoked")
         stored = credential["secret_hash"] if credential and usable else None
         if not verify_secret(secret, stored):
-            self._fail("province", province_code, known=credential is not None)
+            self._fail(known=credential is not None)
         assert credential is not None
-        generation = int(credential["generation"])
-        return self._issue("province", province_code, "province", generation, failures)
+        return self._issue(admission, "province", int(credential["generation"]))
 
-    def province_of(self, principal: Principal) -> str:
+    def province_of(self, principal: Principal, *, source: str) -> str:
         """Ministry side: the calling province's code, refusing tokens issued before its
-        credential was last rotated or revoked (one read per exchange batch)."""
+        credential was last rotated or revoked (one read per exchange batch), and tokens used
+        from outside the province's source ranges (SourceNotAllowedError)."""
         if principal.kind != "province":
             raise AuthenticationError("missing or invalid token")
+        self._require_province_source(principal.principal_id, source)
         credential = self._accounts.exchange_credential(principal.principal_id)
         if (
             credential is None
@@ -232,23 +269,28 @@ class AuthService:
             raise AuthenticationError("missing or invalid token")
         return principal.principal_id
 
-    def oem_token(self, oem_id: str, secret: str) -> tuple[str, Principal]:
+    def _require_province_source(self, province_code: str, source: str) -> None:
+        if not source_allowed(self._exchange_ranges, province_code, source):
+            raise SourceNotAllowedError(
+                "exchange requests for this province must come from its registered networks"
+            )
+
+    def oem_token(self, oem_id: str, secret: str, *, source: str) -> tuple[str, Principal]:
         """Province side: an OEM account's id and secret for a token (总对总 feed).
 
         Raises UnknownPrincipalError, WrongSecretError or LockedOutError.
         """
         oem_id = oem_id.strip().upper()
         if not OEM_ID_PATTERN.match(oem_id) or self._oems is None:
-            verify_secret(secret, None)
-            raise UnknownPrincipalError("unknown OEM or wrong secret")
-        failures = self._check_lockout("oem", oem_id)
+            self._malformed("oem", secret, source)
+        admission = self._gate.admit("oem", oem_id, source)
         account = self._oems.get(oem_id)
         usable = account is not None and account.status == "active"
         stored = self._oems.secret_hash(oem_id) if usable else None
         if not verify_secret(secret, stored):
-            self._fail("oem", oem_id, known=account is not None)
+            self._fail(known=account is not None)
         assert account is not None
-        return self._issue("oem", oem_id, "oem", account.generation, failures)
+        return self._issue(admission, "oem", account.generation)
 
     def oem_of(self, principal: Principal) -> OemAccount:
         """The calling OEM's account, refusing tokens issued before its secret was rotated."""
@@ -273,11 +315,12 @@ class AuthService:
             principal = self._tokens.get(digest)
             if principal is None or principal.expires_at <= now:
                 raise AuthenticationError("missing or invalid token")
-            self._cache.put(digest, principal)
+            self._cache.put(digest, principal, now)
         return principal
 
     def revoke(self, token: str) -> None:
-        """End a token now (sign-out); unknown or empty tokens are ignored."""
+        """End a token (sign-out): at once here, and on every other warm instance within
+        TOKEN_CACHE_SECONDS; unknown or empty tokens are ignored."""
         if not token or len(token) > 128:
             return
         digest = token_digest(token)
@@ -295,39 +338,38 @@ class AuthService:
 
     def _issue(
         self,
-        kind: str,
-        principal_id: str,
+        admission: Admission,
         role: str,
         generation: int,
-        earlier_failures: int,
         *,
         divisions: tuple[str, ...] = (),
         ttl_seconds: int | None = None,
     ) -> tuple[str, Principal]:
+        self._gate.succeeded(admission)
         now = self._clock.now()
-        if earlier_failures:
-            self._tokens.clear_failures(kind, principal_id)
         token = new_token()
         principal = Principal(
-            kind=kind,  # type: ignore[arg-type]
-            principal_id=principal_id,
+            kind=admission.kind,  # type: ignore[arg-type]
+            principal_id=admission.principal_id,
             role=role,
             generation=generation,
             expires_at=now + timedelta(seconds=min(ttl_seconds or self._ttl, self._ttl)),
-            province=self._province if kind == "regulator" else "",
+            province=self._province if admission.kind == "regulator" else "",
             divisions=divisions,
         )
         self._tokens.put(token_digest(token), principal)
         return token, principal
 
-    def _check_lockout(self, kind: str, principal_id: str) -> int:
-        failures = self._tokens.failures(kind, principal_id, self._clock.now())
-        if failures >= self._max_failures:
-            raise LockedOutError("too many failed logins; try again later", self._lockout)
-        return failures
+    def _malformed(self, kind: str, secret: str, source: str) -> NoReturn:
+        """A name no principal can have: it counts against the source's budget, and the
+        answer takes as long as a real check."""
+        self._gate.admit(kind, "", source)
+        verify_secret(secret, None)
+        raise UnknownPrincipalError("unknown principal or wrong secret")
 
-    def _fail(self, kind: str, principal_id: str, *, known: bool) -> None:
-        self._tokens.add_failure(kind, principal_id, self._clock.now(), self._lockout)
+    @staticmethod
+    def _fail(*, known: bool) -> NoReturn:
+        """A wrong secret: its attempt stays counted by the gate (that is the failure)."""
         if known:
             raise WrongSecretError("unknown principal or wrong secret")
         raise UnknownPrincipalError("unknown principal or wrong secret")

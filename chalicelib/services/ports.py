@@ -144,11 +144,32 @@ class TokenStore(Protocol):
 
     def delete(self, digest: str) -> None: ...
 
-    def failures(self, kind: str, principal_id: str, now: datetime) -> int: ...
 
-    def add_failure(self, kind: str, principal_id: str, now: datetime, window: int) -> int: ...
+@dataclass(frozen=True)
+class AttemptCount:
+    """A sign-in attempt counter just after counting: its count and when its window ends."""
 
-    def clear_failures(self, kind: str, principal_id: str) -> None: ...
+    count: int
+    window_ends: datetime
+
+
+class AttemptCounter(Protocol):
+    """Sign-in attempt counters shared by every instance, each in a window of its own."""
+
+    def count(self, bucket: str, now: datetime, window_seconds: int) -> AttemptCount:
+        """Atomically add one attempt to `bucket` and return the new count; a window that has
+        ended (or none yet) starts a new one at `now`, counting this attempt as its first."""
+
+    def release(self, bucket: str, now: datetime) -> None:
+        """Take back one counted attempt (it turned out not to be a failure)."""
+
+    def clear(self, bucket: str, now: datetime) -> None:
+        """Set the bucket's count to zero for the rest of its window."""
+
+    def mark(self, bucket: str, until: datetime) -> None:
+        """Remember `bucket` until `until` (no count)."""
+
+    def marked(self, bucket: str, now: datetime) -> bool: ...
 
 
 class AuditLog(Protocol):

@@ -139,6 +139,8 @@ def _environment(stack: Stack, function: Function) -> dict[str, Any]:
         env["COOKIE_SECURE"] = "true"
         env["PHOTO_BUCKET"] = ref(PHOTO_BUCKET)  # photos (province) and exports (both)
         env["TOTP_KEY"] = secret(stack, "TotpKeySecretName")  # regulators' second factor
+        if not stack.is_province:
+            env["EXCHANGE_SOURCE_RANGES"] = ref("ExchangeSourceRanges")
     if function in (API_HANDLER, JOBS) and stack.is_province:
         # Chain links and receipts are signed the same whichever door a record came in by.
         env["SIGNING_KEY"] = secret(stack, "SigningKeySecretName")
@@ -168,7 +170,8 @@ def _policy(stack: Stack, function: Function) -> dict[str, Any]:
         statements += [
             _allow("RecordsTable", RECORD_ITEM_ACTIONS, _table_and_indexes(RECORDS_TABLE)),
             _allow("StatsTableRead", STATS_READ_ACTIONS, [get_att(STATS_TABLE, "Arn")]),
-            # Public rate-limit windows live in the statistics table (it has no stream).
+            # Public rate-limit windows and sign-in attempt counters live in the statistics
+            # table (it has no stream).
             _allow("RateWindows", ["dynamodb:UpdateItem"], [get_att(STATS_TABLE, "Arn")]),
         ]
         statements.append(

@@ -25,6 +25,16 @@ PROVINCE_SECRETS = {
     "AuditDigestKeySecretName": "audit-digest-key",
 }
 _DERIVED = "; empty: vmehr/<ProvinceCode>/{}"
+# Ministry: each province's egress ranges (domain/source_ranges.py). No default: a ministry
+# deployed without it would refuse every province, so CloudFormation asks for it instead.
+EXCHANGE_SOURCE_RANGES: dict[str, Any] = {
+    "Type": "String",
+    "MaxLength": 4096,
+    "AllowedPattern": r'^\{[\s"0-9A-Fa-f.:/,\[\]]*\}$',
+    "ConstraintDescription": 'a JSON object: {"320000": ["203.0.113.0/28"], ...}',
+    "Description": "Province code -> CIDR ranges its forwarder's exchange requests come from "
+    "(its NAT egress), as JSON; requests for a province from elsewhere are refused (403)",
+}
 
 
 def parameters(stack: Stack) -> Fragment:
@@ -75,7 +85,7 @@ def parameters(stack: Stack) -> Fragment:
         },
     }
     if not stack.is_province:
-        return fragment(Parameters=common)
+        return fragment(Parameters={**common, "ExchangeSourceRanges": EXCHANGE_SOURCE_RANGES})
     code = stack.province_code
     province: dict[str, Any] = {
         "ProvinceCode": {

@@ -109,6 +109,16 @@ def _install_table_copy_once() -> _TableCopyOnce:
     return shim
 
 
+def _remove_table_copy_once() -> None:
+    """Give moto its `copy` module back: in-process moto (`mock_aws`) in the same process
+    runs requests without our lock and must copy tables every time."""
+    import copy
+
+    import moto.dynamodb.models as dynamodb_models
+
+    dynamodb_models.copy = copy
+
+
 @dataclass
 class MotoServer:
     """moto in server mode on loopback, one request at a time.
@@ -160,6 +170,7 @@ class MotoServer:
             self._server.shutdown()
             self._thread.join()
             self._server = None
+            _remove_table_copy_once()
 
     def client(self, service: str = "dynamodb") -> Any:
         import boto3

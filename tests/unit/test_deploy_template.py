@@ -255,6 +255,21 @@ def test_the_ministry_forwards_nowhere_and_exports_only_to_its_bucket():
     assert jobs["Environment"]["Variables"]["PHOTO_BUCKET"] == {"Ref": "PhotoBucket"}
 
 
+def test_the_ministry_asks_for_each_provinces_exchange_source_ranges():
+    # Given both templates
+    ministry, province = _ministry(), _province()
+    # When the ministry's parameters and its API function's environment are read
+    parameter = ministry["Parameters"]["ExchangeSourceRanges"]
+    api = ministry["Resources"][API_HANDLER.logical_id]["Properties"]["Environment"]
+    # Then the ranges are a required parameter (no default that would refuse every province)
+    # handed to the API function, and a province stack has neither
+    assert "Default" not in parameter
+    assert api["Variables"]["EXCHANGE_SOURCE_RANGES"] == {"Ref": "ExchangeSourceRanges"}
+    assert "ExchangeSourceRanges" not in province["Parameters"]
+    variables = province["Resources"][API_HANDLER.logical_id]["Properties"]["Environment"]
+    assert "EXCHANGE_SOURCE_RANGES" not in variables["Variables"]
+
+
 def test_a_resource_defined_twice_is_refused():
     # Given two fragments that both define one new resource
     queue = {"Type": "AWS::SQS::Queue", "Properties": {}}
