@@ -14,7 +14,9 @@ shard meanwhile) costs the refused put and a read of the head; the instance then
 another shard, twice at most, so that busy instances spread out while there are free shards.
 After that it stays where it is and reads the head before each write (one read unit, a fifth
 of a write's price, instead of refused puts) until four reads in a row find nobody else's
-entry. `bench/audit_chain.py` measures the cost per entry. An entry's time is never earlier
+entry. One entry that collides again and again (a burst of cold starts on one shard) pauses
+a jittered moment between tries and, after two, goes to another shard for good measure.
+`bench/audit_chain.py` measures the cost per entry. An entry's time is never earlier
 than its predecessor's, so within a shard the sort key order is also time order (the reader,
 dynamo_audit_search.py, relies on it).
 """
@@ -22,6 +24,7 @@ dynamo_audit_search.py, relies on it).
 from __future__ import annotations
 
 import random
+import time
 import uuid
 from datetime import date, datetime, timedelta
 from typing import Any
@@ -34,7 +37,9 @@ from chalicelib.domain.audit_chain import ChainEntry, ChainHead, entry_hash, fac
 from chalicelib.errors import ServiceUnavailableError
 
 RETENTION = timedelta(days=400)
-MAX_ATTEMPTS = 6  # collisions in a row before the caller is told to retry (503)
+MAX_ATTEMPTS = 12  # collisions in a row before the caller is told to retry (503)
+SPREAD_AFTER = 2  # collisions of one entry before it goes to another shard
+PAUSE_CAP = 0.2  # seconds: the longest jittered pause between two collisions
 MAX_HOPS = 2  # moves to another shard after a collision, before sharing the one it is on
 QUIET_READS = 4  # head reads that found no one else's entry before the cache is trusted again
 SENDS = 3  # one put sent again after a lost answer or a busy table, then the caller retries
@@ -95,8 +100,15 @@ class DynamoAuditLog(TableAdapter):
             if written is not None:
                 self._heads[(day, shard)] = written
                 if attempt:
+                    self._shard = shard
                     self._collided()
                 return
+            # A burst of instances on one shard (many cold starts at once) would otherwise
+            # collide in lock step: pause a jittered, growing moment, and after a few
+            # collisions take this entry to another shard.
+            time.sleep(random.uniform(0, min(PAUSE_CAP, 0.005 * 2**attempt)))
+            if attempt + 1 == SPREAD_AFTER:
+                shard = random.choice([s for s in range(keys.AUDIT_SHARDS) if s != shard])
             head = self._read_head(day, shard)
         raise ServiceUnavailableError("the audit log is busy, retry shortly", 1)
 

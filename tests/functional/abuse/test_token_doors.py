@@ -443,7 +443,7 @@ def test_parallel_guesses_are_evaluated_at_most_up_to_the_limit(
     # Then at most the limit's worth of codes were checked (the trail counts each check),
     # and every other attempt was refused before its password or code was looked at
     now = datetime.now(UTC)
-    entries, _ = bootstrap.audit_log().entries(
+    entries, _ = bootstrap._audit_search().entries(
         now - timedelta(hours=1),
         now + timedelta(minutes=1),
         actor=f"regulator:{username}",
