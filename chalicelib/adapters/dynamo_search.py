@@ -12,9 +12,9 @@ regulator's search page (one attempt) answers 503 at once and lets the person re
 from __future__ import annotations
 
 import time
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from datetime import date
-from typing import Any
+from typing import Any, TypeVar
 
 from chalicelib.adapters import keys
 from chalicelib.adapters.dynamo_codec import from_item, to_item
@@ -39,6 +39,7 @@ SUMMARY_FIELDS = (
     "shop_name",
 )
 FIRST_BACKOFF_SECONDS = 0.05  # doubled after each busy answer
+T = TypeVar("T")
 
 
 class DynamoRecordSearch(TableAdapter):
@@ -90,28 +91,15 @@ class DynamoRecordSearch(TableAdapter):
 
     def heads(self, record_ids: list[str]) -> list[StoredRecord]:
         """Full current records (items and parts) for up to any number of ids, in order."""
-        found: dict[str, StoredRecord] = {}
-        for start in range(0, len(record_ids), 100):
-            request: dict[str, Any] = {
-                self._table: {
-                    "Keys": [
-                        to_item(keys.key(keys.record_pk(r), keys.HEAD))
-                        for r in record_ids[start : start + 100]
-                    ]
-                }
-            }
-            while request:
-                response = self._read("batch_get_item", RequestItems=request)
-                for item in response.get("Responses", {}).get(self._table, []):
-                    record = record_from(from_item(item))
-                    found[record.record_id] = record
-                request = response.get("UnprocessedKeys") or {}
+        wanted = [keys.key(keys.record_pk(r), keys.HEAD) for r in record_ids]
+        items = self._again(lambda: self._batch_get(wanted))
+        found = {record.record_id: record for record in map(record_from, items)}
         return [found[r] for r in record_ids if r in found]
 
     def _pages(self, **request: Any) -> Iterator[dict[str, Any]]:
         request["TableName"] = self._table
         while True:
-            response = self._read("query", **request)
+            response = self._again(lambda: self._query(request))
             for raw in response.get("Items", []):
                 item = from_item(raw)
                 yield {name: item.get(name) for name in SUMMARY_FIELDS}
@@ -120,13 +108,15 @@ class DynamoRecordSearch(TableAdapter):
                 return
             request["ExclusiveStartKey"] = last
 
-    def _read(self, operation: str, **request: Any) -> Any:
-        """One read request (idempotent), sent up to `read_attempts` times while busy."""
+    def _query(self, request: dict[str, Any]) -> Any:
+        with translate_errors():
+            return self.client.query(**request)
+
+    def _again(self, read: Callable[[], T]) -> T:
+        """One read (idempotent), made up to `read_attempts` times while the table is busy."""
         for attempt in range(self._read_attempts - 1):
             try:
-                with translate_errors():
-                    return getattr(self.client, operation)(**request)
+                return read()
             except ServiceUnavailableError:
                 time.sleep(FIRST_BACKOFF_SECONDS * 2**attempt)
-        with translate_errors():
-            return getattr(self.client, operation)(**request)
+        return read()
