@@ -264,6 +264,11 @@ class ShopDirectory(Protocol):
 
     def province_shops(self, province_code: str) -> list[dict[str, str]]: ...
 
+    def entries(self, companycodes: Sequence[str]) -> list[dict[str, str]]:
+        """The registry entries of these shops that exist (companycode, province_code,
+        division_code), read by key: as many reads as shops asked for, whatever the
+        registry's size."""
+
 
 class MonitoringStats(Protocol):
     """What the consoles read from the statistics table (see adapters/dynamo_stats.py)."""
