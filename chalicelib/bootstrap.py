@@ -311,7 +311,12 @@ def record_search_service():  # type: ignore[no-untyped-def]
     from chalicelib.services.record_search import RecordSearchService
 
     settings = get_settings()
-    return RecordSearchService(DynamoRecordSearch(settings.table_name), settings.province_code)
+    return RecordSearchService(
+        DynamoRecordSearch(settings.table_name),
+        settings.province_code,
+        page_read_items=settings.search_read_items,
+        page_read_requests=settings.search_read_requests,
+    )
 
 
 @functools.cache

@@ -41,6 +41,8 @@ ENV_PUBLIC_VIN_LIMIT = "PUBLIC_VIN_LIMIT"
 ENV_PUBLIC_SUBMIT_LIMIT = "PUBLIC_SUBMIT_LIMIT"
 ENV_TOTP_KEY = "TOTP_KEY"
 ENV_CONSOLE_SESSION_SECONDS = "CONSOLE_SESSION_SECONDS"
+ENV_SEARCH_READ_ITEMS = "SEARCH_READ_ITEMS"
+ENV_SEARCH_READ_REQUESTS = "SEARCH_READ_REQUESTS"
 
 # Chalice evaluates the stream ARN when app.py is imported (it is a decorator argument), so
 # it needs a value even where no stream exists (packaging, tests, chalice local): this one.
@@ -82,6 +84,9 @@ class Settings(BaseModel):
     # Seals the regulators' TOTP secrets at rest; from the stack's secret store like SIGNING_KEY.
     totp_key: str | None = Field(default=None, min_length=32)
     console_session_seconds: int = Field(default=1800, ge=60, le=86400)
+    # A record search page's read budget (index items, query requests): docs/deploy.md.
+    search_read_items: int = Field(default=10_000, ge=10, le=200_000)
+    search_read_requests: int = Field(default=400, ge=10, le=5_000)
 
     @property
     def province_prefix(self) -> str:
@@ -116,6 +121,8 @@ _ENV_TO_FIELD = {
     ENV_PUBLIC_SUBMIT_LIMIT: "public_submit_limit",
     ENV_TOTP_KEY: "totp_key",
     ENV_CONSOLE_SESSION_SECONDS: "console_session_seconds",
+    ENV_SEARCH_READ_ITEMS: "search_read_items",
+    ENV_SEARCH_READ_REQUESTS: "search_read_requests",
 }
 
 

@@ -518,8 +518,9 @@ class SearchHitOut(_Out):
 
 class SearchPage(_Out):
     records: list[SearchHitOut]
-    offset: int = Field(ge=0)
-    next_offset: int | None
+    next_cursor: str | None = Field(
+        description="the `cursor` of the next page of this search; null when it is complete"
+    )
 
 
 class CriteriaOut(_Out):
@@ -529,6 +530,7 @@ class CriteriaOut(_Out):
     plate: str
     companycode: str
     flag: str
+    division: str = ""
 
 
 class ExportOut(_Out):

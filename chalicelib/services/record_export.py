@@ -268,6 +268,7 @@ def criteria_from(data: dict[str, Any]) -> SearchCriteria:
         plate=data.get("plate", ""),
         companycode=data.get("companycode", ""),
         flag=data.get("flag", ""),
+        division=data.get("division", ""),
     )
 
 
