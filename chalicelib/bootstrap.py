@@ -338,6 +338,8 @@ def export_service():  # type: ignore[no-untyped-def]
         S3ExportSink(settings.photo_bucket),
         _audit(),
         _clock(),
+        read_items=settings.export_read_items,
+        read_requests=settings.export_read_requests,
     )
 
 

@@ -43,6 +43,8 @@ ENV_TOTP_KEY = "TOTP_KEY"
 ENV_CONSOLE_SESSION_SECONDS = "CONSOLE_SESSION_SECONDS"
 ENV_SEARCH_READ_ITEMS = "SEARCH_READ_ITEMS"
 ENV_SEARCH_READ_REQUESTS = "SEARCH_READ_REQUESTS"
+ENV_EXPORT_READ_ITEMS = "EXPORT_READ_ITEMS"
+ENV_EXPORT_READ_REQUESTS = "EXPORT_READ_REQUESTS"
 
 # Chalice evaluates the stream ARN when app.py is imported (it is a decorator argument), so
 # it needs a value even where no stream exists (packaging, tests, chalice local): this one.
@@ -87,6 +89,9 @@ class Settings(BaseModel):
     # A record search page's read budget (index items, query requests): docs/deploy.md.
     search_read_items: int = Field(default=10_000, ge=10, le=200_000)
     search_read_requests: int = Field(default=400, ge=10, le=5_000)
+    # The same for one export job (run_jobs: 1024 MB, 15 min).
+    export_read_items: int = Field(default=300_000, ge=10, le=5_000_000)
+    export_read_requests: int = Field(default=10_000, ge=10, le=100_000)
 
     @property
     def province_prefix(self) -> str:
@@ -123,6 +128,8 @@ _ENV_TO_FIELD = {
     ENV_CONSOLE_SESSION_SECONDS: "console_session_seconds",
     ENV_SEARCH_READ_ITEMS: "search_read_items",
     ENV_SEARCH_READ_REQUESTS: "search_read_requests",
+    ENV_EXPORT_READ_ITEMS: "export_read_items",
+    ENV_EXPORT_READ_REQUESTS: "export_read_requests",
 }
 
 

@@ -2,7 +2,7 @@
 
 Why: regulators search a province's records (digest §3.4 `query4manager`) by VIN, plate,
 company and date, and export what they find. Each criterion has its own index so no search
-scans the table; every method yields lazily, page by page, so an export of any size never
+scans the table; every method yields lazily, page by page, so an export of any length never
 holds more than one page in memory. With `read_attempts` > 1 (the export job's instance) a
 read that meets a busy table is sent again after a back-off, page by page: an export reads
 hundreds of pages, and starting it over on every busy answer would never finish, while a

@@ -38,7 +38,7 @@ from chalicelib.config import get_settings
 from chalicelib.domain.access_policy import Permission
 from chalicelib.domain.provinces import provinces
 from chalicelib.domain.shop import COMPANYCODE_PATTERN, DIVISION_PATTERN
-from chalicelib.errors import FieldError, ValidationFailedError
+from chalicelib.errors import FieldError, SearchTooBroadError, ValidationFailedError
 from chalicelib.services.record_export import criteria_to
 from chalicelib.services.record_search import SearchCriteria
 
@@ -132,6 +132,7 @@ def export_page(job_id: str) -> Response:
             "rows": job.rows,
             "created_local": china_time(job.created_at),
             "criteria": criteria_to(job.criteria),
+            "too_broad": job.error == SearchTooBroadError.code,
         },
         link=link,
         running=running,

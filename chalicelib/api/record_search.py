@@ -38,7 +38,7 @@ from chalicelib.domain.china_time import china_date
 from chalicelib.domain.principal import Principal
 from chalicelib.domain.provinces import is_province_code
 from chalicelib.domain.shop import COMPANYCODE_PATTERN, DIVISION_PATTERN
-from chalicelib.errors import FieldError, ValidationFailedError
+from chalicelib.errors import FieldError, SearchTooBroadError, ValidationFailedError
 from chalicelib.services.record_export import ExportJob, criteria_to
 from chalicelib.services.record_search import SearchCriteria
 
@@ -161,6 +161,7 @@ def export_view(job: ExportJob, link: str | None) -> dict[str, Any]:
         "criteria": criteria_to(job.criteria),
         "created_at": job.created_at.isoformat(),
         "download_url": link,
+        "error": job.error if job.error == SearchTooBroadError.code else None,
     }
     return conform(ExportOut, body)
 

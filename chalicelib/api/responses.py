@@ -540,3 +540,8 @@ class ExportOut(_Out):
     criteria: CriteriaOut
     created_at: Timestamp
     download_url: str | None = Field(description="a short-lived link once the job is done")
+    error: Literal["search_too_broad"] | None = Field(
+        default=None,
+        description="why a failed job failed, when the requester can act on it: "
+        "`search_too_broad` (it would read beyond an export's budget: narrow the search)",
+    )

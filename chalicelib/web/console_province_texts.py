@@ -143,6 +143,9 @@ PROVINCE_TEXTS: dict[str, dict[str, str]] = {
         "export_running": "正在导出",
         "export_done": "已完成",
         "export_failed": "导出失败，请重新提交。",
+        "export_too_broad": (
+            "这次导出需要读取的记录过多，一个导出任务无法完成。请缩短结算日期范围，或指定企业编码或区县后再导出。"
+        ),
         "export_running_hint": "本页每3秒自动刷新，导出完成后显示下载链接。",
         "refresh_now": "立即刷新",
         "download_csv": "下载 CSV 文件",
@@ -397,6 +400,10 @@ PROVINCE_TEXTS: dict[str, dict[str, str]] = {
         "export_running": "exporting",
         "export_done": "done",
         "export_failed": "failed: please request it again.",
+        "export_too_broad": (
+            "This export would read too many records for one export job. Shorten the settlement "
+            "date range, or name a shop (company code) or a district, and export again."
+        ),
         "export_running_hint": "This page refreshes every 3 seconds and shows the link when done.",
         "refresh_now": "Refresh now",
         "download_csv": "Download the CSV file",

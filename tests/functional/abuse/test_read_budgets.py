@@ -123,6 +123,40 @@ def test_the_console_answers_a_too_broad_search_with_the_criteria_that_narrow_it
         assert f'data-field="{field}" data-rule="narrow_search"' in page.text
 
 
+def test_an_export_beyond_its_budget_fails_at_once_saying_so_and_stops_reading(
+    api, monkeypatch, needle
+):
+    from tests.functional.stream_events import run_handler
+
+    # Given an export budget of 10 index items, and an export of the month's rare flag
+    _budget(monkeypatch, EXPORT_READ_ITEMS=10)
+    bootstrap.export_service.cache_clear()
+    admin = api.regulator_token()
+    job = api.post("/v1/search/records/exports", {"flag": "mileage_zero", **WINDOW}, admin)
+    assert job.status_code == 202
+    # When the jobs handler runs it
+    with ReadCounter(dynamodb_client()) as reads:
+        assert run_handler(api, "run_jobs") == {"batchItemFailures": []}
+    # Then the job failed at once (not handed back to be run again), saying why, after
+    # reading no more index items than its budget
+    status = api.get(f"/v1/search/records/exports/{job.json['job_id']}", admin).json
+    assert (status["status"], status["error"], status["download_url"]) == (
+        "failed",
+        "search_too_broad",
+        None,
+    )
+    assert reads.items["Query"] == 10
+    # And the console's job page says what to do
+    page = _console(api).request("GET", f"/console/records/exports/{job.json['job_id']}")
+    assert 'data-status="failed"' in page.text and "data-too-broad" in page.text
+    # And a narrowed export runs to its file
+    narrowed = {"companycode": needle["companycode"], "from": "2024-05-01", "to": "2024-05-10"}
+    second = api.post("/v1/search/records/exports", {"flag": "mileage_zero", **narrowed}, admin)
+    run_handler(api, "run_jobs")
+    done = api.get(f"/v1/search/records/exports/{second.json['job_id']}", admin).json
+    assert (done["status"], done["rows"], done["error"]) == ("done", 1, None)
+
+
 def test_a_cursor_is_refused_with_other_criteria_and_a_forged_one_reads_nothing(api):
     # Given a search of a shop's month with a second page
     shop, token = api.new_shop(division_code=XUANWU)
@@ -216,3 +250,15 @@ def test_a_national_cursor_cannot_be_replayed_against_another_province(ministry_
     # Then it is refused naming the cursor; with Jiangsu it still pages
     assert replayed.status_code == 400 and replayed.json["errors"][0]["field"] == "cursor"
     assert _search(ministry_api, token, cursor=cursor, **params).status_code == 200
+
+
+def _console(api):
+    """The province administrator's browser; its API sign-in used this TOTP step already."""
+    from tests.builders import totp_code
+    from tests.functional.conftest import REGULATOR, TOTP_SECRETS
+    from tests.functional.console_browser import Browser
+
+    browser = Browser(api)
+    code = totp_code(TOTP_SECRETS[REGULATOR[0]], steps_ahead=1)
+    assert browser.sign_in(*REGULATOR, code=code).status_code == 303
+    return browser
