@@ -351,7 +351,12 @@ def record_search_service():  # type: ignore[no-untyped-def]
     from chalicelib.services.record_search import RecordSearchService
 
     settings = get_settings()
-    return RecordSearchService(DynamoRecordSearch(settings.table_name), settings.province_code)
+    return RecordSearchService(
+        DynamoRecordSearch(settings.table_name),
+        settings.province_code,
+        page_read_items=settings.search_read_items,
+        page_read_requests=settings.search_read_requests,
+    )
 
 
 @functools.cache
@@ -373,6 +378,8 @@ def export_service():  # type: ignore[no-untyped-def]
         S3ExportSink(settings.photo_bucket),
         _audit(),
         _clock(),
+        read_items=settings.export_read_items,
+        read_requests=settings.export_read_requests,
     )
 
 

@@ -48,6 +48,10 @@ ENV_CONSOLE_SESSION_SECONDS = "CONSOLE_SESSION_SECONDS"
 ENV_AUDIT_DIGEST_BUCKET = "AUDIT_DIGEST_BUCKET"
 ENV_AUDIT_DIGEST_KEY = "AUDIT_DIGEST_KEY"
 ENV_EXCHANGE_SOURCE_RANGES = "EXCHANGE_SOURCE_RANGES"
+ENV_SEARCH_READ_ITEMS = "SEARCH_READ_ITEMS"
+ENV_SEARCH_READ_REQUESTS = "SEARCH_READ_REQUESTS"
+ENV_EXPORT_READ_ITEMS = "EXPORT_READ_ITEMS"
+ENV_EXPORT_READ_REQUESTS = "EXPORT_READ_REQUESTS"
 
 # Chalice evaluates the stream ARN when app.py is imported (it is a decorator argument), so
 # it needs a value even where no stream exists (packaging, tests, chalice local): this one.
@@ -116,6 +120,13 @@ class Settings(BaseModel):
         parse_source_ranges(value)  # raises ValueError naming the province or range
         return value
 
+    # A record search page's read budget (index items, query requests): docs/deploy.md.
+    search_read_items: int = Field(default=10_000, ge=10, le=200_000)
+    search_read_requests: int = Field(default=400, ge=10, le=5_000)
+    # The same for one export job (run_jobs: 1024 MB, 15 min).
+    export_read_items: int = Field(default=300_000, ge=10, le=5_000_000)
+    export_read_requests: int = Field(default=10_000, ge=10, le=100_000)
+
     @property
     def province_prefix(self) -> str:
         """The two digits every division code and companycode of this province starts with."""
@@ -153,6 +164,10 @@ _ENV_TO_FIELD = {
     ENV_AUDIT_DIGEST_BUCKET: "audit_digest_bucket",
     ENV_AUDIT_DIGEST_KEY: "audit_digest_key",
     ENV_EXCHANGE_SOURCE_RANGES: "exchange_source_ranges",
+    ENV_SEARCH_READ_ITEMS: "search_read_items",
+    ENV_SEARCH_READ_REQUESTS: "search_read_requests",
+    ENV_EXPORT_READ_ITEMS: "export_read_items",
+    ENV_EXPORT_READ_REQUESTS: "export_read_requests",
 }
 
 

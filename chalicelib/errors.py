@@ -108,3 +108,35 @@ class KeyRejectedError(DomainError):
     the ministry for a new key or to fix its configuration, and a key is never guessed."""
 
     code = "key_invalid"
+
+
+NARROWING_CRITERIA = (
+    ("from", "a later start date (a shorter date range)"),
+    ("to", "an earlier end date (a shorter date range)"),
+    ("companycode", "one shop"),
+    ("division", "one district (6-digit division code)"),
+)
+
+
+class SearchTooBroadError(ValidationFailedError):
+    """A search would read more than one request may before its page is full (400).
+
+    Nothing is wrong with the input as such: the caller is asked to narrow the search, and
+    `errors` names each criterion that narrows it (rule `narrow_search`)."""
+
+    code = "search_too_broad"
+
+    def __init__(self) -> None:
+        super().__init__(
+            [
+                FieldError(name, "narrow_search", how, code="search_too_broad")
+                for name, how in NARROWING_CRITERIA
+            ]
+        )
+
+    def __post_init__(self) -> None:
+        DomainError.__init__(
+            self,
+            "this search reads more records than one request may: narrow it by date range, "
+            "shop (companycode) or district (division)",
+        )

@@ -11,6 +11,10 @@ production code). Three kinds of fault, as DynamoDB shows them:
 
 The random sequence is seeded, so a run is repeatable; `counts` tells what was injected.
 `operations` narrows the faults to some API operations (e.g. only `Query`, the reads).
+
+Two more hooks: `UnprocessedKeys` answers part of each BatchGetItem as unprocessed (a busy
+partition's partial answer), and `ReadCounter` counts read calls and the items they returned,
+so a test can prove how much a request read.
 """
 
 from __future__ import annotations
@@ -126,3 +130,114 @@ def moto_copies_a_table_once_per_transaction() -> Iterator[None]:
     finally:
         dynamodb_models.copy = original_copy
         backend.transact_write_items = original_transact  # type: ignore[method-assign]
+
+
+class UnprocessedKeys:
+    """Makes BatchGetItem leave keys unprocessed, as a busy table does, and counts the calls.
+
+    For the first `rounds` BatchGetItem calls (None: every call) only the first `served` share
+    of each table's keys is sent to the table; the rest comes back in `UnprocessedKeys`, as
+    DynamoDB answers when a partition is throttled. A call that would serve no key is answered
+    without reaching the table (DynamoDB refuses a request with no keys). Later calls pass.
+    `calls` counts every BatchGetItem; `keys_asked` every key asked for, repeats included.
+    """
+
+    def __init__(self, client: Any, rounds: int | None, served: float = 0.5) -> None:
+        self.client = client
+        self.rounds = rounds
+        self.served = served
+        self.calls = 0
+        self.keys_asked = 0
+
+    def __enter__(self) -> UnprocessedKeys:
+        events = self.client.meta.events
+        events.register(
+            "before-call.dynamodb.BatchGetItem", self._before, unique_id=f"unproc-{id(self)}"
+        )
+        events.register(
+            "after-call.dynamodb.BatchGetItem", self._after, unique_id=f"unproc-a-{id(self)}"
+        )
+        return self
+
+    def __exit__(self, *exc: Any) -> None:
+        events = self.client.meta.events
+        events.unregister("before-call.dynamodb.BatchGetItem", unique_id=f"unproc-{id(self)}")
+        events.unregister("after-call.dynamodb.BatchGetItem", unique_id=f"unproc-a-{id(self)}")
+
+    def _before(self, params: dict[str, Any], context: dict[str, Any], **_: Any) -> Any:
+        import json
+
+        self.calls += 1
+        body = json.loads(params["body"])
+        self.keys_asked += sum(len(r["Keys"]) for r in body["RequestItems"].values())
+        if self.rounds is not None and self.calls > self.rounds:
+            return None
+        held: dict[str, Any] = {}
+        for table, request in body["RequestItems"].items():
+            keys = request["Keys"]
+            split = int(len(keys) * self.served)
+            held[table] = {**request, "Keys": keys[split:]}
+            request["Keys"] = keys[:split]
+        body["RequestItems"] = {t: r for t, r in body["RequestItems"].items() if r["Keys"]}
+        if not body["RequestItems"]:
+            return _answer({"Responses": {}, "UnprocessedKeys": held})
+        params["body"] = json.dumps(body).encode("utf-8")
+        context["vmehr_unprocessed"] = held
+        return None
+
+    def _after(self, parsed: dict[str, Any], context: dict[str, Any], **_: Any) -> None:
+        held = context.pop("vmehr_unprocessed", None)
+        if held:
+            parsed["UnprocessedKeys"] = held
+
+
+def _answer(parsed: dict[str, Any]) -> tuple[Any, dict[str, Any]]:
+    """A 200 answer given in place of a call (botocore skips the request)."""
+    from botocore.awsrequest import AWSResponse
+
+    parsed.setdefault("ResponseMetadata", {"HTTPStatusCode": 200})
+    return AWSResponse("https://dynamodb.invalid/", 200, {}, None), parsed
+
+
+class ReadCounter:
+    """Counts the read calls made through one botocore client and the items they returned.
+
+    `calls[operation]` per API operation (Query, GetItem, BatchGetItem, Scan); `items` the
+    items answered (a BatchGetItem's responses, a Query's or Scan's items, a GetItem's item).
+    """
+
+    READS = frozenset({"Query", "Scan", "GetItem", "BatchGetItem"})
+
+    def __init__(self, client: Any) -> None:
+        self.client = client
+        self.calls: Counter[str] = Counter()
+        self.items: Counter[str] = Counter()
+
+    def __enter__(self) -> ReadCounter:
+        self.client.meta.events.register(
+            "after-call.dynamodb.*", self._after, unique_id=f"reads-{id(self)}"
+        )
+        return self
+
+    def __exit__(self, *exc: Any) -> None:
+        self.client.meta.events.unregister("after-call.dynamodb.*", unique_id=f"reads-{id(self)}")
+
+    def _after(self, model: Any, parsed: dict[str, Any], **_: Any) -> None:
+        if model.name not in self.READS:
+            return
+        self.calls[model.name] += 1
+        if model.name == "BatchGetItem":
+            count = sum(len(v) for v in (parsed.get("Responses") or {}).values())
+        elif model.name == "GetItem":
+            count = 1 if parsed.get("Item") else 0
+        else:
+            count = len(parsed.get("Items") or [])
+        self.items[model.name] += count
+
+    @property
+    def total_calls(self) -> int:
+        return sum(self.calls.values())
+
+    @property
+    def total_items(self) -> int:
+        return sum(self.items.values())

@@ -4,11 +4,14 @@ or the ministry's copies of them), from GSI1, and one entry's state by key.
 Why: the consumer page ranks a district's shops by rating. The registry index already
 projects name, class and status, so one query per district answers without reading profiles
 (which hold contacts the public must not see). The statistics reader docks a shop as its
-entry stands now (`entry`), which can differ from the class on the shop's first record.
+entry stands now (`entry`), which can differ from the class on the shop's first record. A
+reminder checks its recipients by key (`entries`), so sending to three shops reads three
+entries, not the province's registry.
 """
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from typing import Any
 
 from chalicelib.adapters import keys
@@ -37,6 +40,16 @@ class DynamoShopDirectory(TableAdapter):
                 ExpressionAttributeNames={"#s": "status"},
             ).get("Item")
         return from_item(item) if item else None
+
+    def entries(self, companycodes: Sequence[str]) -> list[dict[str, str]]:
+        """The entries of these shops that exist, by key (BatchGetItem): companycode,
+        province_code and division_code only, never the contacts."""
+        wanted = [keys.key(keys.shop_pk(c), keys.SHOP_PROFILE) for c in companycodes]
+        projection = ("companycode", "province_code", "division_code")
+        return [
+            {name: str(item.get(name, "")) for name in projection}
+            for item in self._batch_get(wanted, projection=projection)
+        ]
 
     def _registry(self, province_code: str, prefix: str) -> list[dict[str, str]]:
         condition = "GSI1PK = :pk" + (" AND begins_with(GSI1SK, :prefix)" if prefix else "")

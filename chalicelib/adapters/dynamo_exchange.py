@@ -91,26 +91,12 @@ class DynamoExchangeStore(TableAdapter):
 
     def credentials(self, province_codes: list[str]) -> dict[str, dict[str, Any]]:
         """The credentials (without their hashes) of the given provinces that have one."""
-        wanted = [
-            to_item(keys.key(keys.exchange_credential_pk(code), keys.CREDENTIAL))
-            for code in province_codes
-        ]
-        found: dict[str, dict[str, Any]] = {}
-        for start in range(0, len(wanted), 100):  # BatchGetItem reads at most 100 keys
-            request: dict[str, Any] = {
-                self._table: {
-                    "Keys": wanted[start : start + 100],
-                    "ProjectionExpression": "PK, generation, revoked, issued_at, revoked_at",
-                }
-            }
-            while request:
-                with translate_errors():
-                    response = self.client.batch_get_item(RequestItems=request)
-                for raw in response.get("Responses", {}).get(self._table, []):
-                    item = from_item(raw)
-                    found[keys.province_of_credential_pk(str(item["PK"]))] = item
-                request = response.get("UnprocessedKeys") or {}
-        return found
+        wanted = [keys.key(keys.exchange_credential_pk(c), keys.CREDENTIAL) for c in province_codes]
+        projection = ("PK", "generation", "revoked", "issued_at", "revoked_at")
+        return {
+            keys.province_of_credential_pk(str(item["PK"])): item
+            for item in self._batch_get(wanted, projection=projection)
+        }
 
     def put_shop_copy(self, copy: RegistryCopy) -> bool:
         """Store a province's shop entry unless a newer one is held; False if stale.

@@ -13,7 +13,7 @@ from datetime import datetime
 from typing import Any
 
 from chalicelib.adapters import keys
-from chalicelib.adapters.dynamo_codec import from_item, to_item, to_value
+from chalicelib.adapters.dynamo_codec import to_item, to_value
 from chalicelib.adapters.dynamo_errors import cancellation_reasons, error_code, translate_errors
 from chalicelib.adapters.table_adapter import TableAdapter
 from chalicelib.domain.evaluation import SCORE_DIMENSIONS, Evaluation, RatingTotals
@@ -89,19 +89,6 @@ class DynamoFeedbackRepository(TableAdapter):
         return {
             item["PK"].removeprefix("SHOP#"): _totals_from(item) for item in self._batch_get(keyed)
         }
-
-    def _batch_get(self, wanted: list[dict[str, str]]) -> list[dict[str, Any]]:
-        """Items by key, 100 keys per request, unprocessed keys retried."""
-        found: list[dict[str, Any]] = []
-        for start in range(0, len(wanted), 100):
-            chunk = [to_item(k) for k in wanted[start : start + 100]]
-            request: dict[str, Any] = {self._table: {"Keys": chunk}}
-            while request:
-                with translate_errors():
-                    response = self.client.batch_get_item(RequestItems=request)
-                found += [from_item(i) for i in response.get("Responses", {}).get(self._table, [])]
-                request = response.get("UnprocessedKeys") or {}
-        return found
 
     def province_totals(self, province_code: str) -> RatingTotals:
         item = self._get(keys.province_rating_pk(province_code), keys.RATING, consistent=False)

@@ -123,16 +123,11 @@ class DynamoImportStore(TableAdapter):
         job_ids = [from_item(i)[keys.PK] for i in response.get("Items", [])]
         if not job_ids:
             return []
-        wanted = [to_item(keys.key(pk, keys.IMPORT_JOB)) for pk in job_ids]
-        found: dict[str, ImportJob] = {}
-        request: dict[str, Any] = {self._table: {"Keys": wanted}}
-        while request:
-            with translate_errors():
-                answer = self.client.batch_get_item(RequestItems=request)
-            for raw in answer.get("Responses", {}).get(self._table, []):
-                job = job_from(from_item(raw))
-                found[keys.import_pk(job.job_id)] = job
-            request = answer.get("UnprocessedKeys") or {}
+        jobs = (
+            job_from(item)
+            for item in self._batch_get([keys.key(pk, keys.IMPORT_JOB) for pk in job_ids])
+        )
+        found = {keys.import_pk(job.job_id): job for job in jobs}
         return [found[pk] for pk in job_ids if pk in found]
 
     def _batch_put(self, items: list[dict[str, Any]]) -> None:

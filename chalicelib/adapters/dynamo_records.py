@@ -124,14 +124,14 @@ class DynamoRecordRepository(TableAdapter):
         """Given (record id, version) pairs, the versions found, read in batches of 100.
         A pair given twice is read once (BatchGetItem refuses a repeated key)."""
         unique = dict.fromkeys(refs)
-        found = self._batch_get(
+        found = self._batch_get_records(
             [keys.key(keys.record_pk(r), keys.version_sk(v)) for r, v in unique], consistent=True
         )
         return {(r.record_id, r.version): r for r in found}
 
     def heads(self, record_ids: Sequence[str]) -> list[StoredRecord]:
         """The current heads of these records (strongly consistent), in no particular order."""
-        return self._batch_get(
+        return self._batch_get_records(
             [keys.key(keys.record_pk(r), keys.HEAD) for r in dict.fromkeys(record_ids)],
             consistent=True,
         )
@@ -308,28 +308,17 @@ class DynamoRecordRepository(TableAdapter):
     def _batch_get_heads(self, record_ids: list[str]) -> list[StoredRecord]:
         found = {
             r.record_id: r
-            for r in self._batch_get([keys.key(keys.record_pk(r), keys.HEAD) for r in record_ids])
+            for r in self._batch_get_records(
+                [keys.key(keys.record_pk(r), keys.HEAD) for r in record_ids]
+            )
         }
         return [found[r] for r in record_ids if r in found]
 
-    def _batch_get(
+    def _batch_get_records(
         self, item_keys: list[dict[str, str]], *, consistent: bool = False
     ) -> list[StoredRecord]:
-        """Record items (heads or versions) by key, 100 per request, unprocessed keys retried."""
-        pending = [to_item(k) for k in item_keys]
-        found: list[StoredRecord] = []
-        while pending:
-            chunk, pending = pending[:100], pending[100:]
-            request: dict[str, Any] = {self._table: {"Keys": chunk, "ConsistentRead": consistent}}
-            while request:
-                with translate_errors():
-                    response = self.client.batch_get_item(RequestItems=request)
-                found += [
-                    record_from(from_item(item))
-                    for item in response.get("Responses", {}).get(self._table, [])
-                ]
-                request = response.get("UnprocessedKeys") or {}
-        return found
+        """Record items (heads or versions) by key; see TableAdapter._batch_get."""
+        return [record_from(item) for item in self._batch_get(item_keys, consistent=consistent)]
 
     def _put(self, item: dict[str, Any], condition: str | None = None) -> dict[str, Any]:
         put: dict[str, Any] = {"TableName": self._table, "Item": to_item(item)}

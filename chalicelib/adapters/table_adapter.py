@@ -1,23 +1,35 @@
-"""Base of the DynamoDB adapters: one table name and a client created on first use.
+"""Base of the DynamoDB adapters: one table name, a client created on first use, and the
+reads every adapter shares (one item, a page of a partition, items by key).
 
-Why: every adapter needs the same two things, and creating the client lazily (not in
-__init__, not at import) is what keeps Lambda cold starts cheap.
+Why: every adapter needs the same things, and creating the client lazily (not in __init__,
+not at import) is what keeps Lambda cold starts cheap. Reading items by key is here once so
+that every BatchGetItem de-duplicates its keys (DynamoDB refuses a repeated key), chunks them
+by 100 and retries what DynamoDB leaves unprocessed with a capped, jittered back-off: a busy
+table answers "busy, retry" (503) instead of being asked again at once, without end.
 """
 
 from __future__ import annotations
 
+from collections.abc import Mapping, Sequence
 from typing import Any
 
 from chalicelib.adapters import keys
 from chalicelib.adapters.aws import dynamodb_client
+from chalicelib.adapters.backoff import DEFAULT_BACKOFF, Backoff
 from chalicelib.adapters.dynamo_codec import from_item, to_item
 from chalicelib.adapters.dynamo_errors import translate_errors
+from chalicelib.errors import ServiceUnavailableError
+
+BATCH_GET_MAX_KEYS = 100  # DynamoDB's limit per BatchGetItem request
 
 
 class TableAdapter:
-    def __init__(self, table_name: str, client: Any = None) -> None:
+    def __init__(
+        self, table_name: str, client: Any = None, *, backoff: Backoff = DEFAULT_BACKOFF
+    ) -> None:
         self._table = table_name
         self._client = client
+        self._backoff = backoff
 
     @property
     def client(self) -> Any:
@@ -80,3 +92,58 @@ class TableAdapter:
             response = self.client.query(**request)
         items = [from_item(i) for i in response.get("Items", [])]
         return items, encode_cursor(response.get("LastEvaluatedKey"))
+
+    def _batch_get(
+        self,
+        item_keys: Sequence[Mapping[str, str]],
+        *,
+        projection: Sequence[str] | None = None,
+        consistent: bool = False,
+    ) -> list[dict[str, Any]]:
+        """The items found for these keys, as plain values, in no particular order.
+
+        A key given twice is read once; keys go 100 to a request; what DynamoDB leaves
+        unprocessed is asked again after a full-jitter back-off, for at most
+        `backoff.rounds` calls per chunk. `projection` names the attributes to read.
+
+        Raises
+        ------
+        ServiceUnavailableError
+            Keys were still unprocessed after the last round (or the table throttled): the
+            caller answers "busy, retry" and nothing it would have written on the result is
+            written.
+        """
+        unique = list({tuple(sorted(k.items())): k for k in item_keys}.values())
+        found: list[dict[str, Any]] = []
+        for start in range(0, len(unique), BATCH_GET_MAX_KEYS):
+            chunk = unique[start : start + BATCH_GET_MAX_KEYS]
+            found += self._batch_get_chunk(chunk, projection, consistent)
+        return found
+
+    def _batch_get_chunk(
+        self,
+        chunk: Sequence[Mapping[str, str]],
+        projection: Sequence[str] | None,
+        consistent: bool,
+    ) -> list[dict[str, Any]]:
+        table_request: dict[str, Any] = {
+            "Keys": [to_item(dict(k)) for k in chunk],
+            "ConsistentRead": consistent,
+        }
+        if projection:
+            # Placeholders for every name: some attribute names are reserved words (status).
+            names = {f"#p{i}": name for i, name in enumerate(projection)}
+            table_request["ProjectionExpression"] = ", ".join(names)
+            table_request["ExpressionAttributeNames"] = names
+        pending: dict[str, Any] = {self._table: table_request}
+        found: list[dict[str, Any]] = []
+        for attempt in range(self._backoff.rounds):
+            if attempt:
+                self._backoff.pause(attempt - 1)
+            with translate_errors():
+                response = self.client.batch_get_item(RequestItems=pending)
+            found += [from_item(i) for i in response.get("Responses", {}).get(self._table, [])]
+            pending = response.get("UnprocessedKeys") or {}
+            if not pending:
+                return found
+        raise ServiceUnavailableError("storage is busy: some items could not be read", 1)

@@ -1,13 +1,16 @@
 """Console pages of record search (档案查询) and its CSV export, provincial and national.
 
-Why: a regulator searches the province's records by VIN, plate, shop, settlement dates and
-flag (digest §3.4, §1.7), pages through them, and exports the whole result as CSV, of any size.
+Why: a regulator searches the province's records by VIN, plate, shop, district, settlement
+dates and flag (digest §3.4, §1.7), pages through them, and exports the whole result as CSV.
 At the ministry the same page searches nationally, over every connected province or the one
 picked (digest §1.6).
 The search runs through `services.record_search` within the caller's districts (a named shop
 outside them answers 404, like a shop that does not exist) and is audited with its criteria,
-as through the API. An export is a job run by the `run_jobs` stream handler: its page
-refreshes itself (no script) until the file is written, then offers a short-lived link.
+as through the API. Pages follow by the search's opaque cursor ("next page" carries it;
+"previous" is the browser's back button, and "first page" drops the cursor); a search too
+broad for one page's read budget is answered 400 naming the criteria that narrow it. An
+export is a job run by the `run_jobs` stream handler: its page refreshes itself (no script)
+until the file is written, then offers a short-lived link.
 """
 
 from __future__ import annotations
@@ -34,14 +37,14 @@ from chalicelib.bootstrap import audit_trail, export_service, record_search_serv
 from chalicelib.config import get_settings
 from chalicelib.domain.access_policy import Permission
 from chalicelib.domain.provinces import provinces
-from chalicelib.domain.shop import COMPANYCODE_PATTERN
-from chalicelib.errors import FieldError, ValidationFailedError
+from chalicelib.domain.shop import COMPANYCODE_PATTERN, DIVISION_PATTERN
+from chalicelib.errors import FieldError, SearchTooBroadError, ValidationFailedError
 from chalicelib.services.record_export import criteria_to
 from chalicelib.services.record_search import SearchCriteria
 
 bp = Blueprint(__name__)
 PAGE_SIZE = 50
-CRITERIA = ("from", "to", "vin", "plate", "companycode", "flag", "province")
+CRITERIA = ("from", "to", "vin", "plate", "companycode", "flag", "division", "province")
 REFRESH_SECONDS = 3
 
 
@@ -56,16 +59,12 @@ def records_page() -> Response:
         session = console_session(request, Permission.RECORDS_SEARCH)
         return _page(session, lang, given)
     session = _searcher(given)
-    offset = params.get("offset", "0")
+    cursor = params.get("cursor", "").strip() or None
     try:
         criteria = _criteria(given)
-        # isascii: str.isdigit() also accepts "²", which int() cannot read (a 500 before).
-        start = int(offset) if offset.isascii() and offset.isdigit() else -1
-        if not 0 <= start <= 5000:
-            raise ValidationFailedError([FieldError("offset", "range", "offset: 0–5000")])
         provinces = search_provinces(given)
-        results, more = record_search_service().page(
-            criteria, scope_of(session), start, PAGE_SIZE, provinces=provinces
+        page = record_search_service().page(
+            criteria, scope_of(session), PAGE_SIZE, cursor, provinces=provinces
         )
     except ValidationFailedError as exc:
         return _page(session, lang, given, status=400, errors=exc.errors)
@@ -80,9 +79,9 @@ def records_page() -> Response:
         lang,
         given,
         searched=True,
-        results=[_row(r) for r in results],
-        offset=start,
-        next_offset=start + len(results) if more else None,
+        results=[_row(r) for r in page.records],
+        paged=cursor is not None,
+        next_cursor=page.next_cursor,
     )
 
 
@@ -133,6 +132,7 @@ def export_page(job_id: str) -> Response:
             "rows": job.rows,
             "created_local": china_time(job.created_at),
             "criteria": criteria_to(job.criteria),
+            "too_broad": job.error == SearchTooBroadError.code,
         },
         link=link,
         running=running,
@@ -140,9 +140,13 @@ def export_page(job_id: str) -> Response:
 
 
 def _searcher(given: dict[str, str]) -> WebSession:
-    """A regulator allowed to search; a named shop must lie in its districts (404 otherwise)."""
+    """A regulator allowed to search; a named shop must lie in its districts (404 otherwise),
+    and so must a named district (403)."""
     named = given["companycode"] if COMPANYCODE_PATTERN.match(given["companycode"]) else None
-    return console_session(bp.current_request, Permission.RECORDS_SEARCH, companycode=named)
+    district = given["division"] if DIVISION_PATTERN.match(given["division"]) else None
+    return console_session(
+        bp.current_request, Permission.RECORDS_SEARCH, companycode=named, division=district
+    )
 
 
 def _criteria(given: dict[str, str]) -> SearchCriteria:
@@ -159,8 +163,8 @@ def _page(
     errors: list[FieldError] | None = None,
     searched: bool = False,
     results: list[dict[str, Any]] | None = None,
-    offset: int = 0,
-    next_offset: int | None = None,
+    paged: bool = False,
+    next_cursor: str | None = None,
 ) -> Response:
     from chalicelib.web.console_national_texts import province_label
     from chalicelib.web.console_texts import FLAG_NAMES
@@ -183,8 +187,9 @@ def _page(
         errors=errors or [],
         searched=searched,
         results=results or [],
-        offset=offset,
-        next_offset=next_offset,
+        paged=paged,
+        next_cursor=next_cursor,
+        too_broad=any(e.rule == "narrow_search" for e in errors or []),
     )
 
 

@@ -100,6 +100,7 @@ class ExportRequest(BaseModel):
     plate: str = ""
     companycode: str = ""
     flag: str = ""
+    division: str = Field(default="", description="one district: a 6-digit division code")
     province: str = Field(default="", description="ministry only: one province, e.g. 320000")
 
 
@@ -153,6 +154,7 @@ _SEARCH = (
     _query("plate", {"type": "string"}),
     _query("companycode", {"type": "string"}),
     _query("flag", {"type": "string"}, "a quality flag code, e.g. mileage_rollback"),
+    _query("division", {"type": "string", "pattern": "^[0-9]{6}$"}, "one district (6 digits)"),
 )
 _SHOP = _path("companycode", "15 digits")
 _AGENCY = _path("agency_id")
@@ -350,10 +352,20 @@ OPERATIONS: tuple[Operation, ...] = (
     # --- record search ----------------------------------------------------------------------
     Operation("GET", "/v1/search/records", "Search records (audited)", "search", BOTH,
               {200: r.SearchPage}, (400, 401, 403, 404, *BUSY), auth="regulator",
-              params=(*_SEARCH, _query("offset", {"type": "integer", "minimum": 0,
-                                                  "maximum": 5000}),
+              params=(*_SEARCH,
+                      _query("limit", {"type": "integer", "minimum": 1, "maximum": 50},
+                             "page size (default 50)"),
+                      _query("cursor", {"type": "string", "maxLength": 2048},
+                             "`next_cursor` of the previous page of the same search (other "
+                             "criteria: 400 `valid_cursor`)"),
                       _query("province", {"type": "string"},
-                             "ministry only: one province (default: every connected one)"))),
+                             "ministry only: one province (default: every connected one)")),
+              description="Newest settlement first. One page reads at most SEARCH_READ_ITEMS "
+                          "index items in SEARCH_READ_REQUESTS queries (defaults 10,000 and "
+                          "400); a search that would read more before its page is full "
+                          "answers 400 `search_too_broad`, whose errors name the criteria "
+                          "that narrow it: `from`/`to` (date range), `companycode` (shop), "
+                          "`division` (district)."),
     Operation("POST", "/v1/search/records/exports", "Export a search as CSV (a job)",
               "search", BOTH, {202: r.ExportOut}, (*BODY, 401, 403, 404, *BUSY),
               auth="regulator", body=ExportRequest),

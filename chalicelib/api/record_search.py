@@ -1,10 +1,11 @@
 """Regulator routes for record search and its CSV export, on a province and at the ministry.
 
-Why: regulators search records by VIN, plate, shop, dates and flag (digest §3.4
+Why: regulators search records by VIN, plate, shop, district, dates and flag (digest §3.4
 `query4manager`) and export the result. Every search reads cross-shop data, so each is
 audited with its criteria; an export is a job whose file is fetched by a short-lived link.
 At the ministry the search is national (digest §1.6): over every connected province, or the
-one named by `province`.
+one named by `province`. Pages follow each other by an opaque `cursor` (the previous page's
+`next_cursor`); a page that would read beyond its budget answers 400 `search_too_broad`.
 """
 
 from __future__ import annotations
@@ -18,6 +19,7 @@ from chalicelib.api.auth import Permission, Scope, actor_of, authorize_here, req
 from chalicelib.api.errors import rest_errors
 from chalicelib.api.http import (
     ANY_CONTENT_TYPE,
+    int_param,
     json_response,
     query_params,
     read_json,
@@ -35,13 +37,15 @@ from chalicelib.config import get_settings
 from chalicelib.domain.china_time import china_date
 from chalicelib.domain.principal import Principal
 from chalicelib.domain.provinces import is_province_code
-from chalicelib.domain.shop import COMPANYCODE_PATTERN
-from chalicelib.errors import FieldError, ValidationFailedError
+from chalicelib.domain.shop import COMPANYCODE_PATTERN, DIVISION_PATTERN
+from chalicelib.errors import FieldError, SearchTooBroadError, ValidationFailedError
 from chalicelib.services.record_export import ExportJob, criteria_to
 from chalicelib.services.record_search import SearchCriteria
 
 bp = Blueprint(__name__)
 PAGE_SIZE = 50
+CRITERIA = frozenset({"from", "to", "vin", "plate", "companycode", "flag", "division"})
+PAGING = frozenset({"cursor", "limit"})
 
 
 @bp.route("/v1/search/records", methods=["GET"])
@@ -50,13 +54,15 @@ def search_records() -> Any:
     request = bp.current_request
     principal = require_permission(request, Permission.RECORDS_SEARCH)
     params = query_params(request)
-    criteria = criteria_from_params(params)
-    _check_named_shop(principal, criteria)
+    criteria = criteria_from_params(params, paging=True)
+    _check_scope(principal, criteria)
     provinces = search_provinces(params)
-    offset = _offset(params.get("offset", "0"))
-    scope = Scope.of(principal).divisions
-    results, more = record_search_service().page(
-        criteria, scope, offset, PAGE_SIZE, provinces=provinces
+    page = record_search_service().page(
+        criteria,
+        Scope.of(principal).divisions,
+        _limit(params),
+        params.get("cursor") or None,
+        provinces=provinces,
     )
     audit_trail().record(
         actor_of(request, principal),
@@ -64,11 +70,7 @@ def search_records() -> Any:
         "records",
         search_details(criteria, provinces),
     )
-    body = {
-        "records": results,
-        "offset": offset,
-        "next_offset": offset + len(results) if more else None,
-    }
+    body = {"records": page.records, "next_cursor": page.next_cursor}
     return json_response(conform(SearchPage, body))
 
 
@@ -79,7 +81,7 @@ def request_export() -> Any:
     principal = require_permission(request, Permission.RECORDS_SEARCH)
     params = {k: str(v) for k, v in require_object(read_json(request)).items()}
     criteria = criteria_from_params(params)
-    _check_named_shop(principal, criteria)
+    _check_scope(principal, criteria)
     job = export_service().request(
         f"regulator:{principal.principal_id}",
         criteria,
@@ -98,9 +100,10 @@ def export_status(job_id: str) -> Any:
     return json_response(export_view(job, link))
 
 
-def criteria_from_params(params: dict[str, str]) -> SearchCriteria:
-    """Search criteria from query parameters or a JSON body (dates default to the last 30 days)."""
-    known = {"from", "to", "vin", "plate", "companycode", "flag", "offset"}
+def criteria_from_params(params: dict[str, str], *, paging: bool = False) -> SearchCriteria:
+    """Search criteria from query parameters or a JSON body (dates default to the last 30
+    days). `paging`: a page's `cursor` and `limit` are known too (an export has neither)."""
+    known = set(CRITERIA | PAGING) if paging else set(CRITERIA)
     if _national():
         known.add("province")
     unknown = set(params) - known
@@ -119,6 +122,7 @@ def criteria_from_params(params: dict[str, str]) -> SearchCriteria:
         plate=params.get("plate", ""),
         companycode=params.get("companycode", ""),
         flag=params.get("flag", ""),
+        division=params.get("division", ""),
     )
 
 
@@ -157,18 +161,22 @@ def export_view(job: ExportJob, link: str | None) -> dict[str, Any]:
         "criteria": criteria_to(job.criteria),
         "created_at": job.created_at.isoformat(),
         "download_url": link,
+        "error": job.error if job.error == SearchTooBroadError.code else None,
     }
     return conform(ExportOut, body)
 
 
-def _check_named_shop(principal: Principal, criteria: SearchCriteria) -> None:
-    """A named shop must lie in the searcher's scope (404 otherwise, as if it did not exist).
+def _check_scope(principal: Principal, criteria: SearchCriteria) -> None:
+    """A named shop must lie in the searcher's scope (404 otherwise, as if it did not exist),
+    and a named district too (403 `out_of_scope`, as for every district filter).
 
     The caller is authenticated before its criteria are read, so a caller without a token is
     answered 401 whatever it sends, never a 400 about its parameters.
     """
     if COMPANYCODE_PATTERN.match(criteria.companycode):
         authorize_here(principal, Permission.RECORDS_SEARCH, companycode=criteria.companycode)
+    if DIVISION_PATTERN.match(criteria.division):
+        authorize_here(principal, Permission.RECORDS_SEARCH, division=criteria.division)
 
 
 def _now() -> Any:
@@ -189,7 +197,8 @@ def _date(params: dict[str, str], name: str, default: date) -> date:
         ) from exc
 
 
-def _offset(value: str) -> int:
-    if not (value.isascii() and value.isdigit()) or int(value) > 5000:
-        raise ValidationFailedError([FieldError("offset", "range", "offset must be 0–5000")])
-    return int(value)
+def _limit(params: dict[str, str]) -> int:
+    limit = int_param(params, "limit", PAGE_SIZE)
+    if limit > PAGE_SIZE:
+        raise ValidationFailedError([FieldError("limit", "range", f"limit must be 1–{PAGE_SIZE}")])
+    return limit

@@ -524,8 +524,9 @@ class SearchHitOut(_Out):
 
 class SearchPage(_Out):
     records: list[SearchHitOut]
-    offset: int = Field(ge=0)
-    next_offset: int | None
+    next_cursor: str | None = Field(
+        description="the `cursor` of the next page of this search; null when it is complete"
+    )
 
 
 class CriteriaOut(_Out):
@@ -535,6 +536,7 @@ class CriteriaOut(_Out):
     plate: str
     companycode: str
     flag: str
+    division: str = ""
 
 
 class ExportOut(_Out):
@@ -544,3 +546,8 @@ class ExportOut(_Out):
     criteria: CriteriaOut
     created_at: Timestamp
     download_url: str | None = Field(description="a short-lived link once the job is done")
+    error: Literal["search_too_broad"] | None = Field(
+        default=None,
+        description="why a failed job failed, when the requester can act on it: "
+        "`search_too_broad` (it would read beyond an export's budget: narrow the search)",
+    )

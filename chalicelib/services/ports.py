@@ -20,6 +20,7 @@ from chalicelib.domain.record import EarlierReading, StoredRecord
 from chalicelib.domain.record_import import ImportChunk, ImportJob, RowOutcome
 from chalicelib.domain.regulator_account import RegulatorAccount
 from chalicelib.domain.shop import Shop
+from chalicelib.errors import SearchTooBroadError
 
 
 class RecordAlreadyExistsError(Exception):
@@ -38,6 +39,36 @@ class ChainMovedError(Exception):
 class Page:
     items: list[StoredRecord]
     cursor: str | None
+
+
+@dataclass
+class ReadBudget:
+    """How much one request may read, charged by the adapter that reads.
+
+    Why here: the numbers are the service's policy, the counting happens at the storage
+    call. Before each read the adapter asks `next_read()`, which refuses once either bound
+    is spent (so the request stops reading rather than scanning on) and tells how many
+    items the read may return at most; after it, `spend(items)`. None: no bound.
+
+    Raises SearchTooBroadError from `next_read()` when the budget is spent.
+    """
+
+    max_items: int | None
+    max_requests: int | None
+    items: int = 0
+    requests: int = 0
+
+    def next_read(self) -> int | None:
+        items_left = None if self.max_items is None else self.max_items - self.items
+        if (items_left is not None and items_left <= 0) or (
+            self.max_requests is not None and self.requests >= self.max_requests
+        ):
+            raise SearchTooBroadError()
+        self.requests += 1
+        return items_left
+
+    def spend(self, items: int) -> None:
+        self.items += items
 
 
 class Clock(Protocol):
@@ -314,6 +345,11 @@ class ShopDirectory(Protocol):
         """Public facts (companycode, name, shop_class, status, division_code) of a division."""
 
     def province_shops(self, province_code: str) -> list[dict[str, str]]: ...
+
+    def entries(self, companycodes: Sequence[str]) -> list[dict[str, str]]:
+        """The registry entries of these shops that exist (companycode, province_code,
+        division_code), read by key: as many reads as shops asked for, whatever the
+        registry's size."""
 
 
 class MonitoringStats(Protocol):

@@ -1,4 +1,4 @@
-"""CSV export of a record search, of any size, streamed page by page to object storage.
+"""CSV export of a record search, streamed page by page to object storage, within a budget.
 
 Why: regulators export what they searched (digest §1.7 "everything is exportable"). A
 province holds millions of records, more than a Lambda response (6 MB) or its memory can
@@ -10,6 +10,10 @@ Delivery semantics: the job runs from the table stream (at least once); a job th
 already is not run again, and a re-run overwrites the same object with the same content. A
 busy table (ServiceUnavailableError) is not the job's fault: the run is given back to the
 stream without counting toward MAX_ATTEMPTS, which is for errors that would recur.
+
+A job reads within a budget sized to its function's 15 minutes (docs/deploy.md, "Read
+budgets"): a search that would read more fails at once with `search_too_broad`, so the
+regulator narrows it, rather than timing out and being run again from the start.
 """
 
 from __future__ import annotations
@@ -25,8 +29,8 @@ from datetime import date, datetime
 from typing import Any, Protocol
 
 from chalicelib.domain.record import StoredRecord
-from chalicelib.errors import NotFoundError, ServiceUnavailableError
-from chalicelib.services.ports import AuditLog, Clock
+from chalicelib.errors import NotFoundError, SearchTooBroadError, ServiceUnavailableError
+from chalicelib.services.ports import AuditLog, Clock, ReadBudget
 from chalicelib.services.record_search import RecordSearchService, Scope, SearchCriteria
 
 PAGE_SIZE = 100
@@ -115,8 +119,15 @@ class ExportService:
         sink: ExportSink,
         audit: AuditLog,
         clock: Clock,
+        *,
+        read_items: int | None = None,
+        read_requests: int | None = None,
     ) -> None:
+        """`read_*` bound what one job may read (None: unbounded); bootstrap passes the
+        stack's settings."""
         self._search = search
+        self._read_items = read_items
+        self._read_requests = read_requests
         self._jobs = jobs
         self._sink = sink
         self._audit = audit
@@ -176,12 +187,19 @@ class ExportService:
         key = f"exports/{job.job_id}.csv"
         writer = self._sink.open(key, "text/csv; charset=utf-8")
         rows = -1  # the header is not a row
+        budget = ReadBudget(self._read_items, self._read_requests)
         try:
-            summaries = self._search.iterate(job.criteria, job.scope, provinces=job.provinces)
+            summaries = self._search.iterate(
+                job.criteria, job.scope, provinces=job.provinces, budget=budget
+            )
             for line in csv_lines(self._search, summaries):
                 writer.write(line)
                 rows += 1
             writer.close()
+        except SearchTooBroadError:
+            writer.abort()  # would recur on every run: the job fails now, saying why
+            self._jobs.fail(job_id, SearchTooBroadError.code)
+            return self._jobs.get(job_id)
         except ServiceUnavailableError:
             writer.abort()
             raise  # storage busy: the stream delivers the job again (mapping's retry cap)
@@ -268,6 +286,7 @@ def criteria_from(data: dict[str, Any]) -> SearchCriteria:
         plate=data.get("plate", ""),
         companycode=data.get("companycode", ""),
         flag=data.get("flag", ""),
+        division=data.get("division", ""),
     )
 
 

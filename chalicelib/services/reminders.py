@@ -4,7 +4,8 @@ counts sent and read.
 Why: the regulator's everyday tool against non-uploading and erroneous shops (digest §1.7).
 Sending is idempotent (the reminder id is derived from sender, text, list and day; every
 delivery is a conditional write), and a read receipt counts once (the delivery's `read_at`
-and the reminder's read counter change in one transaction).
+and the reminder's read counter change in one transaction). Recipients are checked by key, so
+a send reads as many registry entries as it has recipients, whatever the registry's size.
 """
 
 from __future__ import annotations
@@ -22,7 +23,7 @@ from chalicelib.domain.reminder import (
     Reminder,
     reminder_id_for,
 )
-from chalicelib.domain.shop import Shop
+from chalicelib.domain.shop import COMPANYCODE_PATTERN, Shop
 from chalicelib.errors import FieldError, NotFoundError, ValidationFailedError
 from chalicelib.services.ports import AuditLog, Clock, ShopDirectory
 
@@ -87,7 +88,8 @@ class ReminderService:
         errors = _text_errors(title, body)
         if not 1 <= len(recipients) <= MAX_RECIPIENTS:
             errors.append(FieldError("companycodes", "count", f"send to 1–{MAX_RECIPIENTS} shops"))
-        known = {s["companycode"] for s in self._directory.province_shops(self._province)}
+            raise ValidationFailedError(errors)  # before any read: the list is its size bound
+        known = self._registered(recipients)
         refused = [c for c in recipients if c not in known or not may_remind(c)]
         if refused:
             errors.append(
@@ -147,6 +149,19 @@ class ReminderService:
             self._store.mark_read(delivery, self._clock.now())
             delivery = self._store.delivery(shop.companycode, reminder_id[:32]) or delivery
         return delivery
+
+    def _registered(self, companycodes: list[str]) -> set[str]:
+        """Those of the companycodes that are shops registered in this province, read by key
+        (never the whole registry: a list of three reads three entries). A malformed code is
+        not read at all: it cannot be a shop, and it must not become a storage key."""
+        wellformed = [c for c in companycodes if COMPANYCODE_PATTERN.match(c)]
+        if not wellformed:
+            return set()
+        return {
+            entry["companycode"]
+            for entry in self._directory.entries(wellformed)
+            if entry["province_code"] == self._province
+        }
 
 
 def _text_errors(title: str, body: str) -> list[FieldError]:

@@ -61,6 +61,8 @@ PROVINCE_TEXTS: dict[str, dict[str, str]] = {
         "rule_max_range": "查询区间不能超过366天",
         "rule_date": "日期格式应为 YYYY-MM-DD",
         "rule_range": "超出范围",
+        "rule_valid_cursor": "翻页链接不属于本次查询，请重新查询",
+        "rule_narrow_search": "可用此条件缩小查询范围",
         "error_validation_failed": "输入有误，请检查后重试。",
         "error_shop_changed": "该企业信息已被他人修改：下面是最新内容，请核对后重新修改。",
         "error_complaint_state": "该投诉的状态已变化，无法执行此操作：请查看最新状态。",
@@ -119,7 +121,13 @@ PROVINCE_TEXTS: dict[str, dict[str, str]] = {
         "flag_none": "不限",
         "flag_any": "任一问题",
         "search": "查询",
-        "records_hint": "不填日期时查询最近30天；每次查询都记录在审计日志中。",
+        "records_hint": (
+            "不填日期时查询最近30天；每次查询都记录在审计日志中。返回上一页请用浏览器的后退。"
+        ),
+        "records_too_broad": (
+            "本次查询需要读取的记录过多，一次无法完成。请缩短结算日期范围，或指定企业编码或区县后再查。"
+        ),
+        "first_page": "第一页",
         "results": "查询结果",
         "records_none": "没有符合条件的记录。",
         "received": "上传时间",
@@ -135,6 +143,9 @@ PROVINCE_TEXTS: dict[str, dict[str, str]] = {
         "export_running": "正在导出",
         "export_done": "已完成",
         "export_failed": "导出失败，请重新提交。",
+        "export_too_broad": (
+            "这次导出需要读取的记录过多，一个导出任务无法完成。请缩短结算日期范围，或指定企业编码或区县后再导出。"
+        ),
         "export_running_hint": "本页每3秒自动刷新，导出完成后显示下载链接。",
         "refresh_now": "立即刷新",
         "download_csv": "下载 CSV 文件",
@@ -219,7 +230,8 @@ PROVINCE_TEXTS: dict[str, dict[str, str]] = {
         "field_version": "版本",
         "field_from": "开始日期",
         "field_to": "结束日期",
-        "field_offset": "页码",
+        "field_cursor": "翻页位置",
+        "field_division": "区县代码",
         "field_companycode": "企业编码",
         "division_code_hint": "6位区县级行政区划代码（GB/T 2260），企业编码以它开头。",
         "registered_at": "备案时间",
@@ -302,6 +314,8 @@ PROVINCE_TEXTS: dict[str, dict[str, str]] = {
         "rule_max_range": "search at most 366 days",
         "rule_date": "write dates as YYYY-MM-DD",
         "rule_range": "out of range",
+        "rule_valid_cursor": "this page link does not belong to this search: search again",
+        "rule_narrow_search": "narrow the search with this criterion",
         "error_validation_failed": "Some input is wrong: check it and try again.",
         "error_shop_changed": (
             "Someone else changed this shop meanwhile: below is what it holds now; check it "
@@ -362,7 +376,15 @@ PROVINCE_TEXTS: dict[str, dict[str, str]] = {
         "flag_none": "any record",
         "flag_any": "any flag",
         "search": "Search",
-        "records_hint": "Without dates, the last 30 days are searched; every search is audited.",
+        "records_hint": (
+            "Without dates, the last 30 days are searched; every search is audited. For the "
+            "previous page, use the browser's back button."
+        ),
+        "records_too_broad": (
+            "This search would read too many records for one request. Shorten the settlement "
+            "date range, or name a shop (company code) or a district, and search again."
+        ),
+        "first_page": "First page",
         "results": "Results",
         "records_none": "No record matches.",
         "received": "Uploaded",
@@ -378,6 +400,10 @@ PROVINCE_TEXTS: dict[str, dict[str, str]] = {
         "export_running": "exporting",
         "export_done": "done",
         "export_failed": "failed: please request it again.",
+        "export_too_broad": (
+            "This export would read too many records for one export job. Shorten the settlement "
+            "date range, or name a shop (company code) or a district, and export again."
+        ),
         "export_running_hint": "This page refreshes every 3 seconds and shows the link when done.",
         "refresh_now": "Refresh now",
         "download_csv": "Download the CSV file",
@@ -461,7 +487,8 @@ PROVINCE_TEXTS: dict[str, dict[str, str]] = {
         "field_version": "Version",
         "field_from": "Start date",
         "field_to": "End date",
-        "field_offset": "Page",
+        "field_cursor": "Page position",
+        "field_division": "District code",
         "field_companycode": "Company code",
         "division_code_hint": (
             "A 6-digit county-level division code (GB/T 2260); the company code starts with it."

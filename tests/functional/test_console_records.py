@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import csv
+import html
 import io
 import re
 import urllib.parse
@@ -11,6 +12,8 @@ import boto3
 import pytest
 
 from chalicelib.config import get_settings
+from tests.builders import record_payload
+from tests.faults import moto_copies_a_table_once_per_transaction
 from tests.functional.province_console import OFFICER, build_province, form_of
 from tests.functional.test_statistics_stream import _stream_event
 
@@ -140,3 +143,32 @@ def test_an_export_job_is_its_requesters_alone(province):
     admin = province.browser()
     # Then it does not exist for anyone else
     assert admin.request("GET", job_path).status_code == 404
+
+
+def test_the_next_page_link_carries_the_searchs_cursor_and_later_pages_link_the_first(province):
+    # Given 55 records of the busy shop on one day (one batch upload)
+    busy = province.shops["busy"]
+    day = "2024-06-01"
+    batch = [
+        record_payload(company_name=busy["name"], settlement_date=day, repair_date=day)
+        for _ in range(55)
+    ]
+    with moto_copies_a_table_once_per_transaction():
+        answer = province.api.post("/v1/records/batch", {"records": batch}, province.tokens["busy"])
+    assert answer.status_code == 200, answer.json
+    browser = province.browser()
+    # When the administrator searches that day and follows the "next page" link
+    first = browser.request("GET", f"/console/records?from={day}&to={day}")
+    link = re.search(r'<a rel="next" href="([^"]+)"', first.text)
+    assert link and "cursor=" in link.group(1) and "offset" not in link.group(1)
+    second = browser.request("GET", html.unescape(link.group(1)))
+    # Then the two pages hold the 55 records once each; the second links back to the first
+    # and has no next link
+    assert len(_records(first.text)) == 50 and len(_records(second.text)) == 5
+    assert len(set(_records(first.text) + _records(second.text))) == 55
+    assert 'rel="first"' in second.text and 'rel="next"' not in second.text
+    assert 'rel="first"' not in first.text
+    # And a cursor edited by hand is answered 400 naming it, not a 500
+    edited = browser.request("GET", html.unescape(link.group(1)).replace("cursor=", "cursor=x"))
+    assert edited.status_code == 400
+    assert 'data-field="cursor" data-rule="valid_cursor"' in edited.text

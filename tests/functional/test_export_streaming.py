@@ -10,10 +10,8 @@ from __future__ import annotations
 
 import csv
 import io
-from collections.abc import Iterator
 from datetime import UTC, date, datetime
 from decimal import Decimal
-from typing import Any
 
 import boto3
 
@@ -32,25 +30,26 @@ class CountingIndex:
     def __init__(self) -> None:
         self.handed_out = 0
 
-    def by_day(self, province_code: str, day: date, prefix: str = "") -> Iterator[dict[str, Any]]:
+    def by_day(self, province_code, day, prefix, budget, start):
         for n in range(TOTAL):
             self.handed_out += 1
-            yield {
+            summary = {
                 "record_id": f"{n:032x}",
                 "companycode": "320102000000001",
                 "settlement_date": day.isoformat(),
                 "flag_codes": None,
             }
+            yield summary, {"n": str(n)}
 
     def heads(self, record_ids: list[str]) -> list[StoredRecord]:
         return [_record(r) for r in record_ids]
 
-    def by_vin(self, vin: str) -> Iterator[dict[str, Any]]:
+    def by_vin(self, vin, budget, start):
         return iter(())
 
     by_plate = by_vin
 
-    def by_shop(self, companycode: str, first: date, last: date) -> Iterator[dict[str, Any]]:
+    def by_shop(self, companycode, first, last, budget, start):
         return iter(())
 
 

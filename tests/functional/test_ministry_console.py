@@ -327,15 +327,19 @@ def test_exchange_lag_timeliness_and_a_silent_province_are_shown(ministry_api):
     assert "data-silent" in _row(browser.request("GET", "/console/provinces").text, "320000")
 
 
-def test_a_non_ascii_digit_offset_on_the_national_search_page_is_a_400_naming_it(ministry_api):
+def test_a_forged_cursor_on_the_national_search_page_is_a_400_naming_it(ministry_api):
     # Given the ministry administrator on the national search page
     browser = _signed_in(ministry_api)
-    # When the page is asked for an offset written with a superscript digit ("²" is a digit
-    # to str.isdigit, but int() cannot read it)
-    page = browser.request("GET", "/console/records?province=420000&offset=%C2%B2")
-    # Then the page answers 400 naming the offset and its rule, not a 500
-    assert page.status_code == 400
-    assert 'data-field="offset" data-rule="range"' in page.text
+    # When the page is asked for a "cursor" that no search issued (non-ASCII, then base64 of
+    # something else)
+    pages = [
+        browser.request("GET", "/console/records?province=420000&cursor=%C2%B2"),
+        browser.request("GET", "/console/records?province=420000&cursor=eyJ2IjogMX0"),
+    ]
+    # Then the page answers 400 naming the cursor and its rule, not a 500
+    for page in pages:
+        assert page.status_code == 400
+        assert 'data-field="cursor" data-rule="valid_cursor"' in page.text
 
 
 def test_a_batch_without_a_new_record_keeps_the_provinces_last_exchange_lag(ministry_api):
