@@ -185,6 +185,7 @@ PORTAL_TEXTS: dict[str, dict[str, str]] = {
         "advice_no_uploads": "所选期间没有上传记录。结算后请及时上传每一份结算清单。",
         "no_data": "—",
         "range_invalid": "日期范围不正确（结束日期不能早于开始日期，且最长 366 天；月份写作 2024-11，不能晚于本月）。",
+        "cursor_invalid": "翻页链接无效，请从第一页重新查看。",
         # messages
         "messages_title": "消息",
         "complaints_title": "关于本企业的投诉",
@@ -401,6 +402,7 @@ PORTAL_TEXTS: dict[str, dict[str, str]] = {
         "advice_no_uploads": "No uploads in this period. Upload every settlement list right after settlement.",
         "no_data": "—",
         "range_invalid": "The date range is not valid (the end may not be before the start; at most 366 days; a month is written 2024-11 and may not be after this one).",
+        "cursor_invalid": "The page link is not valid; start again from the first page.",
         "messages_title": "Messages",
         "complaints_title": "Complaints about your shop",
         "reminders_title": "Reminders from the regulator",
