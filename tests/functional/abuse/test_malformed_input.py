@@ -21,14 +21,18 @@ import base64
 import inspect
 from typing import Any
 
+import boto3
 import pytest
 
+from chalicelib.adapters import keys
 from chalicelib.api.openapi_operations import MINISTRY, OPERATIONS, Operation
+from chalicelib.config import get_settings
 from tests.builders import compat_payload, record_payload, shop_application, totp_code
 from tests.functional.conftest import REGULATOR, TOTP_SECRETS
 from tests.functional.console_browser import Browser
 from tests.functional.portal_client import PortalClient
 from tests.functional.sharing_support import ministry_vehicle
+from tests.spreadsheets import HEADER_ZH, sheet_row, xlsx_bomb, xlsx_bytes
 
 DEEP = "[" * 100_000 + "]" * 100_000  # 200 KB: well inside the 1 MB body limit
 DEEP_CURSOR = base64.urlsafe_b64encode(DEEP.encode()).decode()
@@ -250,6 +254,62 @@ def test_an_oem_cannot_write_for_its_dealers_with_a_deep_batch(api):
     assert len(_own_records(api, dealer_token)) == 1
 
 
+def test_a_clerk_cannot_make_the_import_unpack_a_bomb_and_nothing_is_stored(api, shop):
+    # Given a shop clerk signed in to the portal, holding issue 13's 0.2 MB workbook whose
+    # shared strings unpack to 63 MB, and a good workbook
+    registered, token = shop
+    browser = PortalClient(api.client)
+    browser.sign_in(registered["companycode"], registered["secret"])
+    good = xlsx_bytes([HEADER_ZH, sheet_row()])
+    # When the clerk imports the bomb, in each language
+    refused = {
+        lang: _import(browser, "bomb.xlsx", xlsx_bomb(), f"?lang={lang}")
+        for lang in ("zh-CN", "en")
+    }
+    # Then it is refused whole, saying why in the page's language, and nothing was stored
+    for lang, page in refused.items():
+        assert page.status == 413, lang
+        assert 'data-error="unpacked_too_large"' in page.text
+    assert "文件解压后过大" in refused["zh-CN"].text and "32 MB" in refused["zh-CN"].text
+    assert "unpacks to too much" in refused["en"].text
+    assert _import_items() == [] and _own_records(api, token) == []
+    # And the clerk's good workbook is still accepted as an import job
+    assert _import(browser, "good.xlsx", good).status == 303
+    assert _import_items() != []
+
+
+def test_a_form_nesting_its_parts_is_refused_by_the_import_and_nothing_is_stored(api, shop):
+    # Given a shop clerk signed in, sending the import form as a multipart body whose file part
+    # is itself multipart, 20,000 levels deep (the email parser recursed: a 500)
+    registered, token = shop
+    browser = PortalClient(api.client)
+    browser.sign_in(registered["companycode"], registered["secret"])
+    csrf = browser.get("/portal/imports").csrf()
+    opening = b"".join(
+        b"--n%d\r\nContent-Type: multipart/mixed; boundary=n%d\r\n\r\n" % (i, i + 1)
+        for i in range(1, 20_000)
+    )
+    closing = b"".join(b"\r\n--n%d--\r\n" % i for i in reversed(range(1, 20_000)))
+    body = (
+        (
+            b'--n0\r\nContent-Disposition: form-data; name="csrf_token"\r\n\r\n%s\r\n'
+            b'--n0\r\nContent-Disposition: form-data; name="file"; filename="a.csv"\r\n'
+            b"Content-Type: multipart/mixed; boundary=n1\r\n\r\n" % csrf.encode()
+        )
+        + opening
+        + b"--n20000--"
+        + closing
+        + b"\r\n--n0--\r\n"
+    )
+    # When it is posted
+    answer = browser._send(
+        "POST", "/portal/imports", body, {"Content-Type": "multipart/form-data; boundary=n0"}
+    )
+    # Then the form reads as broken (its CSRF token unread): a 4xx, and nothing was stored
+    assert 400 <= answer.status < 500, answer.status
+    assert _import_items() == [] and _own_records(api, token) == []
+
+
 # --- helpers -----------------------------------------------------------------------------------
 
 
@@ -344,6 +404,20 @@ def _batches(api, province_code: str) -> int:
     provinces = api.get("/v1/provinces", api.regulator_token()).json["provinces"]
     # A province appears once it has exchanged anything
     return int(next((p["batches"] for p in provinces if p["province_code"] == province_code), 0))
+
+
+def _import(browser: PortalClient, filename: str, data: bytes, query: str = "") -> Any:
+    page = browser.get(f"/portal/imports{query}")
+    return browser.post_file("/portal/imports", {"csrf_token": page.csrf()}, filename, data)
+
+
+def _import_items() -> list[dict[str, Any]]:
+    """Every import job item in the table (a refused file stores none)."""
+    pages = (
+        boto3.client("dynamodb").get_paginator("scan").paginate(TableName=get_settings().table_name)
+    )
+    prefix = keys.import_pk("")
+    return [i for page in pages for i in page["Items"] if i[keys.PK]["S"].startswith(prefix)]
 
 
 def _own_records(api, token: str) -> list[dict[str, Any]]:
