@@ -3,11 +3,12 @@
 from __future__ import annotations
 
 import json
+import os
 import re
 from pathlib import Path
 
 import pytest
-from hypothesis import given
+from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from chalicelib.domain.json_limits import (
@@ -18,6 +19,9 @@ from chalicelib.domain.json_limits import (
 )
 
 DEEP = "[" * 100_000 + "]" * 100_000
+EXAMPLES = int(os.environ.get("PROPERTY_EXAMPLES", "150"))
+# Derandomized, as the other property tests: a failure repeats; no deadline on a busy machine.
+PROPERTIES = settings(max_examples=EXAMPLES, derandomize=True, deadline=None, database=None)
 
 
 def _nested(depth: int) -> str:
@@ -74,16 +78,19 @@ def test_every_malformed_text_raises_the_one_error_type(text, why):
     assert isinstance(refused.value, ValueError)  # what json.loads' callers already catch
 
 
+@PROPERTIES
 @given(
     st.recursive(
         st.none() | st.booleans() | st.integers() | st.text(),
         lambda inner: st.lists(inner, max_size=3) | st.dictionaries(st.text(), inner, max_size=3),
         max_leaves=20,
-    )
+    ),
+    st.booleans(),
 )
-def test_the_scan_measures_what_json_builds(value):
-    # Given any JSON value (strings may hold brackets, quotes and backslashes)
-    text = json.dumps(value, ensure_ascii=False)
+def test_the_scan_measures_what_json_builds(value, ascii_only):
+    # Given any JSON value (strings may hold brackets, quotes and backslashes), as JSON text
+    # with or without \u escapes
+    text = json.dumps(value, ensure_ascii=ascii_only)
     # Then the scan finds its real depth and the bounded reader returns it unchanged
     assert nesting_depth(text) == _depth(value)
     assert loads_bounded(text) == value
