@@ -25,6 +25,7 @@ from chalicelib.adapters import keys
 from chalicelib.adapters.dynamo_codec import from_item, to_item
 from chalicelib.adapters.dynamo_errors import translate_errors
 from chalicelib.adapters.table_adapter import TableAdapter
+from chalicelib.domain.json_limits import loads_bounded
 from chalicelib.errors import FieldError, ValidationFailedError
 
 MAX_QUERIES = 64
@@ -170,7 +171,7 @@ def _encode(day: date, bounds: dict[int, str]) -> str:
 
 def _decode(cursor: str, first_day: date, until: datetime) -> tuple[date, dict[int, str]]:
     try:
-        data = json.loads(base64.urlsafe_b64decode(cursor.encode("ascii")))
+        data = loads_bounded(base64.urlsafe_b64decode(cursor.encode("ascii")))
         day = date.fromisoformat(data["day"])
         bounds = {int(k): str(v) for k, v in data["below"].items()}
     except (ValueError, KeyError, TypeError, UnicodeError, binascii.Error, AttributeError) as exc:

@@ -18,6 +18,7 @@ from chalicelib.adapters.cursor import decode_cursor, encode_cursor
 from chalicelib.adapters.dynamo_codec import from_item, to_item, to_value
 from chalicelib.adapters.dynamo_errors import cancellation_reasons, error_code, translate_errors
 from chalicelib.adapters.table_adapter import TableAdapter
+from chalicelib.domain.json_limits import loads_bounded
 from chalicelib.domain.shop import Shop
 from chalicelib.errors import ConflictError, FieldError, ValidationFailedError
 
@@ -226,7 +227,7 @@ def _decode_division_cursor(
     if not cursor:
         return 0, None
     try:
-        data = json.loads(base64.urlsafe_b64decode(cursor.encode("ascii")))
+        data = loads_bounded(base64.urlsafe_b64decode(cursor.encode("ascii")))
         division, key = data["division"], data["key"]
     except (ValueError, KeyError, TypeError, UnicodeError, binascii.Error) as exc:
         raise _invalid_cursor() from exc

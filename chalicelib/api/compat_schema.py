@@ -9,13 +9,13 @@ its own user knows.
 
 from __future__ import annotations
 
-import json
 import re
 from typing import Any
 
 from pydantic import BaseModel, ConfigDict, Field
 
 from chalicelib.api.schemas import RecordIn, parse
+from chalicelib.domain.json_limits import MAX_DEPTH, JsonInputError, loads_bounded
 from chalicelib.domain.record import RecordContent
 from chalicelib.errors import FieldError, ValidationFailedError
 
@@ -43,7 +43,7 @@ def parse_compat_record(payload: dict[str, Any]) -> RecordContent:
     """Translate and validate; raises ValidationFailedError with national field names."""
     basic = payload.get("basicInfo")
     if isinstance(basic, str):
-        basic = _decode_json(basic)
+        basic = _decode_json(basic, "basicInfo")
     if not isinstance(basic, dict):
         raise ValidationFailedError(
             [FieldError("basicInfo", "required", "basicInfo 缺失或不是对象")]
@@ -51,7 +51,7 @@ def parse_compat_record(payload: dict[str, Any]) -> RecordContent:
     record = _basic_fields(basic, payload)
     errors: list[FieldError] = []
     for wire, (ours, fields) in LISTS.items():
-        rows = _list_value(payload.get(wire, payload.get(wire.replace("list", "List"), [])))
+        rows = _list_value(payload.get(wire, payload.get(wire.replace("list", "List"), [])), wire)
         if rows is None:
             errors.append(FieldError(wire, "array", f"{wire} 必须是数组或JSON数组字符串"))
         else:
@@ -124,16 +124,21 @@ def _rename_row(row: Any, fields: dict[str, str]) -> Any:
     return {ours: _scalar(row[wire]) for wire, ours in fields.items() if wire in row}
 
 
-def _list_value(value: Any) -> list[Any] | None:
+def _list_value(value: Any, wire: str) -> list[Any] | None:
     if isinstance(value, str):
-        value = _decode_json(value) if value.strip() else []
+        value = _decode_json(value, wire) if value.strip() else []
     return value if isinstance(value, list) else None
 
 
-def _decode_json(text: str) -> Any:
+def _decode_json(text: str, wire: str) -> Any:
+    """JSON text sent in place of an object or array: None when it is not JSON (the caller
+    names what it expected); nested past the limit, refused as a format error of `wire`."""
     try:
-        return json.loads(text)
-    except json.JSONDecodeError:
+        return loads_bounded(text)
+    except JsonInputError as exc:
+        if exc.rule == "max_depth":
+            message = f"{wire} 的JSON嵌套超过 {MAX_DEPTH} 层"
+            raise ValidationFailedError([FieldError(wire, "max_depth", message)]) from exc
         return None
 
 

@@ -1,7 +1,8 @@
 """Small request/response helpers shared by every blueprint.
 
 Why: all JSON answers use one shape (UTF-8, Chinese left readable) and every body is checked
-the same way (content type, size, well-formed JSON) before a schema sees it.
+the same way (content type, size, well-formed JSON nested at most 64 levels) before a schema
+sees it.
 """
 
 from __future__ import annotations
@@ -12,6 +13,7 @@ from typing import Any
 from chalice import Response
 from chalice.app import Request
 
+from chalicelib.domain.json_limits import MAX_DEPTH, JsonInputError, loads_bounded
 from chalicelib.errors import FieldError, ValidationFailedError
 
 MAX_BODY_BYTES = 1024 * 1024
@@ -62,13 +64,14 @@ def read_json(request: Request, max_bytes: int = MAX_BODY_BYTES) -> Any:
             FieldError("body", "max_bytes", f"the body must be at most {max_bytes} bytes"),
         )
     try:
-        return json.loads(raw.decode("utf-8"))
-    except (UnicodeDecodeError, json.JSONDecodeError) as exc:
-        raise PayloadError(
-            400,
-            "malformed_json",
-            FieldError("body", "json", f"the body is not valid UTF-8 JSON: {exc}"),
-        ) from exc
+        return loads_bounded(raw)
+    except JsonInputError as exc:
+        message = (
+            f"the body nests deeper than {MAX_DEPTH} levels"
+            if exc.rule == "max_depth"
+            else f"the body is not valid UTF-8 JSON: {exc.__cause__ or exc}"
+        )
+        raise PayloadError(400, "malformed_json", FieldError("body", exc.rule, message)) from exc
 
 
 def require_object(value: Any, field: str = "body") -> dict[str, Any]:

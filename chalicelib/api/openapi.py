@@ -27,7 +27,10 @@ DOCUMENT_PATH = "/openapi.json"
 _REF = "#/components/schemas/{model}"
 
 ERROR_DESCRIPTIONS = {
-    400: "Invalid input: every failing field is named with its rule; nothing was written",
+    400: (
+        "Invalid input: malformed JSON (also when nested deeper than 64 levels: rule "
+        "`max_depth`) or failing fields, each named with its rule; nothing was written"
+    ),
     401: "Missing, invalid or expired credentials (one answer for every cause)",
     403: "Authenticated, but not allowed (suspended shop, read-only regulator role)",
     404: "Not found, not yours, or a route of the other stack kind",

@@ -1,11 +1,12 @@
 """Shop portal: spreadsheet import (XLSX / CSV), its templates, progress and per-row results.
 
 Why: Excel batch import with a per-row 错误原因 is how shops without a DMS catch up (digest
-§1.1, §1.7). The POST reads and checks the whole file first: too large, too many rows
-(> 5,000) or a header that does not fit refuses the file and stores nothing. Otherwise the
-checked rows are stored as an import job and uploaded chunk by chunk by the `run_jobs`
-stream handler through RecordService, the API's own service; the job page refreshes itself
-(an HTTP Refresh header: pages run no script) until every row has its result.
+§1.1, §1.7). The POST reads and checks the whole file first: too large (as sent or, for an
+XLSX, as unpacked: `web/xlsx_archive`), too many rows (> 5,000) or a header that does not fit
+refuses the file and stores nothing. Otherwise the checked rows are stored as an import job
+and uploaded chunk by chunk by the `run_jobs` stream handler through RecordService, the API's
+own service; the job page refreshes itself (an HTTP Refresh header: pages run no script) until
+every row has its result.
 """
 
 from __future__ import annotations
@@ -48,6 +49,7 @@ IMPORTS = f"{PORTAL}/imports"
 TEMPLATES = f"{PORTAL}/templates"
 MAX_BODY_BYTES = MAX_FILE_BYTES + 64 * 1024  # the file and the multipart envelope
 REFRESH_SECONDS = "2"
+_TOO_LARGE = ("too_large", "too_many_rows", "unpacked_too_large", "too_complex")
 TEMPLATE_FILES = {
     "records-zh-CN.xlsx": ("zh-CN", "xlsx"),
     "records-en.xlsx": ("en", "xlsx"),
@@ -82,7 +84,7 @@ def import_file() -> Response:
     try:
         rows = check_rows(read_rows(upload.filename, upload.data, MAX_IMPORT_ROWS), who.shop.name)
     except SpreadsheetError as exc:
-        status = 413 if exc.code in ("too_large", "too_many_rows") else 400
+        status = 413 if exc.code in _TOO_LARGE else 400
         problem = texts[f"file_{exc.code}"].format(**exc.params)
         return _imports_page(request, who, status, problem, exc.code)
     except LayoutError as exc:

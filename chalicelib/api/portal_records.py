@@ -88,8 +88,12 @@ def records_list() -> Response:
             who.shop, date_from, date_to, text, PAGE_SIZE, params.get("cursor") or None
         )
         records, cursor = found.items, found.cursor
-    except ValidationFailedError:
-        records, cursor, problem = [], None, texts_for(lang)["range_invalid"]
+    except ValidationFailedError as exc:
+        # A cursor is only ever taken from our own "next" link: one that does not decode was
+        # edited, and saying so beats blaming the dates.
+        edited = any(e.field == "cursor" for e in exc.errors)
+        records, cursor = [], None
+        problem = texts_for(lang)["cursor_invalid" if edited else "range_invalid"]
     query = {"from": params.get("from", ""), "to": params.get("to", ""), "q": text}
     next_url = f"{RECORDS}?{urlencode({**query, 'cursor': cursor})}" if cursor else ""
     return page(
@@ -103,6 +107,7 @@ def records_list() -> Response:
         q=text,
         next_url=next_url,
         problem=problem,
+        status=400 if problem else 200,
     )
 
 

@@ -28,6 +28,7 @@ from dataclasses import asdict, dataclass
 from datetime import date, timedelta
 from typing import Any, Protocol
 
+from chalicelib.domain.json_limits import loads_bounded
 from chalicelib.domain.plate import normalize_plate
 from chalicelib.domain.record import StoredRecord
 from chalicelib.domain.shop import COMPANYCODE_PATTERN, DIVISION_PATTERN
@@ -316,7 +317,7 @@ def _decode(cursor: str, walk: _Walk) -> dict[str, Any]:
     if len(cursor) > MAX_CURSOR_LENGTH or not cursor.isascii():
         raise _invalid()
     try:
-        data = json.loads(base64.urlsafe_b64decode(cursor + "=" * (-len(cursor) % 4)))
+        data = loads_bounded(base64.urlsafe_b64decode(cursor + "=" * (-len(cursor) % 4)))
     except (ValueError, UnicodeError, binascii.Error) as exc:
         raise _invalid() from exc
     if not isinstance(data, dict) or data.get("v") != 1 or data.get("q") != walk.digest():

@@ -6,11 +6,14 @@ The parsers read a form over the limits as empty; a page that must tell its user
 calls `check_size` first, which refuses it with TooLargeError (the portal answers 413 with a
 page saying so, rather than an empty form failing its CSRF check as "expired").
 Multipart bodies (a complaint's photo voucher) are parsed with the standard library's email
-parser, so no extra dependency is needed.
+parser, so no extra dependency is needed. That parser reads a part of a multipart or message
+type by recursing into it, so a body nesting parts 20,000 deep raised RecursionError (a 500);
+a browser never nests parts in a form, so a body with such a part is broken and reads as empty.
 """
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field
 from urllib.parse import parse_qs
 
@@ -93,6 +96,9 @@ def parse_multipart(
     if len(data) > max_bytes or "boundary=" not in content_type:
         return Form()
     header = f"Content-Type: {content_type}\r\nMIME-Version: 1.0\r\n\r\n".encode()
+    boundary = BytesParser(policy=HTTP).parsebytes(header, headersonly=True).get_boundary()
+    if boundary is None or _nests_parts(data, boundary):
+        return Form()
     message = BytesParser(policy=HTTP).parsebytes(header + data)
     if not message.is_multipart():
         return Form()
@@ -129,6 +135,28 @@ def parse_form(
     if _is_multipart(content_type):
         return parse_multipart(raw, content_type, max_bytes, max_fields)
     return parse_urlencoded(raw, max_bytes, max_fields)
+
+
+def _nests_parts(data: bytes, boundary: str) -> bool:
+    """Whether any part declares a multipart or message type (the parser would recurse).
+
+    The body is cut where the email parser cuts it (a line that is the delimiter, with any line
+    ending) and each part's headers are read by the same parser, headers only, so a part it
+    would recurse into cannot hide from this check. Text after a part's blank line is its
+    content, not a header: a file that contains such words is still read.
+    """
+    from email.parser import BytesParser
+    from email.policy import HTTP
+
+    lines = data.replace(b"\r\n", b"\n").replace(b"\r", b"\n")
+    # surrogateescape: how the parser itself turns a boundary's non-ASCII bytes into text
+    delimiter = re.escape(boundary.encode("ascii", "surrogateescape"))
+    for part in re.split(rb"^--" + delimiter + rb"(?:--)?[ \t]*$", lines, flags=re.M):
+        head = part.removeprefix(b"\n").split(b"\n\n", 1)[0]
+        declared = BytesParser(policy=HTTP).parsebytes(head, headersonly=True)
+        if declared.get_content_maintype() in ("multipart", "message"):
+            return True
+    return False
 
 
 def _multipart_parts(data: bytes, content_type: str) -> int | None:

@@ -1,8 +1,9 @@
 """Reading an uploaded spreadsheet (XLSX or CSV) into rows of cell values, within hard limits.
 
 Why: shops export their settlement lists from Excel. A spreadsheet is untrusted input: its size,
-its unpacked size (an XLSX is a zip), its row and column counts are bounded here before any
-row is looked at, and a file over the row limit is refused whole, never half-read. XLSX is
+what it unpacks to (an XLSX is a zip: `xlsx_archive` checks every part before openpyxl opens
+it), its row and column counts are bounded here before any row is looked at, and a file over
+a limit is refused whole, never half-read. XLSX is
 read with openpyxl in read-only mode and formulas are never evaluated: a formula cell comes
 back as a `Formula`, which the import reports as an error of its row. CSV is read as UTF-8
 (with or without BOM) or, failing that, GB18030 (what Chinese Excel writes).
@@ -12,15 +13,14 @@ from __future__ import annotations
 
 import csv
 import io
-import zipfile
 from collections.abc import Generator, Iterator
 from dataclasses import dataclass
 from datetime import date, datetime
 from decimal import Decimal
 
+from chalicelib.web.xlsx_archive import ArchiveRefusedError, check_archive
+
 MAX_FILE_BYTES = 4 * 1024 * 1024  # a Lambda request carries ≤ 6 MB, base64 costs a third
-MAX_UNPACKED_BYTES = 64 * 1024 * 1024
-MAX_ZIP_MEMBERS = 1_000
 MAX_COLUMNS = 30
 MAX_SCANNED_ROWS = 100_000  # blank rows included: a sheet cannot make us loop for long
 XLSX_MAGIC = b"PK\x03\x04"
@@ -55,7 +55,8 @@ class SpreadsheetError(Exception):
 def read_rows(filename: str, data: bytes, max_data_rows: int) -> list[SheetRow]:
     """The non-empty rows of the first sheet (header included), in order.
 
-    Raises SpreadsheetError: too_large, unreadable, old_excel, empty, too_many_rows.
+    Raises SpreadsheetError: too_large, unreadable, old_excel, empty, too_many_rows, and for
+    an XLSX archive_suspicious, unpacked_too_large or too_complex (`xlsx_archive`).
     """
     if len(data) > MAX_FILE_BYTES:
         raise SpreadsheetError("too_large", limit=MAX_FILE_BYTES // (1024 * 1024))
@@ -95,7 +96,10 @@ def _blank(value: CellValue) -> bool:
 
 
 def _xlsx_rows(data: bytes) -> Generator[SheetRow, None, None]:
-    _check_zip(data)
+    try:
+        check_archive(data)
+    except ArchiveRefusedError as exc:
+        raise SpreadsheetError(exc.code, limit=exc.limit) from exc
     from openpyxl import load_workbook  # imported here: only imports need it
 
     try:
@@ -125,17 +129,6 @@ def _xlsx_value(cell: object) -> CellValue:
     if isinstance(value, str | int | float | Decimal | date | datetime | bool) or value is None:
         return value
     return str(value)  # rich text and other cell objects read as their text
-
-
-def _check_zip(data: bytes) -> None:
-    """Refuse zip bombs before openpyxl unpacks anything."""
-    try:
-        with zipfile.ZipFile(io.BytesIO(data)) as archive:
-            members = archive.infolist()
-    except (zipfile.BadZipFile, ValueError) as exc:
-        raise SpreadsheetError("unreadable") from exc
-    if len(members) > MAX_ZIP_MEMBERS or sum(m.file_size for m in members) > MAX_UNPACKED_BYTES:
-        raise SpreadsheetError("unreadable")
 
 
 def _csv_rows(data: bytes) -> Generator[SheetRow, None, None]:

@@ -104,3 +104,49 @@ def test_multipart_over_its_field_limit_is_refused_whole_never_cut_short():
     # And within the limit every field is read
     check_size(body, content_type, max_bytes=10_000, max_fields=12)
     assert len(parse_form(body, content_type, max_bytes=10_000, max_fields=12).fields) == 12
+
+
+def _nested_multipart(levels: int) -> bytes:
+    """A form whose one part is a multipart holding a multipart, `levels` deep."""
+    opening = b"".join(
+        b"--n%d\r\nContent-Type: multipart/mixed; boundary=n%d\r\n\r\n" % (i, i + 1)
+        for i in range(levels)
+    )
+    inner = b'--n%d\r\nContent-Disposition: form-data; name="x"\r\n\r\nv\r\n--n%d--' % (
+        levels,
+        levels,
+    )
+    closing = b"".join(b"\r\n--n%d--\r\n" % i for i in reversed(range(levels)))
+    return opening + inner + closing
+
+
+def test_a_form_with_parts_nested_20000_deep_reads_as_empty_never_recursion_error():
+    # Given a multipart form whose part is a multipart holding a multipart, 20,000 levels deep
+    # (the standard library parser recursed into each level: RecursionError, a 500)
+    body = _nested_multipart(20_000)
+    # When it is parsed
+    form = parse_form(body, "multipart/form-data; boundary=n0", max_bytes=10_000_000)
+    # Then it reads as a broken form: empty
+    assert form.fields == {} and form.files == {}
+
+
+@pytest.mark.parametrize("declared", ["multipart/mixed; boundary=q", "message/rfc822"])
+def test_a_part_declaring_a_nested_type_behind_a_folded_header_or_lf_endings_is_found(declared):
+    # Given a part whose type is folded onto a second header line, in a body with bare LF
+    body = (
+        '--B\nContent-Disposition: form-data; name="a"\nContent-Type:\n '
+        + declared
+        + "\n\n--q\n\nv\n--q--\n--B--\n"
+    ).encode()
+    # Then the form is broken: empty
+    assert parse_multipart(body, "multipart/form-data; boundary=B", 10_000).fields == {}
+
+
+def test_a_file_whose_content_mentions_a_multipart_type_is_still_read():
+    # Given an uploaded text file whose content (after its part's blank line) looks like headers
+    content = b"Content-Type: multipart/mixed; boundary=z\r\n\r\n--z\r\n"
+    body = _multipart("B", [("text", None, b"ok"), ("file", "notes.txt", content)])
+    # When it is parsed
+    form = parse_multipart(body, "multipart/form-data; boundary=B", 10_000)
+    # Then the field and the file are read unchanged
+    assert form.get("text") == "ok" and form.files["file"].data == content
