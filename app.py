@@ -32,7 +32,6 @@ from chalicelib.api import (
     feedback_pages,
     grant_pages,
     oem,
-    openapi,
     pages,
     record_search,
     records,
@@ -42,6 +41,8 @@ from chalicelib.api import (
     vehicles,
 )
 from chalicelib.api.portal import BLUEPRINTS as PORTAL_BLUEPRINTS
+from chalicelib.doors import load
+from chalicelib.doors.kit import openapi
 from chalicelib.config import stream_arn
 from chalicelib.observability import capture_lambda_handler, logger, metrics
 from chalicelib.scheduled.audit_digest import digest_audit_log
@@ -72,6 +73,9 @@ for blueprint in (accounts, audit, console, console_admin):
 for blueprint in (agencies, agency_access, agency_console, grant_pages, oem):
     app.register_blueprint(blueprint.bp)
 app.register_blueprint(openapi.bp)  # GET /openapi.json, built on first request
+# The doors (chalicelib/doors/): each audience's routes, stacks, models, texts and templates.
+for door in load():
+    app.register_blueprint(door.blueprint)
 for portal_blueprint in PORTAL_BLUEPRINTS:
     app.register_blueprint(portal_blueprint)
 for blueprint in (

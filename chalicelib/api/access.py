@@ -6,13 +6,13 @@ from typing import Any
 
 from chalice import Blueprint
 
-from chalicelib.api.auth import origin_of
-from chalicelib.api.errors import rest_errors
-from chalicelib.api.http import ANY_CONTENT_TYPE, json_response, read_json, source_ip
 from chalicelib.api.responses import RegulatorTokenResponse, TokenResponse, conform
 from chalicelib.api.schemas import RegulatorTokenRequest, TokenRequest, parse
 from chalicelib.bootstrap import auth_service
 from chalicelib.domain.principal import Principal
+from chalicelib.doors.kit.auth import origin_of
+from chalicelib.doors.kit.errors import rest_errors
+from chalicelib.doors.kit.http import ANY_CONTENT_TYPE, json_response, read_json, source_ip
 
 bp = Blueprint(__name__)
 

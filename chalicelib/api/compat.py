@@ -14,18 +14,18 @@ from typing import Any
 
 from chalice import Blueprint
 
-from chalicelib.api.auth import require_role
 from chalicelib.api.compat_schema import parse_compat_record
-from chalicelib.api.http import (
+from chalicelib.api.responses import CompatAnswer, CompatTokenAnswer, CompatUploadAnswer, conform
+from chalicelib.api.views import receipt_view
+from chalicelib.bootstrap import auth_service, record_service
+from chalicelib.doors.kit.auth import require_role
+from chalicelib.doors.kit.http import (
     ANY_CONTENT_TYPE,
     PayloadError,
     json_response,
     read_json,
     source_ip,
 )
-from chalicelib.api.responses import CompatAnswer, CompatTokenAnswer, CompatUploadAnswer, conform
-from chalicelib.api.views import receipt_view
-from chalicelib.bootstrap import auth_service, record_service
 from chalicelib.errors import (
     AuthenticationError,
     ConflictError,

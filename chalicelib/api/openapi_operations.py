@@ -11,7 +11,6 @@ ones the routes parse with (`api/schemas.py`, `api/feedback_schemas.py`) and ans
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
 from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field
@@ -47,16 +46,18 @@ from chalicelib.api.sharing_schemas import (
     RegisterAgencyRequest,
     RegisterOemRequest,
 )
-
-Stack = Literal["province", "ministry"]
-Auth = Literal["shop", "regulator", "province", "agency", "oem"]
-PROVINCE: tuple[Stack, ...] = ("province",)
-MINISTRY: tuple[Stack, ...] = ("ministry",)
-BOTH: tuple[Stack, ...] = ("province", "ministry")
-
-# Status sets shared by many operations (each operation lists its own; these only name them).
-BODY = (400, 413, 415)  # malformed or invalid JSON, too large, not application/json
-BUSY = (503,)  # storage throttled or failing: Retry-After
+from chalicelib.doors.kit.operations import (
+    BODY,
+    BOTH,
+    BUSY,
+    CURSOR,
+    MINISTRY,
+    PAGE,
+    PROVINCE,
+    Operation,
+)
+from chalicelib.doors.kit.operations import path_param as _path
+from chalicelib.doors.kit.operations import query_param as _query
 
 
 class RecordBatchRequest(BaseModel):
@@ -104,45 +105,6 @@ class ExportRequest(BaseModel):
     province: str = Field(default="", description="ministry only: one province, e.g. 320000")
 
 
-@dataclass(frozen=True)
-class Param:
-    name: str
-    where: Literal["path", "query"]
-    schema: dict[str, Any]
-    description: str = ""
-
-    @property
-    def required(self) -> bool:
-        return self.where == "path"
-
-
-@dataclass(frozen=True)
-class Operation:
-    method: str
-    path: str
-    summary: str
-    tag: str
-    stacks: tuple[Stack, ...]
-    ok: dict[int, type[BaseModel]]
-    errors: tuple[int, ...]
-    auth: Auth | None = None
-    body: type[BaseModel] | None = None
-    params: tuple[Param, ...] = ()
-    description: str = ""
-    binary_ok: tuple[str, ...] = field(default=())
-
-
-def _path(name: str, description: str = "") -> Param:
-    return Param(name, "path", {"type": "string", "minLength": 1}, description)
-
-
-def _query(name: str, schema: dict[str, Any], description: str = "") -> Param:
-    return Param(name, "query", schema, description)
-
-
-_LIMIT = _query("limit", {"type": "integer", "minimum": 1, "maximum": 100}, "page size")
-_CURSOR = _query("cursor", {"type": "string"}, "`next_cursor` of the previous page")
-PAGE = (_LIMIT, _CURSOR)
 _COMPLAINT = _path("complaint_id", "the complaint's code (TS + 16 characters)")
 _RECORD = _path("record_id", "32 hex characters")
 _ACCOUNT = _path("username")
@@ -204,7 +166,7 @@ OPERATIONS: tuple[Operation, ...] = (
               PROVINCE, {201: r.ShopWithSecret}, (*BODY, 401, 403, 404, 409, *BUSY),
               auth="regulator", body=RegisterShopRequest),
     Operation("GET", "/v1/shops", "The province's registry", "registry", PROVINCE,
-              {200: r.ShopPage}, (400, 401, 404, *BUSY), auth="regulator", params=(_CURSOR,)),
+              {200: r.ShopPage}, (400, 401, 404, *BUSY), auth="regulator", params=(CURSOR,)),
     Operation("GET", "/v1/shops/{companycode}", "One registry entry", "registry", PROVINCE,
               {200: r.ShopOut}, (401, 404, *BUSY), auth="regulator", params=(_SHOP,)),
     Operation("PATCH", "/v1/shops/{companycode}", "Edit a registry entry", "registry",
@@ -336,7 +298,7 @@ OPERATIONS: tuple[Operation, ...] = (
                       _query("to", _DAY_OR_TIME, "YYYY-MM-DD or ISO date-time"),
                       _query("actor", {"type": "string"}),
                       _query("limit", {"type": "integer", "minimum": 1, "maximum": 200}),
-                      _CURSOR)),
+                      CURSOR)),
     # --- reminders ------------------------------------------------------------------------
     Operation("POST", "/v1/reminders", "Remind shops (提醒通知)", "reminders", PROVINCE,
               {201: r.ReminderOut}, (*BODY, 401, 403, 404, 409, *BUSY), auth="regulator",
@@ -396,7 +358,7 @@ OPERATIONS: tuple[Operation, ...] = (
               auth="regulator", params=(_AGENCY, *_PERIOD, *PAGE)),
     Operation("GET", "/v1/agencies/{agency_id}/reads/csv", "An agency's reads as CSV parts",
               "agencies", MINISTRY, {}, (400, 401, 403, 404, *BUSY), auth="regulator",
-              params=(_AGENCY, *_PERIOD, _CURSOR), binary_ok=("text/csv",),
+              params=(_AGENCY, *_PERIOD, CURSOR), binary_ok=("text/csv",),
               description="At most 10,000 reads a part; a `Link: rel=next` header names the "
               "next part."),
     Operation("GET", "/v1/agency/vehicles/{vin}/history",

@@ -7,9 +7,14 @@ from typing import Any
 
 from chalice import Blueprint
 
-from chalicelib.api.auth import require_shop
-from chalicelib.api.errors import error_body, rest_errors, status_for
-from chalicelib.api.http import (
+from chalicelib.api.responses import BatchResults, RecordPage, RecordVersions, conform
+from chalicelib.api.schemas import MAX_BATCH, RecordIn, VoidRequest, parse
+from chalicelib.api.views import receipt_view, record_view
+from chalicelib.bootstrap import record_service
+from chalicelib.domain.china_time import china_date
+from chalicelib.doors.kit.auth import require_shop
+from chalicelib.doors.kit.errors import error_body, rest_errors, status_for
+from chalicelib.doors.kit.http import (
     ANY_CONTENT_TYPE,
     int_param,
     json_response,
@@ -17,11 +22,6 @@ from chalicelib.api.http import (
     read_json,
     require_object,
 )
-from chalicelib.api.responses import BatchResults, RecordPage, RecordVersions, conform
-from chalicelib.api.schemas import MAX_BATCH, RecordIn, VoidRequest, parse
-from chalicelib.api.views import receipt_view, record_view
-from chalicelib.bootstrap import record_service
-from chalicelib.domain.china_time import china_date
 from chalicelib.errors import DomainError, FieldError, ValidationFailedError
 
 bp = Blueprint(__name__)

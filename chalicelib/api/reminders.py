@@ -12,23 +12,6 @@ from typing import Any
 from chalice import Blueprint
 from pydantic import Field
 
-from chalicelib.api.auth import (
-    Permission,
-    Scope,
-    authorize_here,
-    require_permission,
-    require_role,
-    require_shop,
-)
-from chalicelib.api.errors import rest_errors
-from chalicelib.api.http import (
-    ANY_CONTENT_TYPE,
-    int_param,
-    json_response,
-    query_params,
-    read_json,
-    source_ip,
-)
 from chalicelib.api.responses import (
     DeliveryOut,
     ReminderOut,
@@ -44,6 +27,23 @@ from chalicelib.domain.reminder import (
     TITLE_MAX_LENGTH,
     Delivery,
     Reminder,
+)
+from chalicelib.doors.kit.auth import (
+    Permission,
+    Scope,
+    authorize_here,
+    require_permission,
+    require_role,
+    require_shop,
+)
+from chalicelib.doors.kit.errors import rest_errors
+from chalicelib.doors.kit.http import (
+    ANY_CONTENT_TYPE,
+    int_param,
+    json_response,
+    query_params,
+    read_json,
+    source_ip,
 )
 
 bp = Blueprint(__name__)

@@ -10,52 +10,29 @@ schema-driven client check.
 
 from __future__ import annotations
 
-from typing import Annotated, Any, Literal, TypeVar
+from typing import Any, Literal, TypeVar
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, Field
 from pydantic.json_schema import SkipJsonSchema
 
-_TIMESTAMP = r"^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(\.\d+)?(Z|[+-]\d{2}:\d{2})$"
+from chalicelib.doors.kit.models import (
+    Companycode,
+    Cursor,
+    Day,
+    DecimalText,
+    ErrorResponse,
+    FieldErrorOut,
+    ProvinceCode,
+    RecordId,
+    Sha256Hex,
+    Timestamp,
+    conform,
+)
+from chalicelib.doors.kit.models import Out as _Out
 
-Timestamp = Annotated[str, Field(pattern=_TIMESTAMP, json_schema_extra={"format": "date-time"})]
-Day = Annotated[str, Field(pattern=r"^\d{4}-\d{2}-\d{2}$", json_schema_extra={"format": "date"})]
-DecimalText = Annotated[str, Field(pattern=r"^-?\d+(\.\d+)?$")]
-Sha256Hex = Annotated[str, Field(pattern=r"^[0-9a-f]{64}$")]
-RecordId = Annotated[str, Field(pattern=r"^[0-9a-f]{32}$")]
-Companycode = Annotated[str, Field(pattern=r"^\d{15}$")]
-ProvinceCode = Annotated[str, Field(pattern=r"^\d{2}0000$")]
-Cursor = Annotated[str | None, Field(description="pass as `cursor` for the next page")]
+__all__ = ["ErrorResponse", "FieldErrorOut", "conform"]
 
 M = TypeVar("M", bound=BaseModel)
-
-
-class _Out(BaseModel):
-    model_config = ConfigDict(extra="forbid", frozen=True, defer_build=True)
-
-
-def conform(model: type[BaseModel], body: dict[str, Any]) -> dict[str, Any]:
-    """`body` checked against its response model, as JSON-ready values (omitted stay omitted)."""
-    return model.model_validate(body).model_dump(mode="json", exclude_unset=True)
-
-
-# --- errors ----------------------------------------------------------------------------------
-
-
-class FieldErrorOut(_Out):
-    code: str
-    field: str = Field(description="dotted path of the failing field, e.g. `repair_items.0.name`")
-    rule: str = Field(description="the rule it breaks, e.g. `required`, `max_length`, `date`")
-    message: str
-
-
-class ErrorResponse(_Out):
-    """Every 4xx/5xx body of the REST door."""
-
-    code: str = Field(description="stable, machine-readable, e.g. `validation_failed`")
-    message: str
-    errors: list[FieldErrorOut] | SkipJsonSchema[None] = Field(
-        default=None, description="one entry per failing field (validation errors)"
-    )
 
 
 # --- tokens ----------------------------------------------------------------------------------

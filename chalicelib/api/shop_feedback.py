@@ -11,11 +11,14 @@ from typing import Any
 
 from chalice import Blueprint
 
-from chalicelib.api.auth import require_shop
-from chalicelib.api.errors import rest_errors
 from chalicelib.api.feedback_schemas import EvaluationReplyIn, ShopReplyIn
 from chalicelib.api.feedback_views import complaint_shop_view, evaluation_view
-from chalicelib.api.http import (
+from chalicelib.api.responses import EvaluationPage, ShopComplaintPage, conform
+from chalicelib.api.schemas import parse
+from chalicelib.bootstrap import complaint_service, evaluation_service
+from chalicelib.doors.kit.auth import require_shop
+from chalicelib.doors.kit.errors import rest_errors
+from chalicelib.doors.kit.http import (
     ANY_CONTENT_TYPE,
     int_param,
     json_response,
@@ -23,9 +26,6 @@ from chalicelib.api.http import (
     read_json,
     source_ip,
 )
-from chalicelib.api.responses import EvaluationPage, ShopComplaintPage, conform
-from chalicelib.api.schemas import parse
-from chalicelib.bootstrap import complaint_service, evaluation_service
 
 bp = Blueprint(__name__)
 

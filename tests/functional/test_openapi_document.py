@@ -10,7 +10,7 @@ import json
 
 import pytest
 
-from chalicelib.api.openapi import DOCUMENT_PATH, document
+from chalicelib.doors.kit.openapi import DOCUMENT_PATH, document
 
 # Blueprints that answer HTML (forms and pages), not JSON: they are not in the document.
 HTML_PAGE_MODULES = {

@@ -15,12 +15,12 @@ from __future__ import annotations
 
 from chalice.app import Request
 
-from chalicelib.api.http import bearer_token, source_ip
 from chalicelib.bootstrap import auth_service
 from chalicelib.config import get_settings
 from chalicelib.domain.access_policy import Permission, Scope, authorize, may
 from chalicelib.domain.principal import Principal
 from chalicelib.domain.shop import Shop
+from chalicelib.doors.kit.http import bearer_token, source_ip
 from chalicelib.errors import AuthenticationError, NotFoundError
 from chalicelib.observability import logger
 from chalicelib.services.audit import Actor, regulator_actor_id
