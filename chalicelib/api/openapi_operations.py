@@ -17,15 +17,12 @@ from pydantic import BaseModel, ConfigDict, Field
 
 from chalicelib.api import responses as r
 from chalicelib.api import sharing_responses as sr
-from chalicelib.api.compat_schema import CompatRecordRequest, CompatTokenRequest
 from chalicelib.api.feedback_schemas import (
     CloseIn,
     ComplaintIn,
     EvaluationIn,
-    EvaluationReplyIn,
     FollowComplaintIn,
     RejectIn,
-    ShopReplyIn,
 )
 from chalicelib.api.reminders import SendReminderIn
 from chalicelib.api.schemas import (
@@ -33,11 +30,8 @@ from chalicelib.api.schemas import (
     CreateAccountRequest,
     EditShopRequest,
     ProvinceTokenRequest,
-    RecordIn,
     RegisterShopRequest,
     RegulatorTokenRequest,
-    TokenRequest,
-    VoidRequest,
 )
 from chalicelib.api.sharing_schemas import (
     DealersRequest,
@@ -58,13 +52,6 @@ from chalicelib.doors.kit.operations import (
 )
 from chalicelib.doors.kit.operations import path_param as _path
 from chalicelib.doors.kit.operations import query_param as _query
-
-
-class RecordBatchRequest(BaseModel):
-    """`POST /v1/records/batch`: each item is validated alone (a bad item fails only itself)."""
-
-    model_config = ConfigDict(extra="forbid")
-    records: list[RecordIn] = Field(min_length=1, max_length=MAX_BATCH)
 
 
 class ExchangeBatchRequest(BaseModel):
@@ -130,30 +117,9 @@ _PERIOD = (
 # fmt: off
 OPERATIONS: tuple[Operation, ...] = (
     # --- tokens ---------------------------------------------------------------------------
-    Operation("POST", "/v1/auth/token", "A shop's bearer token (1 h)", "tokens", BOTH,
-              {200: r.TokenResponse}, (*BODY, 401, 429, *BUSY), body=TokenRequest),
     Operation("POST", "/v1/admin/token", "A regulator's bearer token (1 h)", "tokens", BOTH,
               {200: r.RegulatorTokenResponse}, (*BODY, 401, 429, *BUSY),
               body=RegulatorTokenRequest),
-    # --- records (shops) ------------------------------------------------------------------
-    Operation("POST", "/v1/records", "Upload one record: created, unchanged or corrected",
-              "records", PROVINCE, {201: r.ReceiptOut, 200: r.ReceiptOut},
-              (*BODY, 401, 403, 404, 409, *BUSY), auth="shop", body=RecordIn),
-    Operation("POST", "/v1/records/batch", "Upload up to 100 records, a result per item",
-              "records", PROVINCE, {200: r.BatchResults}, (*BODY, 401, 404, *BUSY),
-              auth="shop", body=RecordBatchRequest),
-    Operation("GET", "/v1/records", "The shop's own records by settlement date, newest first",
-              "records", PROVINCE, {200: r.RecordPage}, (400, 401, 404, *BUSY), auth="shop",
-              params=(_query("from", {"type": "string", "format": "date"}),
-                      _query("to", {"type": "string", "format": "date"}), *PAGE)),
-    Operation("GET", "/v1/records/{record_id}", "One of the shop's records", "records",
-              PROVINCE, {200: r.RecordOut}, (401, 404, *BUSY), auth="shop", params=(_RECORD,)),
-    Operation("GET", "/v1/records/{record_id}/versions", "Every version of one record",
-              "records", PROVINCE, {200: r.RecordVersions}, (401, 404, *BUSY), auth="shop",
-              params=(_RECORD,)),
-    Operation("POST", "/v1/records/{record_id}/void", "Void a record (never deleted)",
-              "records", PROVINCE, {200: r.ReceiptOut}, (*BODY, 401, 403, 404, *BUSY),
-              auth="shop", body=VoidRequest, params=(_RECORD,)),
     # --- consumers ------------------------------------------------------------------------
     Operation("GET", "/v1/vehicles/{vin}/history", "A vehicle's history (proof: its plate)",
               "vehicles", BOTH, {200: r.VehicleHistory}, (404, 429, *BUSY),
@@ -183,15 +149,6 @@ OPERATIONS: tuple[Operation, ...] = (
     Operation("POST", "/v1/shops/{companycode}/reinstate", "Reinstate a suspended shop",
               "registry", PROVINCE, {200: r.ShopOut}, (401, 403, 404, *BUSY),
               auth="regulator", params=(_SHOP,)),
-    # --- national interface ---------------------------------------------------------------
-    Operation("POST", "/restservices/lcipprodatarest/lcipprogetaccesstoken/query",
-              "National interface: token exchange", "national", PROVINCE,
-              {200: r.CompatTokenAnswer}, (), body=CompatTokenRequest,
-              description="Always HTTP 200: the outcome is `code` (1, -1, -2, -10, -11, -99)."),
-    Operation("POST", "/restservices/lcipprodatarest/lcipprocarfixrecordadd/query",
-              "National interface: upload one record", "national", PROVINCE,
-              {200: r.CompatUploadAnswer}, (), body=CompatRecordRequest,
-              description="Always HTTP 200: the outcome is `code`; every value is a string."),
     # --- ministry exchange ----------------------------------------------------------------
     Operation("POST", "/v1/exchange/token", "A province's exchange token", "exchange",
               MINISTRY, {200: r.TokenResponse}, (*BODY, 401, 403, 404, 429, *BUSY),
@@ -250,27 +207,6 @@ OPERATIONS: tuple[Operation, ...] = (
               "complaints", PROVINCE, {200: r.ComplaintRegulatorOut},
               (*BODY, 401, 403, 404, 409, *BUSY), auth="regulator", body=CloseIn,
               params=(_COMPLAINT,)),
-    # --- feedback (shops) -----------------------------------------------------------------
-    Operation("GET", "/v1/shop/evaluations", "The shop's evaluations", "shop feedback",
-              PROVINCE, {200: r.EvaluationPage}, (400, 401, 404, *BUSY), auth="shop",
-              params=PAGE),
-    Operation("POST", "/v1/shop/evaluations/{record_id}/reply", "Reply to an evaluation",
-              "shop feedback", PROVINCE, {200: r.EvaluationOut},
-              (*BODY, 401, 404, 409, *BUSY), auth="shop", body=EvaluationReplyIn,
-              params=(_RECORD,)),
-    Operation("GET", "/v1/shop/complaints", "Accepted complaints about the shop",
-              "shop feedback", PROVINCE, {200: r.ShopComplaintPage}, (400, 401, 404, *BUSY),
-              auth="shop", params=PAGE),
-    Operation("GET", "/v1/shop/complaints/{complaint_id}", "One complaint about the shop",
-              "shop feedback", PROVINCE, {200: r.ComplaintShopOut}, (401, 404, *BUSY),
-              auth="shop", params=(_COMPLAINT,)),
-    Operation("POST", "/v1/shop/complaints/{complaint_id}/read", "Mark a complaint read",
-              "shop feedback", PROVINCE, {200: r.ComplaintShopOut}, (401, 404, *BUSY),
-              auth="shop", params=(_COMPLAINT,)),
-    Operation("POST", "/v1/shop/complaints/{complaint_id}/reply", "Reply to a complaint",
-              "shop feedback", PROVINCE, {200: r.ComplaintShopOut},
-              (*BODY, 401, 404, 409, *BUSY), auth="shop", body=ShopReplyIn,
-              params=(_COMPLAINT,)),
     # --- regulator accounts (province_admin; ministry_admin on the ministry) --------------
     Operation("GET", "/v1/admin/accounts", "The stack's regulator accounts", "accounts", BOTH,
               {200: r.Accounts}, (401, 403, *BUSY), auth="regulator"),
@@ -306,11 +242,6 @@ OPERATIONS: tuple[Operation, ...] = (
     Operation("GET", "/v1/reminders", "Reminders sent, with read counts", "reminders",
               PROVINCE, {200: r.ReminderPage}, (400, 401, 403, 404, *BUSY), auth="regulator",
               params=PAGE),
-    Operation("GET", "/v1/shop/reminders", "The shop's reminders", "reminders", PROVINCE,
-              {200: r.ShopReminders}, (400, 401, 404, *BUSY), auth="shop", params=PAGE),
-    Operation("POST", "/v1/shop/reminders/{reminder_id}/read", "Mark a reminder read",
-              "reminders", PROVINCE, {200: r.DeliveryOut}, (401, 404, *BUSY), auth="shop",
-              params=(_path("reminder_id"),)),
     # --- record search ----------------------------------------------------------------------
     Operation("GET", "/v1/search/records", "Search records (audited)", "search", BOTH,
               {200: r.SearchPage}, (400, 401, 403, 404, *BUSY), auth="regulator",

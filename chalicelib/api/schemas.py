@@ -29,11 +29,6 @@ __all__ = [
 ]
 
 
-class TokenRequest(_Strict):
-    companycode: str = Field(min_length=1, max_length=32)
-    secret: str = Field(min_length=1, max_length=256)
-
-
 class RegulatorTokenRequest(_Strict):
     username: str = Field(min_length=1, max_length=64)
     password: str = Field(min_length=1, max_length=256)
@@ -50,10 +45,6 @@ class CreateAccountRequest(_Strict):
 class ProvinceTokenRequest(_Strict):
     province_code: str = Field(pattern=r"^\d{2}0000$")
     secret: str = Field(min_length=1, max_length=256)
-
-
-class VoidRequest(_Strict):
-    reason: str = Field(min_length=1, max_length=250)
 
 
 class RegisterShopRequest(_Strict):

@@ -17,7 +17,7 @@ import importlib
 from chalicelib.doors.kit.door import Door, doors
 
 # The door packages app.py registers, in order; each creates its Door at import.
-ALL: tuple[str, ...] = ()
+ALL = ("shop_api",)
 
 
 def load() -> tuple[Door, ...]:

@@ -8,7 +8,7 @@ the bases, types and error shapes they all use.
 
 from __future__ import annotations
 
-from typing import Annotated, Any
+from typing import Annotated, Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 from pydantic.json_schema import SkipJsonSchema
@@ -101,3 +101,9 @@ def validation_errors(exc: ValidationError, *, prefix: str = "") -> list[FieldEr
         message = str(error["msg"]).removeprefix("Value error, ")
         errors.append(FieldError(f"{prefix}{path}", rule, message))
     return errors
+
+
+class TokenResponse(Out):
+    access_token: str = Field(min_length=1)
+    token_type: Literal["Bearer"]
+    expires_at: Timestamp

@@ -92,9 +92,9 @@ def operations() -> tuple[Operation, ...]:
     """Every documented operation: those the doors state at their routes, and those of the
     routes not yet moved into a door (api/openapi_operations.py)."""
     from chalicelib.api.openapi_operations import OPERATIONS
-    from chalicelib.doors.kit.door import doors
+    from chalicelib.doors import load
 
-    return OPERATIONS + tuple(op for door in doors() for op in door.operations)
+    return OPERATIONS + tuple(op for door in load() for op in door.operations)
 
 
 @functools.cache

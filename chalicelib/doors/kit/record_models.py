@@ -10,14 +10,22 @@ from __future__ import annotations
 import re
 from datetime import date
 from decimal import Decimal
-from typing import Any
+from typing import Any, Literal
 
 from pydantic import Field, StrictInt, field_validator
+from pydantic.json_schema import SkipJsonSchema
 
 from chalicelib.domain.plate import PLATE_COLORS, normalize_plate
 from chalicelib.domain.record import Part, RecordContent, RepairItem
 from chalicelib.domain.vin import normalize_vin
-from chalicelib.doors.kit.models import Strict
+from chalicelib.doors.kit.models import (
+    DecimalText,
+    Out,
+    RecordId,
+    Sha256Hex,
+    Strict,
+    Timestamp,
+)
 
 MAX_LIST_ITEMS = 200
 MAX_BATCH = 100
@@ -81,3 +89,41 @@ class RecordIn(Strict):
             ),
             parts=tuple(Part(name=p.name, code=p.code, quantity=p.quantity) for p in self.parts),
         )
+
+
+class FlagOut(Out):
+    code: str = Field(description="e.g. vin_check_digit, mileage_rollback")
+    field: str
+    detail: dict[str, str]
+
+
+class ChainOut(Out):
+    """The version's link in its vehicle's chain, and the province's HMAC of it."""
+
+    vin: str
+    seq: int = Field(ge=1)
+    prev_hash: str
+    hash: Sha256Hex
+    signature: str | None
+
+
+class ReceiptOut(Out):
+    record_id: RecordId
+    version: int = Field(ge=1)
+    result: Literal["created", "unchanged", "corrected", "voided"]
+    status: Literal["active", "void"]
+    flags: list[FlagOut]
+    content_hash: Sha256Hex
+    received_at: Timestamp
+    chain: ChainOut | SkipJsonSchema[None] = None
+
+
+class RepairItemOut(Out):
+    name: str
+    labour_hours: DecimalText
+
+
+class PartOut(Out):
+    name: str
+    code: str
+    quantity: DecimalText
