@@ -17,7 +17,6 @@ from chalicelib.api import (
     agency_access,
     agency_console,
     audit,
-    compat,
     complaint_handling,
     console,
     console_admin,
@@ -32,17 +31,16 @@ from chalicelib.api import (
     feedback_pages,
     grant_pages,
     oem,
-    openapi,
     pages,
     record_search,
-    records,
     reminders,
-    shop_feedback,
     shops,
     vehicles,
 )
 from chalicelib.api.portal import BLUEPRINTS as PORTAL_BLUEPRINTS
 from chalicelib.config import stream_arn
+from chalicelib.doors import load
+from chalicelib.doors.kit import openapi
 from chalicelib.observability import capture_lambda_handler, logger, metrics
 from chalicelib.scheduled.audit_digest import digest_audit_log
 from chalicelib.streams.handlers import jobs_batch, record_changes_batch
@@ -55,13 +53,12 @@ app.api.binary_types.append("application/pdf")
 # The shop portal hands out its import template as an Excel workbook.
 app.api.binary_types.append("application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
 
-for blueprint in (access, records, vehicles, shops, compat, exchange, pages):
+for blueprint in (access, vehicles, shops, exchange, pages):
     app.register_blueprint(blueprint.bp)
 for blueprint in (
     feedback,
     feedback_pages,
     complaint_handling,
-    shop_feedback,
     reminders,
     record_search,
 ):
@@ -72,6 +69,9 @@ for blueprint in (accounts, audit, console, console_admin):
 for blueprint in (agencies, agency_access, agency_console, grant_pages, oem):
     app.register_blueprint(blueprint.bp)
 app.register_blueprint(openapi.bp)  # GET /openapi.json, built on first request
+# The doors (chalicelib/doors/): each audience's routes, stacks, models, texts and templates.
+for door in load():
+    app.register_blueprint(door.blueprint)
 for portal_blueprint in PORTAL_BLUEPRINTS:
     app.register_blueprint(portal_blueprint)
 for blueprint in (

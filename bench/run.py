@@ -55,7 +55,8 @@ def upload_vs_put(shop: Any, counted: Any, client: Any, table: str) -> tuple[str
         vehicle_item,
         version_item,
     )
-    from chalicelib.api.schemas import RecordIn, parse
+    from chalicelib.doors.kit.models import parse
+    from chalicelib.doors.kit.record_models import RecordIn
     from tests.builders import record_payload
 
     service = bootstrap.record_service()
@@ -111,7 +112,8 @@ def upload_vs_put(shop: Any, counted: Any, client: Any, table: str) -> tuple[str
 def history_vs_query(shop: Any, client: Any, table: str) -> str:
     from chalicelib import bootstrap
     from chalicelib.adapters import keys
-    from chalicelib.api.schemas import RecordIn, parse
+    from chalicelib.doors.kit.models import parse
+    from chalicelib.doors.kit.record_models import RecordIn
     from tests.builders import record_payload, unique_plate, unique_vin
 
     vin, plate = unique_vin(), unique_plate()

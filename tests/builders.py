@@ -172,7 +172,7 @@ def largest_record_payload(**overrides: Any) -> dict[str, Any]:
     """A valid REST upload at every limit of the record schema (api/schemas.py): 200 repair
     items and 200 parts, every text at its longest and in Chinese (3 bytes a character in
     UTF-8). As an exchange item it is about 260 KB, the largest a province ever forwards."""
-    from chalicelib.api.schemas import MAX_LIST_ITEMS
+    from chalicelib.doors.kit.record_models import MAX_LIST_ITEMS
 
     def text(length: int, seed: str) -> str:
         return (seed * length)[:length]

@@ -11,12 +11,12 @@ from typing import Any
 
 from chalice import Blueprint
 
-from chalicelib.api.auth import Permission, actor_of, require_permission
-from chalicelib.api.errors import rest_errors
-from chalicelib.api.http import ANY_CONTENT_TYPE, json_response, read_json
 from chalicelib.api.responses import AccountOut, Accounts, AccountWithCredentials, conform
 from chalicelib.api.schemas import CreateAccountRequest, parse
 from chalicelib.bootstrap import regulator_accounts
+from chalicelib.doors.kit.auth import Permission, actor_of, require_permission
+from chalicelib.doors.kit.errors import rest_errors
+from chalicelib.doors.kit.http import ANY_CONTENT_TYPE, json_response, read_json
 from chalicelib.services.audit import Actor
 
 bp = Blueprint(__name__)

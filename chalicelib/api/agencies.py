@@ -19,15 +19,6 @@ from urllib.parse import urlencode
 
 from chalice import Blueprint, Response
 
-from chalicelib.api.auth import Permission, actor_of, require_permission, require_role
-from chalicelib.api.errors import rest_errors
-from chalicelib.api.http import (
-    ANY_CONTENT_TYPE,
-    int_param,
-    json_response,
-    query_params,
-    read_json,
-)
 from chalicelib.api.responses import conform
 from chalicelib.api.schemas import parse
 from chalicelib.api.sharing_responses import (
@@ -41,6 +32,15 @@ from chalicelib.api.sharing_schemas import IssueKeyRequest, RegisterAgencyReques
 from chalicelib.bootstrap import agency_read_service, agency_service, record_service
 from chalicelib.config import get_settings
 from chalicelib.domain.china_time import china_date
+from chalicelib.doors.kit.auth import Permission, actor_of, require_permission, require_role
+from chalicelib.doors.kit.errors import rest_errors
+from chalicelib.doors.kit.http import (
+    ANY_CONTENT_TYPE,
+    int_param,
+    json_response,
+    query_params,
+    read_json,
+)
 from chalicelib.errors import FieldError, ValidationFailedError
 from chalicelib.services.agency_reads import reads_csv
 

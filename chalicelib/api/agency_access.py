@@ -13,12 +13,12 @@ from typing import Any
 
 from chalice import Blueprint
 
-from chalicelib.api.auth import origin_of, require_role
-from chalicelib.api.errors import rest_errors
-from chalicelib.api.http import bearer_token, json_response, query_params
 from chalicelib.api.responses import conform
 from chalicelib.api.sharing_responses import AgencyHistoryOut
 from chalicelib.bootstrap import agency_read_service
+from chalicelib.doors.kit.auth import origin_of, require_role
+from chalicelib.doors.kit.errors import rest_errors
+from chalicelib.doors.kit.http import bearer_token, json_response, query_params
 from chalicelib.errors import FieldError, ValidationFailedError
 
 bp = Blueprint(__name__)

@@ -15,7 +15,6 @@ from typing import Any
 from chalice import Blueprint, Response
 
 from chalicelib.api.agencies import csv_part
-from chalicelib.api.auth import Permission, actor_of, may_here
 from chalicelib.api.console_support import (
     FORM_TYPES,
     china_time,
@@ -24,14 +23,15 @@ from chalicelib.api.console_support import (
     console_page,
     console_session,
 )
-from chalicelib.api.http import query_params
-from chalicelib.api.web_session import WebSession, require_csrf
 from chalicelib.bootstrap import agency_service
 from chalicelib.domain.agency import AGENCY_KINDS, FIELD_SCOPES, PURPOSES
+from chalicelib.doors.kit.auth import Permission, actor_of, may_here
+from chalicelib.doors.kit.forms import Form, parse_form
+from chalicelib.doors.kit.http import query_params
+from chalicelib.doors.kit.respond import redirect
+from chalicelib.doors.kit.session import WebSession, require_csrf
 from chalicelib.errors import FieldError, NotFoundError, ValidationFailedError
 from chalicelib.services.agencies import IssuedKey
-from chalicelib.web.forms import Form, parse_form
-from chalicelib.web.respond import redirect
 
 bp = Blueprint(__name__)
 KEY_ACTIONS = ("rotate", "revoke")

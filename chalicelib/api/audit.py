@@ -12,12 +12,12 @@ from typing import Any
 
 from chalice import Blueprint
 
-from chalicelib.api.auth import Permission, actor_of, require_permission
-from chalicelib.api.errors import rest_errors
-from chalicelib.api.http import json_response, query_params
 from chalicelib.api.responses import AuditPage, conform
 from chalicelib.bootstrap import audit_trail, record_service
 from chalicelib.domain.china_time import CST
+from chalicelib.doors.kit.auth import Permission, actor_of, require_permission
+from chalicelib.doors.kit.errors import rest_errors
+from chalicelib.doors.kit.http import json_response, query_params
 from chalicelib.errors import FieldError, ValidationFailedError
 
 bp = Blueprint(__name__)

@@ -13,7 +13,13 @@ from typing import Any
 
 from chalice import Blueprint, Response
 
-from chalicelib.api.auth import (
+from chalicelib.api.feedback_schemas import CloseIn, RejectIn
+from chalicelib.api.feedback_views import complaint_regulator_view
+from chalicelib.api.responses import RegulatorComplaintPage, conform
+from chalicelib.api.schemas import parse
+from chalicelib.bootstrap import complaint_service
+from chalicelib.domain.principal import Principal
+from chalicelib.doors.kit.auth import (
     Permission,
     Scope,
     actor_of,
@@ -21,20 +27,14 @@ from chalicelib.api.auth import (
     require_permission,
     require_role,
 )
-from chalicelib.api.errors import rest_errors
-from chalicelib.api.feedback_schemas import CloseIn, RejectIn
-from chalicelib.api.feedback_views import complaint_regulator_view
-from chalicelib.api.http import (
+from chalicelib.doors.kit.errors import rest_errors
+from chalicelib.doors.kit.http import (
     ANY_CONTENT_TYPE,
     int_param,
     json_response,
     query_params,
     read_json,
 )
-from chalicelib.api.responses import RegulatorComplaintPage, conform
-from chalicelib.api.schemas import parse
-from chalicelib.bootstrap import complaint_service
-from chalicelib.domain.principal import Principal
 from chalicelib.errors import NotFoundError
 from chalicelib.services.audit import Actor
 

@@ -14,7 +14,6 @@ import secrets
 
 from chalice import Blueprint, Response
 
-from chalicelib.api.auth import actor_of, origin_of
 from chalicelib.api.console_support import (
     CONSOLE_HOME,
     CONSOLE_LOGIN,
@@ -26,14 +25,15 @@ from chalicelib.api.console_support import (
     console_page,
     console_session,
 )
-from chalicelib.api.web_session import end_session, require_csrf, session_cookie, web_session
 from chalicelib.bootstrap import audit_trail, auth_service
 from chalicelib.config import get_settings
+from chalicelib.doors.kit.auth import actor_of, origin_of
+from chalicelib.doors.kit.cookies import clear_cookie, read_cookie, set_cookie
+from chalicelib.doors.kit.csrf import CSRF_FIELD, csrf_token, csrf_valid
+from chalicelib.doors.kit.forms import parse_form
+from chalicelib.doors.kit.respond import redirect
+from chalicelib.doors.kit.session import end_session, require_csrf, session_cookie, web_session
 from chalicelib.errors import AuthenticationError, DomainError
-from chalicelib.web.cookies import clear_cookie, read_cookie, set_cookie
-from chalicelib.web.csrf import CSRF_FIELD, csrf_token, csrf_valid
-from chalicelib.web.forms import parse_form
-from chalicelib.web.respond import redirect
 
 bp = Blueprint(__name__)
 LOGIN_COOKIE = "vmehr_console_login"

@@ -13,7 +13,6 @@ from datetime import date, datetime, timedelta
 
 from chalice import Blueprint, Response
 
-from chalicelib.api.auth import Permission, actor_of
 from chalicelib.api.console_support import (
     FORM_TYPES,
     china_time,
@@ -22,14 +21,15 @@ from chalicelib.api.console_support import (
     console_page,
     console_session,
 )
-from chalicelib.api.web_session import WebSession, require_csrf
 from chalicelib.bootstrap import audit_trail, record_service, regulator_accounts
 from chalicelib.config import get_settings
 from chalicelib.domain.access_policy import CREATABLE_ROLES
 from chalicelib.domain.china_time import CST, china_date
+from chalicelib.doors.kit.auth import Permission, actor_of
+from chalicelib.doors.kit.forms import Form, parse_form
+from chalicelib.doors.kit.respond import redirect
+from chalicelib.doors.kit.session import WebSession, require_csrf
 from chalicelib.errors import FieldError, NotFoundError, ValidationFailedError
-from chalicelib.web.forms import Form, parse_form
-from chalicelib.web.respond import redirect
 
 bp = Blueprint(__name__)
 ACCOUNT_ACTIONS = ("password", "totp", "disable", "enable")
@@ -90,7 +90,7 @@ def account_action(username: str, action: str) -> Response:
 @bp.route("/console/audit", methods=["GET"])
 @console_errors
 def audit_page() -> Response:
-    from chalicelib.api.http import query_params
+    from chalicelib.doors.kit.http import query_params
 
     request = bp.current_request
     session = console_session(request, Permission.AUDIT_READ)

@@ -17,7 +17,6 @@ from typing import Any
 
 from chalice import Blueprint, Response
 
-from chalicelib.api.auth import Permission, actor_of, may_here, require_role
 from chalicelib.api.console_monitoring import coverage_view
 from chalicelib.api.console_support import (
     FORM_TYPES,
@@ -28,10 +27,11 @@ from chalicelib.api.console_support import (
     console_page,
     console_session,
 )
-from chalicelib.api.web_session import WebSession, require_csrf
 from chalicelib.bootstrap import audit_trail, exchange_credentials, national_monitoring
 from chalicelib.domain.provinces import is_province_code
 from chalicelib.domain.statistics import TIMELINESS_BUCKETS
+from chalicelib.doors.kit.auth import Permission, actor_of, may_here, require_role
+from chalicelib.doors.kit.session import WebSession, require_csrf
 from chalicelib.errors import NotFoundError
 from chalicelib.services.exchange_credentials import CredentialStatus
 from chalicelib.services.national_monitoring import ProvinceFigures
@@ -113,7 +113,7 @@ def credential_action(province_code: str, credential_action: str) -> Response:
     actor = actor_of(request, session.principal)
     if action == "revoke":
         service.revoke(actor, province_code)
-        from chalicelib.web.respond import redirect
+        from chalicelib.doors.kit.respond import redirect
 
         return redirect(f"/console/provinces/{province_code}", query={"lang": lang})
     if action == "issue" and current.status == "active":

@@ -19,7 +19,6 @@ from typing import Any
 
 from chalice import Blueprint, Response
 
-from chalicelib.api.auth import actor_of
 from chalicelib.api.console_support import (
     FORM_TYPES,
     china_time,
@@ -30,14 +29,15 @@ from chalicelib.api.console_support import (
     console_session,
     scope_of,
 )
-from chalicelib.api.http import query_params, source_ip
 from chalicelib.api.record_search import criteria_from_params, search_details, search_provinces
-from chalicelib.api.web_session import WebSession, require_csrf
 from chalicelib.bootstrap import audit_trail, export_service, record_search_service
 from chalicelib.config import get_settings
 from chalicelib.domain.access_policy import Permission
 from chalicelib.domain.provinces import provinces
 from chalicelib.domain.shop import COMPANYCODE_PATTERN, DIVISION_PATTERN
+from chalicelib.doors.kit.auth import actor_of
+from chalicelib.doors.kit.http import query_params, source_ip
+from chalicelib.doors.kit.session import WebSession, require_csrf
 from chalicelib.errors import FieldError, SearchTooBroadError, ValidationFailedError
 from chalicelib.services.record_export import criteria_to
 from chalicelib.services.record_search import SearchCriteria
@@ -106,7 +106,7 @@ def request_export() -> Response:
         source_ip=source_ip(request),
         provinces=provinces,
     )
-    from chalicelib.web.respond import redirect
+    from chalicelib.doors.kit.respond import redirect
 
     return redirect(f"/console/records/exports/{job.job_id}", query={"lang": lang})
 

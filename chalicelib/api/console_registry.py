@@ -15,7 +15,6 @@ from typing import Any
 
 from chalice import Blueprint, Response
 
-from chalicelib.api.auth import actor_of, require_role
 from chalicelib.api.console_support import (
     FORM_TYPES,
     china_time,
@@ -27,17 +26,18 @@ from chalicelib.api.console_support import (
     may_do,
     scope_of,
 )
-from chalicelib.api.http import query_params
 from chalicelib.api.schemas import EditShopRequest, RegisterShopRequest, parse
 from chalicelib.api.views import MASK
-from chalicelib.api.web_session import WebSession, require_csrf
 from chalicelib.bootstrap import shop_registry
 from chalicelib.config import get_settings
 from chalicelib.domain.access_policy import Permission
 from chalicelib.domain.shop import COMPANYCODE_PATTERN, SHOP_CLASSES, Shop, division_name
+from chalicelib.doors.kit.auth import actor_of, require_role
+from chalicelib.doors.kit.http import query_params
+from chalicelib.doors.kit.respond import redirect
+from chalicelib.doors.kit.session import WebSession, require_csrf
 from chalicelib.errors import ConflictError, FieldError, ValidationFailedError
 from chalicelib.services.shop_registry import EDITABLE_FIELDS, ShopApplication, ShopEdit
-from chalicelib.web.respond import redirect
 
 bp = Blueprint(__name__)
 READ, WRITE = Permission.REGISTRY_READ, Permission.REGISTRY_WRITE

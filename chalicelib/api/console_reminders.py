@@ -15,7 +15,6 @@ import re
 
 from chalice import Blueprint, Response
 
-from chalicelib.api.auth import authorize_here, require_role
 from chalicelib.api.console_support import (
     FORM_TYPES,
     china_time,
@@ -25,14 +24,15 @@ from chalicelib.api.console_support import (
     console_page,
     console_session,
 )
-from chalicelib.api.http import query_params, source_ip
-from chalicelib.api.web_session import WebSession, require_csrf
 from chalicelib.bootstrap import reminder_service
 from chalicelib.domain.access_policy import Permission, Scope
 from chalicelib.domain.reminder import MAX_RECIPIENTS
 from chalicelib.domain.shop import COMPANYCODE_PATTERN
+from chalicelib.doors.kit.auth import authorize_here, require_role
+from chalicelib.doors.kit.http import query_params, source_ip
+from chalicelib.doors.kit.respond import redirect
+from chalicelib.doors.kit.session import WebSession, require_csrf
 from chalicelib.errors import FieldError, ValidationFailedError
-from chalicelib.web.respond import redirect
 
 bp = Blueprint(__name__)
 SEND = Permission.REMINDERS_SEND

@@ -22,16 +22,16 @@ from typing import Any
 from chalice import Response
 from chalice.app import Request
 
-from chalicelib.api.http import query_params
-from chalicelib.api.web_session import WebSession, page_errors, web_session
 from chalicelib.bootstrap import auth_service
 from chalicelib.config import get_settings
 from chalicelib.domain.access_policy import Permission, Scope, authorize, permissions_of
 from chalicelib.domain.china_time import CST
+from chalicelib.doors.kit.forms import Form, parse_form
+from chalicelib.doors.kit.http import query_params
+from chalicelib.doors.kit.respond import html_page, language
+from chalicelib.doors.kit.session import WebSession, page_errors, web_session
 from chalicelib.errors import ForbiddenError
 from chalicelib.web.console_nav import sections_for
-from chalicelib.web.forms import Form, parse_form
-from chalicelib.web.respond import html_page, language
 
 CONSOLE_HOME = "/console"
 CONSOLE_LOGIN = "/console/login"

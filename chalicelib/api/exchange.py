@@ -7,15 +7,6 @@ from typing import Any
 
 from chalice import Blueprint
 
-from chalicelib.api.auth import Permission, actor_of, require_permission, require_role
-from chalicelib.api.errors import rest_errors
-from chalicelib.api.http import (
-    ANY_CONTENT_TYPE,
-    bearer_token,
-    json_response,
-    read_json,
-    source_ip,
-)
 from chalicelib.api.responses import (
     CredentialOut,
     Credentials,
@@ -35,6 +26,15 @@ from chalicelib.bootstrap import (
     stats_store,
 )
 from chalicelib.domain.provinces import province_name
+from chalicelib.doors.kit.auth import Permission, actor_of, require_permission, require_role
+from chalicelib.doors.kit.errors import rest_errors
+from chalicelib.doors.kit.http import (
+    ANY_CONTENT_TYPE,
+    bearer_token,
+    json_response,
+    read_json,
+    source_ip,
+)
 from chalicelib.exchange.requests import MAX_BODY_BYTES
 from chalicelib.services.exchange_credentials import CredentialStatus
 

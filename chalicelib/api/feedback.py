@@ -11,14 +11,20 @@ from typing import Any
 
 from chalice import Blueprint
 
-from chalicelib.api.auth import require_role
-from chalicelib.api.errors import rest_errors
 from chalicelib.api.feedback_schemas import ComplaintIn, EvaluationIn, FollowComplaintIn
 from chalicelib.api.feedback_views import complaint_public_view, evaluation_view
-from chalicelib.api.http import ANY_CONTENT_TYPE, json_response, query_params, read_json, source_ip
 from chalicelib.api.responses import DirectoryShops, Divisions, conform
 from chalicelib.api.schemas import parse
 from chalicelib.bootstrap import complaint_service, evaluation_service, public_gate, shop_directory
+from chalicelib.doors.kit.auth import require_role
+from chalicelib.doors.kit.errors import rest_errors
+from chalicelib.doors.kit.http import (
+    ANY_CONTENT_TYPE,
+    json_response,
+    query_params,
+    read_json,
+    source_ip,
+)
 
 bp = Blueprint(__name__)
 COMPLAINT_BODY_BYTES = 3 * 1024 * 1024  # a 2 MB photo, base64-encoded, plus the fields

@@ -14,10 +14,8 @@ from typing import Any
 from chalice import Blueprint, Response
 from pydantic import ValidationError
 
-from chalicelib.api.auth import require_role
 from chalicelib.api.feedback_schemas import ComplaintIn, EvaluationIn
 from chalicelib.api.feedback_views import complaint_public_view
-from chalicelib.api.http import query_params, source_ip
 from chalicelib.api.schemas import validation_errors
 from chalicelib.bootstrap import (
     complaint_service,
@@ -28,6 +26,10 @@ from chalicelib.bootstrap import (
 )
 from chalicelib.domain.complaint import PHOTO_MAX_BYTES
 from chalicelib.domain.evaluation import BAD_TAGS, GOOD_TAGS, SCORE_DIMENSIONS
+from chalicelib.doors.kit.auth import require_role
+from chalicelib.doors.kit.forms import Form, UploadedFile, parse_form
+from chalicelib.doors.kit.http import query_params, source_ip
+from chalicelib.doors.kit.respond import html_page, language
 from chalicelib.errors import (
     ConflictError,
     DomainError,
@@ -37,8 +39,6 @@ from chalicelib.errors import (
     ValidationFailedError,
 )
 from chalicelib.observability import logger
-from chalicelib.web.forms import Form, UploadedFile, parse_form
-from chalicelib.web.respond import html_page, language
 
 bp = Blueprint(__name__)
 FORM_TYPES = ["application/x-www-form-urlencoded", "multipart/form-data"]

@@ -15,16 +15,16 @@ from typing import Any
 
 from chalice import Blueprint, Response
 
-from chalicelib.api.auth import require_role
-from chalicelib.api.http import query_params, source_ip
 from chalicelib.bootstrap import owner_grant_service, public_gate
 from chalicelib.domain.agency import GRANT_DAYS
 from chalicelib.domain.china_time import CST
+from chalicelib.doors.kit.auth import require_role
+from chalicelib.doors.kit.forms import Form, parse_form
+from chalicelib.doors.kit.http import query_params, source_ip
+from chalicelib.doors.kit.respond import html_page, language
 from chalicelib.errors import DomainError, NotFoundError, RateLimitedError, ValidationFailedError
 from chalicelib.observability import logger
 from chalicelib.services.owner_grants import Proof
-from chalicelib.web.forms import Form, parse_form
-from chalicelib.web.respond import html_page, language
 
 bp = Blueprint(__name__)
 FORM_TYPES = ["application/x-www-form-urlencoded", "multipart/form-data"]

@@ -12,9 +12,15 @@ from typing import Any
 
 from chalice import Blueprint
 
-from chalicelib.api.auth import Permission, actor_of, require_permission, require_role
-from chalicelib.api.errors import error_body, rest_errors, status_for
-from chalicelib.api.http import (
+from chalicelib.api.responses import TokenResponse, conform
+from chalicelib.api.schemas import MAX_BATCH, RecordIn, parse
+from chalicelib.api.sharing_responses import OemBatchResults, OemOut, Oems, OemWithSecret
+from chalicelib.api.sharing_schemas import DealersRequest, OemTokenRequest, RegisterOemRequest
+from chalicelib.bootstrap import auth_service, oem_accounts, oem_feed
+from chalicelib.domain.record import RecordContent
+from chalicelib.doors.kit.auth import Permission, actor_of, require_permission, require_role
+from chalicelib.doors.kit.errors import error_body, rest_errors, status_for
+from chalicelib.doors.kit.http import (
     ANY_CONTENT_TYPE,
     bearer_token,
     json_response,
@@ -22,12 +28,6 @@ from chalicelib.api.http import (
     require_object,
     source_ip,
 )
-from chalicelib.api.responses import TokenResponse, conform
-from chalicelib.api.schemas import MAX_BATCH, RecordIn, parse
-from chalicelib.api.sharing_responses import OemBatchResults, OemOut, Oems, OemWithSecret
-from chalicelib.api.sharing_schemas import DealersRequest, OemTokenRequest, RegisterOemRequest
-from chalicelib.bootstrap import auth_service, oem_accounts, oem_feed
-from chalicelib.domain.record import RecordContent
 from chalicelib.errors import FieldError, ValidationFailedError
 from chalicelib.observability import logger
 from chalicelib.services.audit import Actor

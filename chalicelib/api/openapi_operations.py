@@ -11,22 +11,18 @@ ones the routes parse with (`api/schemas.py`, `api/feedback_schemas.py`) and ans
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
 from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
 from chalicelib.api import responses as r
 from chalicelib.api import sharing_responses as sr
-from chalicelib.api.compat_schema import CompatRecordRequest, CompatTokenRequest
 from chalicelib.api.feedback_schemas import (
     CloseIn,
     ComplaintIn,
     EvaluationIn,
-    EvaluationReplyIn,
     FollowComplaintIn,
     RejectIn,
-    ShopReplyIn,
 )
 from chalicelib.api.reminders import SendReminderIn
 from chalicelib.api.schemas import (
@@ -34,11 +30,8 @@ from chalicelib.api.schemas import (
     CreateAccountRequest,
     EditShopRequest,
     ProvinceTokenRequest,
-    RecordIn,
     RegisterShopRequest,
     RegulatorTokenRequest,
-    TokenRequest,
-    VoidRequest,
 )
 from chalicelib.api.sharing_schemas import (
     DealersRequest,
@@ -47,23 +40,18 @@ from chalicelib.api.sharing_schemas import (
     RegisterAgencyRequest,
     RegisterOemRequest,
 )
-
-Stack = Literal["province", "ministry"]
-Auth = Literal["shop", "regulator", "province", "agency", "oem"]
-PROVINCE: tuple[Stack, ...] = ("province",)
-MINISTRY: tuple[Stack, ...] = ("ministry",)
-BOTH: tuple[Stack, ...] = ("province", "ministry")
-
-# Status sets shared by many operations (each operation lists its own; these only name them).
-BODY = (400, 413, 415)  # malformed or invalid JSON, too large, not application/json
-BUSY = (503,)  # storage throttled or failing: Retry-After
-
-
-class RecordBatchRequest(BaseModel):
-    """`POST /v1/records/batch`: each item is validated alone (a bad item fails only itself)."""
-
-    model_config = ConfigDict(extra="forbid")
-    records: list[RecordIn] = Field(min_length=1, max_length=MAX_BATCH)
+from chalicelib.doors.kit.operations import (
+    BODY,
+    BOTH,
+    BUSY,
+    CURSOR,
+    MINISTRY,
+    PAGE,
+    PROVINCE,
+    Operation,
+)
+from chalicelib.doors.kit.operations import path_param as _path
+from chalicelib.doors.kit.operations import query_param as _query
 
 
 class ExchangeBatchRequest(BaseModel):
@@ -104,45 +92,6 @@ class ExportRequest(BaseModel):
     province: str = Field(default="", description="ministry only: one province, e.g. 320000")
 
 
-@dataclass(frozen=True)
-class Param:
-    name: str
-    where: Literal["path", "query"]
-    schema: dict[str, Any]
-    description: str = ""
-
-    @property
-    def required(self) -> bool:
-        return self.where == "path"
-
-
-@dataclass(frozen=True)
-class Operation:
-    method: str
-    path: str
-    summary: str
-    tag: str
-    stacks: tuple[Stack, ...]
-    ok: dict[int, type[BaseModel]]
-    errors: tuple[int, ...]
-    auth: Auth | None = None
-    body: type[BaseModel] | None = None
-    params: tuple[Param, ...] = ()
-    description: str = ""
-    binary_ok: tuple[str, ...] = field(default=())
-
-
-def _path(name: str, description: str = "") -> Param:
-    return Param(name, "path", {"type": "string", "minLength": 1}, description)
-
-
-def _query(name: str, schema: dict[str, Any], description: str = "") -> Param:
-    return Param(name, "query", schema, description)
-
-
-_LIMIT = _query("limit", {"type": "integer", "minimum": 1, "maximum": 100}, "page size")
-_CURSOR = _query("cursor", {"type": "string"}, "`next_cursor` of the previous page")
-PAGE = (_LIMIT, _CURSOR)
 _COMPLAINT = _path("complaint_id", "the complaint's code (TS + 16 characters)")
 _RECORD = _path("record_id", "32 hex characters")
 _ACCOUNT = _path("username")
@@ -168,30 +117,9 @@ _PERIOD = (
 # fmt: off
 OPERATIONS: tuple[Operation, ...] = (
     # --- tokens ---------------------------------------------------------------------------
-    Operation("POST", "/v1/auth/token", "A shop's bearer token (1 h)", "tokens", BOTH,
-              {200: r.TokenResponse}, (*BODY, 401, 429, *BUSY), body=TokenRequest),
     Operation("POST", "/v1/admin/token", "A regulator's bearer token (1 h)", "tokens", BOTH,
               {200: r.RegulatorTokenResponse}, (*BODY, 401, 429, *BUSY),
               body=RegulatorTokenRequest),
-    # --- records (shops) ------------------------------------------------------------------
-    Operation("POST", "/v1/records", "Upload one record: created, unchanged or corrected",
-              "records", PROVINCE, {201: r.ReceiptOut, 200: r.ReceiptOut},
-              (*BODY, 401, 403, 404, 409, *BUSY), auth="shop", body=RecordIn),
-    Operation("POST", "/v1/records/batch", "Upload up to 100 records, a result per item",
-              "records", PROVINCE, {200: r.BatchResults}, (*BODY, 401, 404, *BUSY),
-              auth="shop", body=RecordBatchRequest),
-    Operation("GET", "/v1/records", "The shop's own records by settlement date, newest first",
-              "records", PROVINCE, {200: r.RecordPage}, (400, 401, 404, *BUSY), auth="shop",
-              params=(_query("from", {"type": "string", "format": "date"}),
-                      _query("to", {"type": "string", "format": "date"}), *PAGE)),
-    Operation("GET", "/v1/records/{record_id}", "One of the shop's records", "records",
-              PROVINCE, {200: r.RecordOut}, (401, 404, *BUSY), auth="shop", params=(_RECORD,)),
-    Operation("GET", "/v1/records/{record_id}/versions", "Every version of one record",
-              "records", PROVINCE, {200: r.RecordVersions}, (401, 404, *BUSY), auth="shop",
-              params=(_RECORD,)),
-    Operation("POST", "/v1/records/{record_id}/void", "Void a record (never deleted)",
-              "records", PROVINCE, {200: r.ReceiptOut}, (*BODY, 401, 403, 404, *BUSY),
-              auth="shop", body=VoidRequest, params=(_RECORD,)),
     # --- consumers ------------------------------------------------------------------------
     Operation("GET", "/v1/vehicles/{vin}/history", "A vehicle's history (proof: its plate)",
               "vehicles", BOTH, {200: r.VehicleHistory}, (404, 429, *BUSY),
@@ -204,7 +132,7 @@ OPERATIONS: tuple[Operation, ...] = (
               PROVINCE, {201: r.ShopWithSecret}, (*BODY, 401, 403, 404, 409, *BUSY),
               auth="regulator", body=RegisterShopRequest),
     Operation("GET", "/v1/shops", "The province's registry", "registry", PROVINCE,
-              {200: r.ShopPage}, (400, 401, 404, *BUSY), auth="regulator", params=(_CURSOR,)),
+              {200: r.ShopPage}, (400, 401, 404, *BUSY), auth="regulator", params=(CURSOR,)),
     Operation("GET", "/v1/shops/{companycode}", "One registry entry", "registry", PROVINCE,
               {200: r.ShopOut}, (401, 404, *BUSY), auth="regulator", params=(_SHOP,)),
     Operation("PATCH", "/v1/shops/{companycode}", "Edit a registry entry", "registry",
@@ -221,15 +149,6 @@ OPERATIONS: tuple[Operation, ...] = (
     Operation("POST", "/v1/shops/{companycode}/reinstate", "Reinstate a suspended shop",
               "registry", PROVINCE, {200: r.ShopOut}, (401, 403, 404, *BUSY),
               auth="regulator", params=(_SHOP,)),
-    # --- national interface ---------------------------------------------------------------
-    Operation("POST", "/restservices/lcipprodatarest/lcipprogetaccesstoken/query",
-              "National interface: token exchange", "national", PROVINCE,
-              {200: r.CompatTokenAnswer}, (), body=CompatTokenRequest,
-              description="Always HTTP 200: the outcome is `code` (1, -1, -2, -10, -11, -99)."),
-    Operation("POST", "/restservices/lcipprodatarest/lcipprocarfixrecordadd/query",
-              "National interface: upload one record", "national", PROVINCE,
-              {200: r.CompatUploadAnswer}, (), body=CompatRecordRequest,
-              description="Always HTTP 200: the outcome is `code`; every value is a string."),
     # --- ministry exchange ----------------------------------------------------------------
     Operation("POST", "/v1/exchange/token", "A province's exchange token", "exchange",
               MINISTRY, {200: r.TokenResponse}, (*BODY, 401, 403, 404, 429, *BUSY),
@@ -288,27 +207,6 @@ OPERATIONS: tuple[Operation, ...] = (
               "complaints", PROVINCE, {200: r.ComplaintRegulatorOut},
               (*BODY, 401, 403, 404, 409, *BUSY), auth="regulator", body=CloseIn,
               params=(_COMPLAINT,)),
-    # --- feedback (shops) -----------------------------------------------------------------
-    Operation("GET", "/v1/shop/evaluations", "The shop's evaluations", "shop feedback",
-              PROVINCE, {200: r.EvaluationPage}, (400, 401, 404, *BUSY), auth="shop",
-              params=PAGE),
-    Operation("POST", "/v1/shop/evaluations/{record_id}/reply", "Reply to an evaluation",
-              "shop feedback", PROVINCE, {200: r.EvaluationOut},
-              (*BODY, 401, 404, 409, *BUSY), auth="shop", body=EvaluationReplyIn,
-              params=(_RECORD,)),
-    Operation("GET", "/v1/shop/complaints", "Accepted complaints about the shop",
-              "shop feedback", PROVINCE, {200: r.ShopComplaintPage}, (400, 401, 404, *BUSY),
-              auth="shop", params=PAGE),
-    Operation("GET", "/v1/shop/complaints/{complaint_id}", "One complaint about the shop",
-              "shop feedback", PROVINCE, {200: r.ComplaintShopOut}, (401, 404, *BUSY),
-              auth="shop", params=(_COMPLAINT,)),
-    Operation("POST", "/v1/shop/complaints/{complaint_id}/read", "Mark a complaint read",
-              "shop feedback", PROVINCE, {200: r.ComplaintShopOut}, (401, 404, *BUSY),
-              auth="shop", params=(_COMPLAINT,)),
-    Operation("POST", "/v1/shop/complaints/{complaint_id}/reply", "Reply to a complaint",
-              "shop feedback", PROVINCE, {200: r.ComplaintShopOut},
-              (*BODY, 401, 404, 409, *BUSY), auth="shop", body=ShopReplyIn,
-              params=(_COMPLAINT,)),
     # --- regulator accounts (province_admin; ministry_admin on the ministry) --------------
     Operation("GET", "/v1/admin/accounts", "The stack's regulator accounts", "accounts", BOTH,
               {200: r.Accounts}, (401, 403, *BUSY), auth="regulator"),
@@ -336,7 +234,7 @@ OPERATIONS: tuple[Operation, ...] = (
                       _query("to", _DAY_OR_TIME, "YYYY-MM-DD or ISO date-time"),
                       _query("actor", {"type": "string"}),
                       _query("limit", {"type": "integer", "minimum": 1, "maximum": 200}),
-                      _CURSOR)),
+                      CURSOR)),
     # --- reminders ------------------------------------------------------------------------
     Operation("POST", "/v1/reminders", "Remind shops (提醒通知)", "reminders", PROVINCE,
               {201: r.ReminderOut}, (*BODY, 401, 403, 404, 409, *BUSY), auth="regulator",
@@ -344,11 +242,6 @@ OPERATIONS: tuple[Operation, ...] = (
     Operation("GET", "/v1/reminders", "Reminders sent, with read counts", "reminders",
               PROVINCE, {200: r.ReminderPage}, (400, 401, 403, 404, *BUSY), auth="regulator",
               params=PAGE),
-    Operation("GET", "/v1/shop/reminders", "The shop's reminders", "reminders", PROVINCE,
-              {200: r.ShopReminders}, (400, 401, 404, *BUSY), auth="shop", params=PAGE),
-    Operation("POST", "/v1/shop/reminders/{reminder_id}/read", "Mark a reminder read",
-              "reminders", PROVINCE, {200: r.DeliveryOut}, (401, 404, *BUSY), auth="shop",
-              params=(_path("reminder_id"),)),
     # --- record search ----------------------------------------------------------------------
     Operation("GET", "/v1/search/records", "Search records (audited)", "search", BOTH,
               {200: r.SearchPage}, (400, 401, 403, 404, *BUSY), auth="regulator",
@@ -396,7 +289,7 @@ OPERATIONS: tuple[Operation, ...] = (
               auth="regulator", params=(_AGENCY, *_PERIOD, *PAGE)),
     Operation("GET", "/v1/agencies/{agency_id}/reads/csv", "An agency's reads as CSV parts",
               "agencies", MINISTRY, {}, (400, 401, 403, 404, *BUSY), auth="regulator",
-              params=(_AGENCY, *_PERIOD, _CURSOR), binary_ok=("text/csv",),
+              params=(_AGENCY, *_PERIOD, CURSOR), binary_ok=("text/csv",),
               description="At most 10,000 reads a part; a `Link: rel=next` header names the "
               "next part."),
     Operation("GET", "/v1/agency/vehicles/{vin}/history",

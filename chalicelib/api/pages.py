@@ -13,14 +13,14 @@ from typing import Any
 from chalice import Blueprint, Response
 
 from chalicelib.api.feedback_views import evaluation_view
-from chalicelib.api.http import query_params, source_ip
 from chalicelib.api.views import history_entry_view
 from chalicelib.bootstrap import history_service, public_gate, record_service
 from chalicelib.domain.china_time import china_date
+from chalicelib.doors.kit.forms import parse_urlencoded
+from chalicelib.doors.kit.http import query_params, source_ip
+from chalicelib.doors.kit.respond import html_page, language
 from chalicelib.errors import NotFoundError, RateLimitedError, ServiceUnavailableError
 from chalicelib.observability import logger
-from chalicelib.web.forms import parse_urlencoded
-from chalicelib.web.respond import html_page, language
 
 bp = Blueprint(__name__)
 FORM_TYPES = ["application/x-www-form-urlencoded", "multipart/form-data"]
@@ -68,7 +68,7 @@ def verify_page(code: str) -> Response:
 
 @bp.route("/static/{name}", methods=["GET"])
 def static_asset(name: str) -> Response:
-    from chalicelib.web.render import static_file
+    from chalicelib.doors.kit.render import static_file
 
     body = static_file(name) if name.endswith(".css") else None
     if body is None:
@@ -173,9 +173,9 @@ def _vehicle_context(records: list[Any], lang: str) -> dict[str, Any]:
 
 
 def _pdf_response(request: Any, context: dict[str, Any], lang: str) -> Response:
+    from chalicelib.doors.kit.respond import public_url
     from chalicelib.web.i18n import consumer_texts
     from chalicelib.web.report_pdf import report_pdf
-    from chalicelib.web.respond import public_url
 
     code = context["report_code"]
     query = "?lang=en" if lang == "en" else ""

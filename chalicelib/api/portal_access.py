@@ -15,8 +15,6 @@ from datetime import timedelta
 from chalice import Blueprint, Response
 from chalice.app import Request
 
-from chalicelib.api.auth import require_role
-from chalicelib.api.http import query_params, source_ip
 from chalicelib.api.portal_common import (
     FORM_TYPES,
     PORTAL,
@@ -32,18 +30,20 @@ from chalicelib.api.portal_common import (
 )
 from chalicelib.api.portal_messages import unread_messages
 from chalicelib.api.portal_views import china_time
-from chalicelib.api.web_session import end_session, session_cookie, web_session
 from chalicelib.bootstrap import auth_service, record_service, shop_scorecard
 from chalicelib.domain.china_time import china_date
+from chalicelib.doors.kit.auth import require_role
+from chalicelib.doors.kit.cookies import clear_cookie, read_cookie, set_cookie
+from chalicelib.doors.kit.csrf import CSRF_FIELD, csrf_token, csrf_valid
+from chalicelib.doors.kit.http import query_params, source_ip
+from chalicelib.doors.kit.respond import redirect
+from chalicelib.doors.kit.session import end_session, session_cookie, web_session
 from chalicelib.errors import (
     AuthenticationError,
     DomainError,
     LockedOutError,
     ServiceUnavailableError,
 )
-from chalicelib.web.cookies import clear_cookie, read_cookie, set_cookie
-from chalicelib.web.csrf import CSRF_FIELD, csrf_token, csrf_valid
-from chalicelib.web.respond import redirect
 
 bp = Blueprint(__name__)
 LOGIN_COOKIE = "vmehr_login"

@@ -17,17 +17,17 @@ from typing import Any
 from chalice import Blueprint, Response
 from chalice.app import Request
 
-from chalicelib.api.auth import require_role
-from chalicelib.api.http import query_params
 from chalicelib.api.record_form import MAX_ROWS
-from chalicelib.api.web_session import WebSession, page_errors, require_csrf, web_session
 from chalicelib.bootstrap import auth_service
 from chalicelib.domain.shop import SHOP_CLASSES, Shop
+from chalicelib.doors.kit.auth import require_role
+from chalicelib.doors.kit.cookies import read_cookie, set_cookie
+from chalicelib.doors.kit.forms import MAX_FIELDS, MAX_FORM_BYTES, Form, check_size, parse_form
+from chalicelib.doors.kit.http import query_params
+from chalicelib.doors.kit.respond import current_path, html_page, language, redirect
+from chalicelib.doors.kit.session import WebSession, page_errors, require_csrf, web_session
 from chalicelib.observability import logger
-from chalicelib.web.cookies import read_cookie, set_cookie
-from chalicelib.web.forms import MAX_FIELDS, MAX_FORM_BYTES, Form, check_size, parse_form
 from chalicelib.web.portal_texts import FIELD_LABELS, PORTAL_TEXTS
-from chalicelib.web.respond import current_path, html_page, language, redirect
 
 PORTAL = "/portal"
 SIGN_IN = f"{PORTAL}/login"

@@ -14,7 +14,6 @@ from __future__ import annotations
 from chalice import Blueprint, Response
 from chalice.app import Request
 
-from chalicelib.api.http import query_params
 from chalicelib.api.import_files import (
     CSV_TYPE,
     XLSX_TYPE,
@@ -41,6 +40,7 @@ from chalicelib.api.portal_views import china_time, flag_title
 from chalicelib.api.record_messages import describe, hint
 from chalicelib.bootstrap import record_import_service
 from chalicelib.domain.record_import import MAX_IMPORT_ROWS, RowOutcome
+from chalicelib.doors.kit.http import query_params
 from chalicelib.errors import NotFoundError
 from chalicelib.web.spreadsheet import MAX_FILE_BYTES, SpreadsheetError, read_rows
 

@@ -15,7 +15,6 @@ from typing import Any
 from chalice import Blueprint, Response
 from chalice.app import Request
 
-from chalicelib.api.http import query_params, source_ip
 from chalicelib.api.portal_common import (
     FORM_TYPES,
     PORTAL,
@@ -32,6 +31,7 @@ from chalicelib.api.portal_views import china_time
 from chalicelib.bootstrap import complaint_service, reminder_service
 from chalicelib.domain.complaint import REPLY_MAX_LENGTH, Complaint
 from chalicelib.domain.reminder import Delivery
+from chalicelib.doors.kit.http import query_params, source_ip
 from chalicelib.errors import ConflictError, ValidationFailedError
 
 bp = Blueprint(__name__)

@@ -15,12 +15,12 @@ from typing import Any
 
 from chalice import Blueprint, Response
 
-from chalicelib.api.http import query_params
 from chalicelib.api.portal_common import page, page_language, portal_view, signed_in, texts_for
 from chalicelib.api.portal_views import china_time, flag_title
 from chalicelib.bootstrap import record_service, shop_scorecard
 from chalicelib.domain.china_time import china_date
 from chalicelib.domain.scorecard import Figures, Granularity, month_range
+from chalicelib.doors.kit.http import query_params
 from chalicelib.errors import ValidationFailedError
 from chalicelib.services.shop_scorecard import Scorecard
 from chalicelib.web.flag_advice import advice_for

@@ -15,7 +15,6 @@ from urllib.parse import urlencode
 from chalice import Blueprint, Response
 from chalice.app import Request
 
-from chalicelib.api.http import query_params
 from chalicelib.api.portal_common import (
     FORM_TYPES,
     PORTAL,
@@ -47,6 +46,7 @@ from chalicelib.bootstrap import record_service, shop_record_finder
 from chalicelib.domain.china_time import china_date
 from chalicelib.domain.plate import PLATE_COLORS
 from chalicelib.domain.record import EARLIEST_DATE, Receipt, StoredRecord
+from chalicelib.doors.kit.http import query_params
 from chalicelib.errors import ConflictError, ValidationFailedError
 
 bp = Blueprint(__name__)

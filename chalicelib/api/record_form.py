@@ -15,8 +15,8 @@ from typing import Any
 from chalicelib.api.record_messages import limits, rule_message
 from chalicelib.api.schemas import MAX_LIST_ITEMS, RecordIn, parse
 from chalicelib.domain.record import RecordContent
+from chalicelib.doors.kit.forms import Form
 from chalicelib.errors import FieldError, ValidationFailedError
-from chalicelib.web.forms import Form
 
 BASIC_FIELDS = (
     "settlement_list_code",

@@ -15,17 +15,6 @@ from typing import Any
 
 from chalice import Blueprint
 
-from chalicelib.api.auth import Permission, Scope, actor_of, authorize_here, require_permission
-from chalicelib.api.errors import rest_errors
-from chalicelib.api.http import (
-    ANY_CONTENT_TYPE,
-    int_param,
-    json_response,
-    query_params,
-    read_json,
-    require_object,
-    source_ip,
-)
 from chalicelib.api.responses import ExportOut, SearchPage, conform
 from chalicelib.bootstrap import (
     audit_trail,
@@ -38,6 +27,23 @@ from chalicelib.domain.china_time import china_date
 from chalicelib.domain.principal import Principal
 from chalicelib.domain.provinces import is_province_code
 from chalicelib.domain.shop import COMPANYCODE_PATTERN, DIVISION_PATTERN
+from chalicelib.doors.kit.auth import (
+    Permission,
+    Scope,
+    actor_of,
+    authorize_here,
+    require_permission,
+)
+from chalicelib.doors.kit.errors import rest_errors
+from chalicelib.doors.kit.http import (
+    ANY_CONTENT_TYPE,
+    int_param,
+    json_response,
+    query_params,
+    read_json,
+    require_object,
+    source_ip,
+)
 from chalicelib.errors import FieldError, SearchTooBroadError, ValidationFailedError
 from chalicelib.services.record_export import ExportJob, criteria_to
 from chalicelib.services.record_search import SearchCriteria

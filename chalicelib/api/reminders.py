@@ -12,28 +12,9 @@ from typing import Any
 from chalice import Blueprint
 from pydantic import Field
 
-from chalicelib.api.auth import (
-    Permission,
-    Scope,
-    authorize_here,
-    require_permission,
-    require_role,
-    require_shop,
-)
-from chalicelib.api.errors import rest_errors
-from chalicelib.api.http import (
-    ANY_CONTENT_TYPE,
-    int_param,
-    json_response,
-    query_params,
-    read_json,
-    source_ip,
-)
 from chalicelib.api.responses import (
-    DeliveryOut,
     ReminderOut,
     ReminderPage,
-    ShopReminders,
     conform,
 )
 from chalicelib.api.schemas import _Strict, parse
@@ -42,8 +23,23 @@ from chalicelib.domain.reminder import (
     BODY_MAX_LENGTH,
     MAX_RECIPIENTS,
     TITLE_MAX_LENGTH,
-    Delivery,
     Reminder,
+)
+from chalicelib.doors.kit.auth import (
+    Permission,
+    Scope,
+    authorize_here,
+    require_permission,
+    require_role,
+)
+from chalicelib.doors.kit.errors import rest_errors
+from chalicelib.doors.kit.http import (
+    ANY_CONTENT_TYPE,
+    int_param,
+    json_response,
+    query_params,
+    read_json,
+    source_ip,
 )
 
 bp = Blueprint(__name__)
@@ -88,30 +84,6 @@ def sent_reminders() -> Any:
     return json_response(conform(ReminderPage, body))
 
 
-@bp.route("/v1/shop/reminders", methods=["GET"])
-@rest_errors
-def shop_reminders() -> Any:
-    request = bp.current_request
-    shop = require_shop(request)
-    params = query_params(request)
-    items, cursor = reminder_service().for_shop(
-        shop, int_param(params, "limit", 50), params.get("cursor")
-    )
-    body = {
-        "reminders": [delivery_view(d) for d in items],
-        "unread": sum(1 for d in items if d.read_at is None),
-        "next_cursor": cursor,
-    }
-    return json_response(conform(ShopReminders, body))
-
-
-@bp.route("/v1/shop/reminders/{reminder_id}/read", methods=["POST"], content_types=ANY_CONTENT_TYPE)
-@rest_errors
-def read_reminder(reminder_id: str) -> Any:
-    shop = require_shop(bp.current_request)
-    return json_response(delivery_view(reminder_service().read(shop, reminder_id)))
-
-
 def reminder_view(reminder: Reminder) -> dict[str, Any]:
     body = {
         "reminder_id": reminder.reminder_id,
@@ -123,14 +95,3 @@ def reminder_view(reminder: Reminder) -> dict[str, Any]:
         "created_at": reminder.created_at.isoformat(),
     }
     return conform(ReminderOut, body)
-
-
-def delivery_view(delivery: Delivery) -> dict[str, Any]:
-    body = {
-        "reminder_id": delivery.reminder_id,
-        "title": delivery.title,
-        "body": delivery.body,
-        "created_at": delivery.created_at.isoformat(),
-        "read_at": delivery.read_at.isoformat() if delivery.read_at else None,
-    }
-    return conform(DeliveryOut, body)

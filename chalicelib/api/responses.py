@@ -10,61 +10,41 @@ schema-driven client check.
 
 from __future__ import annotations
 
-from typing import Annotated, Any, Literal, TypeVar
+from typing import Any, Literal, TypeVar
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, Field
 from pydantic.json_schema import SkipJsonSchema
 
-_TIMESTAMP = r"^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(\.\d+)?(Z|[+-]\d{2}:\d{2})$"
+from chalicelib.doors.kit.models import (
+    Companycode,
+    Cursor,
+    Day,
+    DecimalText,
+    ErrorResponse,
+    FieldErrorOut,
+    ProvinceCode,
+    RecordId,
+    Timestamp,
+    TokenResponse,
+    conform,
+)
+from chalicelib.doors.kit.models import Out as _Out
+from chalicelib.doors.kit.record_models import ChainOut, FlagOut, PartOut, ReceiptOut, RepairItemOut
 
-Timestamp = Annotated[str, Field(pattern=_TIMESTAMP, json_schema_extra={"format": "date-time"})]
-Day = Annotated[str, Field(pattern=r"^\d{4}-\d{2}-\d{2}$", json_schema_extra={"format": "date"})]
-DecimalText = Annotated[str, Field(pattern=r"^-?\d+(\.\d+)?$")]
-Sha256Hex = Annotated[str, Field(pattern=r"^[0-9a-f]{64}$")]
-RecordId = Annotated[str, Field(pattern=r"^[0-9a-f]{32}$")]
-Companycode = Annotated[str, Field(pattern=r"^\d{15}$")]
-ProvinceCode = Annotated[str, Field(pattern=r"^\d{2}0000$")]
-Cursor = Annotated[str | None, Field(description="pass as `cursor` for the next page")]
+__all__ = [
+    "ChainOut",
+    "ErrorResponse",
+    "FieldErrorOut",
+    "FlagOut",
+    "ReceiptOut",
+    "TokenResponse",
+    "conform",
+]
 
 M = TypeVar("M", bound=BaseModel)
 
 
-class _Out(BaseModel):
-    model_config = ConfigDict(extra="forbid", frozen=True, defer_build=True)
-
-
-def conform(model: type[BaseModel], body: dict[str, Any]) -> dict[str, Any]:
-    """`body` checked against its response model, as JSON-ready values (omitted stay omitted)."""
-    return model.model_validate(body).model_dump(mode="json", exclude_unset=True)
-
-
-# --- errors ----------------------------------------------------------------------------------
-
-
-class FieldErrorOut(_Out):
-    code: str
-    field: str = Field(description="dotted path of the failing field, e.g. `repair_items.0.name`")
-    rule: str = Field(description="the rule it breaks, e.g. `required`, `max_length`, `date`")
-    message: str
-
-
-class ErrorResponse(_Out):
-    """Every 4xx/5xx body of the REST door."""
-
-    code: str = Field(description="stable, machine-readable, e.g. `validation_failed`")
-    message: str
-    errors: list[FieldErrorOut] | SkipJsonSchema[None] = Field(
-        default=None, description="one entry per failing field (validation errors)"
-    )
-
-
 # --- tokens ----------------------------------------------------------------------------------
-
-
-class TokenResponse(_Out):
-    access_token: str = Field(min_length=1)
-    token_type: Literal["Bearer"]
-    expires_at: Timestamp
 
 
 class RegulatorTokenResponse(TokenResponse):
@@ -73,95 +53,6 @@ class RegulatorTokenResponse(TokenResponse):
 
 
 # --- records ---------------------------------------------------------------------------------
-
-
-class FlagOut(_Out):
-    code: str = Field(description="e.g. vin_check_digit, mileage_rollback")
-    field: str
-    detail: dict[str, str]
-
-
-class ChainOut(_Out):
-    """The version's link in its vehicle's chain, and the province's HMAC of it."""
-
-    vin: str
-    seq: int = Field(ge=1)
-    prev_hash: str
-    hash: Sha256Hex
-    signature: str | None
-
-
-class ReceiptOut(_Out):
-    record_id: RecordId
-    version: int = Field(ge=1)
-    result: Literal["created", "unchanged", "corrected", "voided"]
-    status: Literal["active", "void"]
-    flags: list[FlagOut]
-    content_hash: Sha256Hex
-    received_at: Timestamp
-    chain: ChainOut | SkipJsonSchema[None] = None
-
-
-class RepairItemOut(_Out):
-    name: str
-    labour_hours: DecimalText
-
-
-class PartOut(_Out):
-    name: str
-    code: str
-    quantity: DecimalText
-
-
-class RecordOut(_Out):
-    """A shop's view of one of its records (the current state, or one version)."""
-
-    record_id: RecordId
-    version: int = Field(ge=1)
-    status: Literal["active", "void"]
-    reason: str | None
-    received_at: Timestamp
-    updated_at: Timestamp
-    content_hash: Sha256Hex
-    flags: list[FlagOut]
-    vin: str
-    plate_number: str
-    plate_color: str | None
-    company_name: str
-    repair_date: Day
-    repair_mileage: int = Field(ge=0)
-    settlement_date: Day
-    fault_description: str
-    settlement_list_code: str
-    repair_items: list[RepairItemOut]
-    parts: list[PartOut]
-    source: str = Field(
-        pattern=r"^(shop|oem:.+)$",
-        description="who uploaded it: `shop` itself, or `oem:<id>` through an OEM's feed (总对总)",
-    )
-
-
-class RecordPage(_Out):
-    records: list[RecordOut]
-    next_cursor: Cursor
-
-
-class RecordVersions(_Out):
-    versions: list[RecordOut]
-
-
-class BatchItemAccepted(ReceiptOut):
-    index: int = Field(ge=0)
-    status_code: Literal[200, 201]
-
-
-class BatchItemRefused(ErrorResponse):
-    index: int = Field(ge=0)
-    status_code: int = Field(ge=400, le=599)
-
-
-class BatchResults(_Out):
-    results: list[BatchItemAccepted | BatchItemRefused]
 
 
 # --- consumers -------------------------------------------------------------------------------
@@ -231,26 +122,6 @@ class ShopPage(_Out):
 
 
 # --- national interface (always HTTP 200, the outcome is in `code`) --------------------------
-
-CompatCode = Literal["1", "-1", "-2", "-10", "-11", "-99"]
-
-
-class CompatAnswer(_Out):
-    """Every answer of the national interface; failures carry only these fields."""
-
-    code: CompatCode = Field(description='"1" success; negative codes as the national interface')
-    status: str = Field(description="Chinese text, e.g. 获取成功, 参数格式不对：basicInfo.vin")
-    errors: list[FieldErrorOut] | SkipJsonSchema[None] = None
-    error: str | SkipJsonSchema[None] = Field(default=None, description="our error code")
-
-
-class CompatTokenAnswer(CompatAnswer):
-    access_token: str | SkipJsonSchema[None] = None
-    expires_at: Timestamp | SkipJsonSchema[None] = None
-
-
-class CompatUploadAnswer(CompatAnswer):
-    receipt: ReceiptOut | SkipJsonSchema[None] = Field(default=None, description="our receipt")
 
 
 # --- ministry exchange -----------------------------------------------------------------------
@@ -333,11 +204,6 @@ class EvaluationOut(_Out):
     replied_at: Timestamp | None
 
 
-class EvaluationPage(_Out):
-    evaluations: list[EvaluationOut]
-    next_cursor: Cursor
-
-
 class CorrectionOut(_Out):
     record_id: RecordId
     version: int = Field(ge=1)
@@ -385,11 +251,6 @@ class ComplaintRegulatorOut(ComplaintShopOut):
     regulator_reason: str | None
     regulator_actor: str | None
     version: int = Field(ge=1)
-
-
-class ShopComplaintPage(_Out):
-    complaints: list[ComplaintShopOut]
-    next_cursor: Cursor
 
 
 class RegulatorComplaintPage(_Out):
@@ -487,20 +348,6 @@ class ReminderOut(_Out):
 
 class ReminderPage(_Out):
     reminders: list[ReminderOut]
-    next_cursor: Cursor
-
-
-class DeliveryOut(_Out):
-    reminder_id: str
-    title: str
-    body: str
-    created_at: Timestamp
-    read_at: Timestamp | None
-
-
-class ShopReminders(_Out):
-    reminders: list[DeliveryOut]
-    unread: int = Field(ge=0)
     next_cursor: Cursor
 
 

@@ -11,7 +11,13 @@ from typing import Any
 
 from chalice import Blueprint
 
-from chalicelib.api.auth import (
+from chalicelib.api.responses import ShopPage, ShopWithSecret, conform
+from chalicelib.api.schemas import EditShopRequest, RegisterShopRequest, parse
+from chalicelib.api.views import shop_view
+from chalicelib.bootstrap import shop_registry
+from chalicelib.config import get_settings
+from chalicelib.domain.principal import Principal
+from chalicelib.doors.kit.auth import (
     Permission,
     Scope,
     actor_of,
@@ -19,14 +25,8 @@ from chalicelib.api.auth import (
     require_permission,
     require_role,
 )
-from chalicelib.api.errors import rest_errors
-from chalicelib.api.http import ANY_CONTENT_TYPE, json_response, query_params, read_json
-from chalicelib.api.responses import ShopPage, ShopWithSecret, conform
-from chalicelib.api.schemas import EditShopRequest, RegisterShopRequest, parse
-from chalicelib.api.views import shop_view
-from chalicelib.bootstrap import shop_registry
-from chalicelib.config import get_settings
-from chalicelib.domain.principal import Principal
+from chalicelib.doors.kit.errors import rest_errors
+from chalicelib.doors.kit.http import ANY_CONTENT_TYPE, json_response, query_params, read_json
 from chalicelib.errors import FieldError, ValidationFailedError
 from chalicelib.services.audit import Actor
 from chalicelib.services.shop_registry import ShopApplication, ShopEdit

@@ -6,11 +6,11 @@ from typing import Any
 
 from chalice import Blueprint
 
-from chalicelib.api.errors import rest_errors
-from chalicelib.api.http import json_response, query_params, source_ip
 from chalicelib.api.responses import Health, VehicleHistory, conform
 from chalicelib.api.views import history_entry_view
 from chalicelib.bootstrap import history_service, public_gate, report_verifier
+from chalicelib.doors.kit.errors import rest_errors
+from chalicelib.doors.kit.http import json_response, query_params, source_ip
 
 bp = Blueprint(__name__)
 

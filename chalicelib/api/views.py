@@ -8,31 +8,9 @@ from __future__ import annotations
 
 from typing import Any
 
-from chalicelib.api.responses import HistoryEntryOut, ReceiptOut, RecordOut, ShopOut, conform
-from chalicelib.domain.record import Receipt, StoredRecord
+from chalicelib.api.responses import HistoryEntryOut, ShopOut, conform
+from chalicelib.domain.record import StoredRecord
 from chalicelib.domain.shop import SHOP_CLASSES, Shop
-
-
-def receipt_view(receipt: Receipt) -> dict[str, Any]:
-    """What the uploader gets back (both doors): id, version, outcome, flags, chain link."""
-    return conform(ReceiptOut, receipt.to_dict())
-
-
-def record_view(record: StoredRecord) -> dict[str, Any]:
-    """A shop's view of its own record (current or one version)."""
-    body = {
-        "record_id": record.record_id,
-        "version": record.version,
-        "status": record.status,
-        "reason": record.reason,
-        "received_at": record.received_at.isoformat(),
-        "updated_at": record.updated_at.isoformat(),
-        "content_hash": record.content_hash,
-        "flags": [f.to_dict() for f in record.flags],
-        "source": record.source or "shop",
-        **record.content.to_dict(),
-    }
-    return conform(RecordOut, body)
 
 
 def history_entry_view(record: StoredRecord) -> dict[str, Any]:

@@ -24,7 +24,7 @@ from hypothesis import HealthCheck, Phase, given, settings
 from hypothesis import strategies as st
 from schemathesis.errors import FailureGroup
 
-from chalicelib.api.openapi import DOCUMENT_PATH, document
+from chalicelib.doors.kit.openapi import DOCUMENT_PATH, document
 
 EXAMPLES = int(os.environ.get("CONTRACT_EXAMPLES", "32"))
 MIN_CASES = int(os.environ.get("CONTRACT_MIN_CASES", "1000"))

@@ -40,10 +40,10 @@ from moto import mock_aws
 
 from chalicelib import bootstrap
 from chalicelib.config import get_settings
+from chalicelib.doors.kit.cookies import SESSION_COOKIES
+from chalicelib.doors.kit.csrf import csrf_token
 from chalicelib.exchange.requests import envelope
 from chalicelib.exchange.v1 import record_version_item
-from chalicelib.web.cookies import SESSION_COOKIES
-from chalicelib.web.csrf import csrf_token
 from infra.photo_bucket import create_photo_bucket
 from infra.seed import create_exchange_credential, create_regulator
 from infra.table_definition import create_stack_tables

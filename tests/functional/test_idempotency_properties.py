@@ -16,10 +16,10 @@ from hypothesis import strategies as st
 
 from chalicelib.adapters import keys
 from chalicelib.adapters.dynamo_codec import from_item, to_item
-from chalicelib.api.schemas import RecordIn
 from chalicelib.bootstrap import record_service, shop_registry
 from chalicelib.config import get_settings
 from chalicelib.domain.record import record_id_for
+from chalicelib.doors.kit.record_models import RecordIn
 from chalicelib.errors import ConflictError, NotFoundError
 from chalicelib.services.shop_registry import Actor, ShopApplication
 from tests.builders import record_payload, shop_application

@@ -6,7 +6,7 @@ import json
 
 import pytest
 
-from chalicelib.api.compat_schema import parse_compat_record
+from chalicelib.doors.shop_api.national_models import parse_compat_record
 from chalicelib.errors import ValidationFailedError
 from tests.builders import compat_payload
 

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from chalicelib.api.record_form import add_rows, check, input_limits, posted
-from chalicelib.web.forms import parse_urlencoded
+from chalicelib.doors.kit.forms import parse_urlencoded
 
 
 def _form(pairs):

@@ -15,7 +15,6 @@ from decimal import Decimal
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from chalicelib.api.schemas import RecordIn
 from chalicelib.domain.record import (
     EARLIEST_DATE,
     EarlierReading,
@@ -23,6 +22,7 @@ from chalicelib.domain.record import (
     quality_flags,
     record_id_for,
 )
+from chalicelib.doors.kit.record_models import RecordIn
 
 EXAMPLES = int(os.environ.get("PROPERTY_EXAMPLES", "150"))
 PROPERTIES = settings(max_examples=EXAMPLES, derandomize=True, deadline=None, database=None)

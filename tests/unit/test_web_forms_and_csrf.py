@@ -4,9 +4,9 @@ from __future__ import annotations
 
 import pytest
 
+from chalicelib.doors.kit.csrf import csrf_token, csrf_valid
+from chalicelib.doors.kit.forms import check_size, parse_form, parse_multipart, parse_urlencoded
 from chalicelib.errors import TooLargeError
-from chalicelib.web.csrf import csrf_token, csrf_valid
-from chalicelib.web.forms import check_size, parse_form, parse_multipart, parse_urlencoded
 
 URLENCODED = "application/x-www-form-urlencoded"
 

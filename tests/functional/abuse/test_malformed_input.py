@@ -9,7 +9,7 @@ strings unpack to 63 MB (25 s and 368 MB in the API function). What holds: each 
 its own malformed-input error naming the field and the rule, and nothing is written.
 
 The guard tests at the top fail when a new door forgets: every operation of the table the
-OpenAPI document is built from (`openapi_operations.OPERATIONS`; an operation's `body` is its
+OpenAPI document is built from (`kit/openapi.operations()`; an operation's `body` is its
 documented requestBody) that takes a body, and every paged GET with a cursor, is tried with the
 credentials of the party it admits, and every route whose view reads a JSON body must be one of
 them.
@@ -25,8 +25,9 @@ import boto3
 import pytest
 
 from chalicelib.adapters import keys
-from chalicelib.api.openapi_operations import MINISTRY, OPERATIONS, Operation
 from chalicelib.config import get_settings
+from chalicelib.doors.kit.openapi import operations
+from chalicelib.doors.kit.operations import MINISTRY, Operation
 from tests.builders import compat_payload, record_payload, shop_application, totp_code
 from tests.functional.conftest import REGULATOR, TOTP_SECRETS
 from tests.functional.console_browser import Browser
@@ -40,8 +41,16 @@ NATIONAL = "/restservices/lcipprodatarest/lcipprogetaccesstoken/query"
 NATIONAL_ADD = "/restservices/lcipprodatarest/lcipprocarfixrecordadd/query"
 NATIONAL_PATHS = {NATIONAL, NATIONAL_ADD}
 
-BODY_OPERATIONS = [o for o in OPERATIONS if o.body is not None]
-CURSOR_OPERATIONS = [o for o in OPERATIONS if any(p.name == "cursor" for p in o.params)]
+
+def _operations() -> tuple[Operation, ...]:
+    """Every documented operation, once app.py has registered every door's routes."""
+    import app  # noqa: F401
+
+    return operations()
+
+
+BODY_OPERATIONS = [o for o in _operations() if o.body is not None]
+CURSOR_OPERATIONS = [o for o in _operations() if any(p.name == "cursor" for p in o.params)]
 
 
 def _id(operation: Operation) -> str:

@@ -2,6 +2,8 @@
 
 Why: server-side templates need no build step and no external assets. The environment is
 created on first use (templates are read from the package, which `chalice package` ships).
+Each door keeps its own templates (`doors/<door>/templates/`, named `<prefix>/<name>.html`
+when the door has a prefix); the layouts and partials every door shares are the kit's.
 """
 
 from __future__ import annotations
@@ -18,8 +20,23 @@ STATIC = Path(__file__).with_name("static")
 def _environment() -> Any:
     import jinja2
 
+    from chalicelib.doors.kit.door import doors
+
+    prefixed = {
+        door.template_prefix: jinja2.FileSystemLoader(str(door.templates))
+        for door in doors()
+        if door.templates is not None and door.template_prefix
+    }
+    plain = [
+        jinja2.FileSystemLoader(str(door.templates))
+        for door in doors()
+        if door.templates is not None and not door.template_prefix
+    ]
+    loader = jinja2.ChoiceLoader(
+        [jinja2.PrefixLoader(prefixed), *plain, jinja2.FileSystemLoader(str(TEMPLATES))]
+    )
     return jinja2.Environment(
-        loader=jinja2.FileSystemLoader(str(TEMPLATES)),
+        loader=loader,
         autoescape=True,
         trim_blocks=True,
         lstrip_blocks=True,

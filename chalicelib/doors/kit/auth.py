@@ -13,14 +13,16 @@ carries it. The answer to any authentication failure is the same 401. Regulator 
 
 from __future__ import annotations
 
+from typing import Any
+
 from chalice.app import Request
 
-from chalicelib.api.http import bearer_token, source_ip
 from chalicelib.bootstrap import auth_service
 from chalicelib.config import get_settings
 from chalicelib.domain.access_policy import Permission, Scope, authorize, may
 from chalicelib.domain.principal import Principal
 from chalicelib.domain.shop import Shop
+from chalicelib.doors.kit.http import bearer_token, source_ip
 from chalicelib.errors import AuthenticationError, NotFoundError
 from chalicelib.observability import logger
 from chalicelib.services.audit import Actor, regulator_actor_id
@@ -36,6 +38,7 @@ __all__ = [
     "require_regulator",
     "require_role",
     "require_shop",
+    "token_body",
 ]
 
 
@@ -130,3 +133,12 @@ def require_role(role: str) -> None:
     """Routes of the other stack kind do not exist here (province vs ministry): 404."""
     if get_settings().stack_role != role:
         raise NotFoundError("no such route on this stack")
+
+
+def token_body(token: str, principal: Principal) -> dict[str, Any]:
+    """The answer of every token route: the bearer token and when it expires."""
+    return {
+        "access_token": token,
+        "token_type": "Bearer",
+        "expires_at": principal.expires_at.isoformat(),
+    }

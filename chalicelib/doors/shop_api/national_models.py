@@ -14,9 +14,10 @@ from typing import Any
 
 from pydantic import BaseModel, ConfigDict, Field
 
-from chalicelib.api.schemas import RecordIn, parse
 from chalicelib.domain.json_limits import MAX_DEPTH, JsonInputError, loads_bounded
 from chalicelib.domain.record import RecordContent
+from chalicelib.doors.kit.models import parse
+from chalicelib.doors.kit.record_models import RecordIn
 from chalicelib.errors import FieldError, ValidationFailedError
 
 BASIC_INFO_FIELDS = {

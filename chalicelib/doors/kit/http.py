@@ -8,6 +8,7 @@ sees it.
 from __future__ import annotations
 
 import json
+from datetime import date
 from typing import Any
 
 from chalice import Response
@@ -105,3 +106,25 @@ def int_param(params: dict[str, str], name: str, default: int) -> int:
     if not (value.isascii() and value.isdigit()) or not 1 <= int(value) <= 100:
         raise ValidationFailedError([FieldError(name, "range", f"{name} must be 1–100")])
     return int(value)
+
+
+def date_param(params: dict[str, str], name: str, default: date) -> date:
+    """A YYYY-MM-DD query parameter, or `default` when absent; a 400 naming it otherwise."""
+    if name not in params:
+        return default
+    try:
+        return date.fromisoformat(params[name])
+    except ValueError as exc:
+        raise ValidationFailedError(
+            [FieldError(name, "date", f"{name} must be a date written YYYY-MM-DD")]
+        ) from exc
+
+
+def require_list(body: Any, field: str, maximum: int, noun: str = "items") -> list[Any]:
+    """`body[field]` as a list of 1 to `maximum` entries (a batch), or a 400 naming it."""
+    items = require_object(body).get(field)
+    if not isinstance(items, list) or not 1 <= len(items) <= maximum:
+        raise ValidationFailedError(
+            [FieldError(field, "batch_size", f"{field} must be a list of 1–{maximum} {noun}")]
+        )
+    return items

@@ -20,11 +20,11 @@ from chalice.app import Request
 
 from chalicelib.bootstrap import auth_service
 from chalicelib.domain.principal import Principal
+from chalicelib.doors.kit.cookies import clear_cookie, read_cookie, session_cookie_name, set_cookie
+from chalicelib.doors.kit.csrf import CSRF_FIELD, csrf_token, csrf_valid
+from chalicelib.doors.kit.forms import Form
 from chalicelib.errors import AuthenticationError, DomainError, ForbiddenError
 from chalicelib.observability import logger
-from chalicelib.web.cookies import clear_cookie, read_cookie, session_cookie_name, set_cookie
-from chalicelib.web.csrf import CSRF_FIELD, csrf_token, csrf_valid
-from chalicelib.web.forms import Form
 
 
 class SignInRequiredError(AuthenticationError):
@@ -87,14 +87,14 @@ def page_errors(
     def decorate(view: Callable[..., Response]) -> Callable[..., Response]:
         @functools.wraps(view)
         def wrapper(*args: Any, **kwargs: Any) -> Response:
-            from chalicelib.web.respond import redirect
+            from chalicelib.doors.kit.respond import redirect
 
             try:
                 return view(*args, **kwargs)
             except AuthenticationError:  # SignInRequiredError included
                 return redirect(sign_in_path, cookies=[clear_cookie(cookie_name)])
             except DomainError as exc:
-                from chalicelib.api.errors import status_for
+                from chalicelib.doors.kit.errors import status_for
 
                 return error_page(status_for(exc), exc.code)
             except Exception:

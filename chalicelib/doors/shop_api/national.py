@@ -3,7 +3,8 @@
 Why: DMS software already talks to provincial systems with this interface. Answers follow it:
 HTTP 200 with `code` "1" on success and a negative code with a Chinese `status` otherwise
 (-1 参数无效, -2 参数格式不对, -10 企业不存在, -11 密码错误, -99 异常). We add fields (our
-receipt, structured `errors`) that such clients ignore. Both doors call the same services.
+receipt, structured `errors`) that such clients ignore. Both shop doors call the same
+services; this one maps errors to its own answers (`national_errors`), once.
 """
 
 from __future__ import annotations
@@ -12,20 +13,26 @@ import functools
 from collections.abc import Callable
 from typing import Any
 
-from chalice import Blueprint
+from chalice import Response
 
-from chalicelib.api.auth import require_role
-from chalicelib.api.compat_schema import parse_compat_record
-from chalicelib.api.http import (
+from chalicelib.bootstrap import auth_service, record_service
+from chalicelib.doors.kit.http import (
     ANY_CONTENT_TYPE,
     PayloadError,
     json_response,
     read_json,
     source_ip,
 )
-from chalicelib.api.responses import CompatAnswer, CompatTokenAnswer, CompatUploadAnswer, conform
-from chalicelib.api.views import receipt_view
-from chalicelib.bootstrap import auth_service, record_service
+from chalicelib.doors.kit.models import conform
+from chalicelib.doors.kit.operations import Doc
+from chalicelib.doors.shop_api.door import door
+from chalicelib.doors.shop_api.models import CompatAnswer, CompatTokenAnswer, CompatUploadAnswer
+from chalicelib.doors.shop_api.national_models import (
+    CompatRecordRequest,
+    CompatTokenRequest,
+    parse_compat_record,
+)
+from chalicelib.doors.shop_api.views import receipt_view
 from chalicelib.errors import (
     AuthenticationError,
     ConflictError,
@@ -39,11 +46,26 @@ from chalicelib.errors import (
 from chalicelib.observability import logger
 from chalicelib.services.auth import UnknownPrincipalError, WrongSecretError
 
-bp = Blueprint(__name__)
 BASE = "/restservices/lcipprodatarest"
+TOKEN = Doc(
+    "National interface: token exchange",
+    "national",
+    {200: CompatTokenAnswer},
+    (),
+    body=CompatTokenRequest,
+    description="Always HTTP 200: the outcome is `code` (1, -1, -2, -10, -11, -99).",
+)
+UPLOAD = Doc(
+    "National interface: upload one record",
+    "national",
+    {200: CompatUploadAnswer},
+    (),
+    body=CompatRecordRequest,
+    description="Always HTTP 200: the outcome is `code`; every value is a string.",
+)
 
 
-def _answer(code: str, status: str, **extra: Any) -> Any:
+def _answer(code: str, status: str, **extra: Any) -> Response:
     model = CompatAnswer
     if "access_token" in extra:
         model = CompatTokenAnswer
@@ -52,7 +74,7 @@ def _answer(code: str, status: str, **extra: Any) -> Any:
     return json_response(conform(model, {"code": code, "status": status, **extra}))
 
 
-def compat_errors(view: Callable[..., Any]) -> Callable[..., Any]:
+def national_errors(view: Callable[..., Any]) -> Callable[..., Any]:
     """Map errors to the national `{code, status}` answers (always HTTP 200, as it does)."""
 
     @functools.wraps(view)
@@ -97,23 +119,33 @@ def _domain_answer(exc: DomainError) -> tuple[str, str]:
     return "-99", "异常"
 
 
-@bp.route(f"{BASE}/lcipprogetaccesstoken/query", methods=["POST"], content_types=ANY_CONTENT_TYPE)
-@compat_errors
-def get_access_token() -> Any:
-    require_role("province")
-    request = bp.current_request
-    body = _object(read_json(request))
+@door.route(
+    f"{BASE}/lcipprogetaccesstoken/query",
+    methods=["POST"],
+    content_types=ANY_CONTENT_TYPE,
+    doc=TOKEN,
+    errors=national_errors,
+)
+def get_access_token() -> Response:
+    body = _object(read_json(door.request))
     companycode, password = body.get("companycode"), body.get("companypassword")
     if not isinstance(companycode, str) or not isinstance(password, str) or not password:
         return _answer("-1", "参数无效：companycode、companypassword")
-    token, principal = auth_service().shop_token(companycode, password, source=source_ip(request))
+    token, principal = auth_service().shop_token(
+        companycode, password, source=source_ip(door.request)
+    )
     return _answer("1", "获取成功", access_token=token, expires_at=principal.expires_at.isoformat())
 
 
-@bp.route(f"{BASE}/lcipprocarfixrecordadd/query", methods=["POST"], content_types=ANY_CONTENT_TYPE)
-@compat_errors
-def add_record() -> Any:
-    body = _object(read_json(bp.current_request))
+@door.route(
+    f"{BASE}/lcipprocarfixrecordadd/query",
+    methods=["POST"],
+    content_types=ANY_CONTENT_TYPE,
+    doc=UPLOAD,
+    errors=national_errors,
+)
+def add_record() -> Response:
+    body = _object(read_json(door.request))
     token = body.get("access_token")
     service = auth_service()
     shop = service.shop_of(service.resolve(token if isinstance(token, str) else ""))

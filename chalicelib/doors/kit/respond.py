@@ -60,7 +60,7 @@ def html_page(
     **context: Any,
 ) -> Response:
     """Render a page with the shared layout context and the strict security headers."""
-    from chalicelib.web.render import render
+    from chalicelib.doors.kit.render import render
 
     other = "en" if lang == "zh-CN" else "zh-CN"
     base = base_path()
