@@ -1,36 +1,73 @@
 """Composition root: builds each service once per process with its concrete adapters.
 
 Why: the only module that imports adapters. Everything is built on first use (not at import),
-so a cold Lambda pays for boto3 only when a request needs storage.
+so a cold Lambda pays for boto3 only when a request needs storage. Every factory is declared
+with `@singleton`, which caches it and records it, so `reset()` forgets all of them; the types
+it names are imported for mypy only, so annotations cost nothing at import.
 """
 
 from __future__ import annotations
 
-import functools
 from typing import TYPE_CHECKING
 
 from chalicelib.adapters.clock import SystemClock
+from chalicelib.composition import Registry
 from chalicelib.config import get_settings
 from chalicelib.services.auth import AuthService, TokenCache
 from chalicelib.services.records import RecordService
 from chalicelib.services.shop_registry import ShopRegistryService
 from chalicelib.services.vehicle_history import VehicleHistoryService
 
-if TYPE_CHECKING:  # pragma: no cover - the portal's classes are imported where first built
+if TYPE_CHECKING:  # pragma: no cover - each class is imported where it is first built
+    from chalicelib.adapters.dynamo_agencies import DynamoAgencyStore
+    from chalicelib.adapters.dynamo_audit import DynamoAuditLog
+    from chalicelib.adapters.dynamo_audit_search import DynamoAuditSearch
+    from chalicelib.adapters.dynamo_auth import DynamoAccountRepository
+    from chalicelib.adapters.dynamo_exchange import DynamoExchangeStore
+    from chalicelib.adapters.dynamo_grants import DynamoAgencyReadLog, DynamoGrantStore
     from chalicelib.adapters.dynamo_imports import DynamoImportStore
+    from chalicelib.adapters.dynamo_oem import DynamoOemAccountStore
+    from chalicelib.adapters.dynamo_records import DynamoRecordRepository
+    from chalicelib.adapters.dynamo_shops import DynamoShopRepository
+    from chalicelib.adapters.dynamo_stats import DynamoStatsStore
+    from chalicelib.adapters.secret_box import AesGcmSecretBox
+    from chalicelib.services.agencies import AgencyService
+    from chalicelib.services.agency_reads import AgencyReadService
+    from chalicelib.services.aggregate_statistics import StatisticsAggregator
+    from chalicelib.services.audit import AuditTrail
+    from chalicelib.services.audit_digest import AuditDigestService
+    from chalicelib.services.complaints import ComplaintService
+    from chalicelib.services.evaluations import EvaluationService
+    from chalicelib.services.exchange import ExchangeService
+    from chalicelib.services.exchange_credentials import ExchangeCredentialService
+    from chalicelib.services.forward_changes import ChangeForwarder
+    from chalicelib.services.monitoring import MonitoringService
+    from chalicelib.services.national_monitoring import NationalMonitoringService
+    from chalicelib.services.oem_feed import OemAccountService, OemFeedService
+    from chalicelib.services.owner_grants import OwnerGrantService
     from chalicelib.services.ports import Clock
+    from chalicelib.services.public_gate import PublicGate
+    from chalicelib.services.record_export import ExportService
     from chalicelib.services.record_import import RecordImportService
+    from chalicelib.services.record_search import RecordSearchService
+    from chalicelib.services.regulator_accounts import RegulatorAccountService
+    from chalicelib.services.reminders import ReminderService
+    from chalicelib.services.shop_directory import ShopDirectoryService
     from chalicelib.services.shop_records import ShopRecordFinder
     from chalicelib.services.shop_scorecard import ShopScorecardService
+    from chalicelib.services.verify_report import ReportVerifier
+
+# Every factory of this module is declared with it; `reset()` clears them all.
+singleton = Registry()
 
 
-@functools.cache
+@singleton
 def _clock() -> SystemClock:
     return SystemClock()
 
 
-@functools.cache
-def _records():  # type: ignore[no-untyped-def]
+@singleton
+def _records() -> DynamoRecordRepository:
     from chalicelib.adapters.dynamo_records import DynamoRecordRepository
 
     settings = get_settings()
@@ -40,26 +77,26 @@ def _records():  # type: ignore[no-untyped-def]
     )
 
 
-@functools.cache
-def _shops():  # type: ignore[no-untyped-def]
+@singleton
+def _shops() -> DynamoShopRepository:
     from chalicelib.adapters.dynamo_shops import DynamoShopRepository
 
     return DynamoShopRepository(get_settings().table_name)
 
 
-@functools.cache
-def _audit():  # type: ignore[no-untyped-def]
+@singleton
+def _audit() -> DynamoAuditLog:
     from chalicelib.adapters.dynamo_audit import DynamoAuditLog
 
     return DynamoAuditLog(get_settings().table_name, _clock())
 
 
-def audit_log():  # type: ignore[no-untyped-def]
+def audit_log() -> DynamoAuditLog:
     """The stack's append-only audit log (for routes that audit reads themselves)."""
     return _audit()
 
 
-@functools.cache
+@singleton
 def auth_service() -> AuthService:
     return build_auth_service(_clock(), TokenCache())
 
@@ -94,29 +131,29 @@ def build_auth_service(clock: Clock, cache: TokenCache) -> AuthService:
     )
 
 
-@functools.cache
-def _secret_box():  # type: ignore[no-untyped-def]
+@singleton
+def _secret_box() -> AesGcmSecretBox:
     from chalicelib.adapters.secret_box import AesGcmSecretBox
 
     return AesGcmSecretBox(get_settings().totp_key)
 
 
-@functools.cache
-def _audit_search():  # type: ignore[no-untyped-def]
+@singleton
+def _audit_search() -> DynamoAuditSearch:
     from chalicelib.adapters.dynamo_audit_search import DynamoAuditSearch
 
     return DynamoAuditSearch(get_settings().table_name)
 
 
-@functools.cache
-def audit_trail():  # type: ignore[no-untyped-def]
+@singleton
+def audit_trail() -> AuditTrail:
     from chalicelib.services.audit import AuditTrail
 
     return AuditTrail(_audit(), _audit_search())
 
 
-@functools.cache
-def audit_digests():  # type: ignore[no-untyped-def]
+@singleton
+def audit_digests() -> AuditDigestService:
     """The daily digest of the audit log (the scheduled handler and `infra.admin`)."""
     from chalicelib.adapters.s3_audit_digests import S3AuditDigestStore
     from chalicelib.services.audit_digest import AuditDigestService
@@ -133,8 +170,8 @@ def audit_digests():  # type: ignore[no-untyped-def]
     )
 
 
-@functools.cache
-def regulator_accounts():  # type: ignore[no-untyped-def]
+@singleton
+def regulator_accounts() -> RegulatorAccountService:
     from chalicelib.adapters.dynamo_auth import DynamoAccountRepository
     from chalicelib.services.regulator_accounts import RegulatorAccountService
 
@@ -149,32 +186,32 @@ def regulator_accounts():  # type: ignore[no-untyped-def]
     )
 
 
-@functools.cache
+@singleton
 def record_service() -> RecordService:
     settings = get_settings()
     key = settings.signing_key.encode("utf-8") if settings.signing_key else None
     return RecordService(_records(), _clock(), settings.clock_skew_seconds, key)
 
 
-@functools.cache
+@singleton
 def history_service() -> VehicleHistoryService:
     return VehicleHistoryService(_records(), _audit())
 
 
-@functools.cache
+@singleton
 def shop_registry() -> ShopRegistryService:
     return ShopRegistryService(_shops(), _audit(), _clock(), get_settings().province_code)
 
 
-@functools.cache
-def account_repository():  # type: ignore[no-untyped-def]
+@singleton
+def account_repository() -> DynamoAccountRepository:
     from chalicelib.adapters.dynamo_auth import DynamoAccountRepository
 
     return DynamoAccountRepository(get_settings().table_name)
 
 
-@functools.cache
-def report_verifier():  # type: ignore[no-untyped-def]
+@singleton
+def report_verifier() -> ReportVerifier:
     from chalicelib.services.verify_report import ReportVerifier
 
     settings = get_settings()
@@ -182,15 +219,15 @@ def report_verifier():  # type: ignore[no-untyped-def]
     return ReportVerifier(_records(), key, chains_here=settings.stack_role == "province")
 
 
-@functools.cache
-def stats_store():  # type: ignore[no-untyped-def]
+@singleton
+def stats_store() -> DynamoStatsStore:
     from chalicelib.adapters.dynamo_stats import DynamoStatsStore
 
     return DynamoStatsStore(get_settings().stats_table_name)
 
 
-@functools.cache
-def statistics_aggregator():  # type: ignore[no-untyped-def]
+@singleton
+def statistics_aggregator() -> StatisticsAggregator:
     from chalicelib.adapters.dynamo_directory import DynamoShopDirectory
     from chalicelib.services.aggregate_statistics import StatisticsAggregator
 
@@ -199,8 +236,8 @@ def statistics_aggregator():  # type: ignore[no-untyped-def]
     return StatisticsAggregator(stats_store(), settings.stack_role, registry)
 
 
-@functools.cache
-def change_forwarder():  # type: ignore[no-untyped-def]
+@singleton
+def change_forwarder() -> ChangeForwarder:
     from chalicelib.adapters.ministry_client import MinistryClient
     from chalicelib.adapters.sqs_dead_letters import SqsDeadLetters
     from chalicelib.services.forward_changes import ChangeForwarder
@@ -222,29 +259,29 @@ def change_forwarder():  # type: ignore[no-untyped-def]
     )
 
 
-@functools.cache
-def exchange_store():  # type: ignore[no-untyped-def]
+@singleton
+def exchange_store() -> DynamoExchangeStore:
     from chalicelib.adapters.dynamo_exchange import DynamoExchangeStore
 
     return DynamoExchangeStore(get_settings().table_name)
 
 
-@functools.cache
-def exchange_service():  # type: ignore[no-untyped-def]
+@singleton
+def exchange_service() -> ExchangeService:
     from chalicelib.services.exchange import ExchangeService
 
     return ExchangeService(_records(), exchange_store(), _clock())
 
 
-@functools.cache
-def exchange_credentials():  # type: ignore[no-untyped-def]
+@singleton
+def exchange_credentials() -> ExchangeCredentialService:
     from chalicelib.services.exchange_credentials import ExchangeCredentialService
 
     return ExchangeCredentialService(exchange_store(), audit_trail(), _clock())
 
 
-@functools.cache
-def national_monitoring():  # type: ignore[no-untyped-def]
+@singleton
+def national_monitoring() -> NationalMonitoringService:
     from chalicelib.adapters.dynamo_directory import DynamoShopDirectory
     from chalicelib.services.national_monitoring import NationalMonitoringService
 
@@ -256,8 +293,8 @@ def national_monitoring():  # type: ignore[no-untyped-def]
     )
 
 
-@functools.cache
-def evaluation_service():  # type: ignore[no-untyped-def]
+@singleton
+def evaluation_service() -> EvaluationService:
     from chalicelib.adapters.dynamo_feedback import DynamoFeedbackRepository
     from chalicelib.services.evaluations import EvaluationService
 
@@ -271,8 +308,8 @@ def evaluation_service():  # type: ignore[no-untyped-def]
     )
 
 
-@functools.cache
-def complaint_service():  # type: ignore[no-untyped-def]
+@singleton
+def complaint_service() -> ComplaintService:
     from chalicelib.adapters.dynamo_complaints import DynamoComplaintRepository
     from chalicelib.adapters.s3_photos import S3PhotoStore
     from chalicelib.services.complaints import ComplaintService
@@ -293,8 +330,8 @@ def complaint_service():  # type: ignore[no-untyped-def]
     )
 
 
-@functools.cache
-def public_gate():  # type: ignore[no-untyped-def]
+@singleton
+def public_gate() -> PublicGate:
     from chalicelib.adapters.dynamo_rate import DynamoRateCounter
     from chalicelib.services.public_gate import Limits, PublicGate
 
@@ -307,8 +344,8 @@ def public_gate():  # type: ignore[no-untyped-def]
     return PublicGate(DynamoRateCounter(settings.stats_table_name), _clock(), limits)
 
 
-@functools.cache
-def shop_directory():  # type: ignore[no-untyped-def]
+@singleton
+def shop_directory() -> ShopDirectoryService:
     from chalicelib.adapters.dynamo_directory import DynamoShopDirectory
     from chalicelib.services.shop_directory import ShopDirectoryService
 
@@ -318,8 +355,8 @@ def shop_directory():  # type: ignore[no-untyped-def]
     )
 
 
-@functools.cache
-def monitoring_service():  # type: ignore[no-untyped-def]
+@singleton
+def monitoring_service() -> MonitoringService:
     from chalicelib.adapters.dynamo_directory import DynamoShopDirectory
     from chalicelib.services.monitoring import MonitoringService
 
@@ -329,8 +366,8 @@ def monitoring_service():  # type: ignore[no-untyped-def]
     )
 
 
-@functools.cache
-def reminder_service():  # type: ignore[no-untyped-def]
+@singleton
+def reminder_service() -> ReminderService:
     from chalicelib.adapters.dynamo_directory import DynamoShopDirectory
     from chalicelib.adapters.dynamo_reminders import DynamoReminderStore
     from chalicelib.services.reminders import ReminderService
@@ -345,8 +382,8 @@ def reminder_service():  # type: ignore[no-untyped-def]
     )
 
 
-@functools.cache
-def record_search_service():  # type: ignore[no-untyped-def]
+@singleton
+def record_search_service() -> RecordSearchService:
     from chalicelib.adapters.dynamo_search import DynamoRecordSearch
     from chalicelib.services.record_search import RecordSearchService
 
@@ -359,8 +396,8 @@ def record_search_service():  # type: ignore[no-untyped-def]
     )
 
 
-@functools.cache
-def export_service():  # type: ignore[no-untyped-def]
+@singleton
+def export_service() -> ExportService:
     from chalicelib.adapters.dynamo_exports import DynamoExportJobStore
     from chalicelib.adapters.dynamo_search import DynamoRecordSearch
     from chalicelib.adapters.s3_exports import S3ExportSink
@@ -386,15 +423,15 @@ def export_service():  # type: ignore[no-untyped-def]
 # --- Agency sharing (ministry) and the OEM feed (province), issue 5 -------------------------
 
 
-@functools.cache
-def _oem_store():  # type: ignore[no-untyped-def]
+@singleton
+def _oem_store() -> DynamoOemAccountStore:
     from chalicelib.adapters.dynamo_oem import DynamoOemAccountStore
 
     return DynamoOemAccountStore(get_settings().table_name)
 
 
-@functools.cache
-def oem_accounts():  # type: ignore[no-untyped-def]
+@singleton
+def oem_accounts() -> OemAccountService:
     from chalicelib.services.oem_feed import OemAccountService
 
     settings = get_settings()
@@ -403,43 +440,43 @@ def oem_accounts():  # type: ignore[no-untyped-def]
     )
 
 
-@functools.cache
-def oem_feed():  # type: ignore[no-untyped-def]
+@singleton
+def oem_feed() -> OemFeedService:
     from chalicelib.services.oem_feed import OemFeedService
 
     return OemFeedService(record_service(), _shops(), audit_trail())
 
 
-@functools.cache
-def _agency_store():  # type: ignore[no-untyped-def]
+@singleton
+def _agency_store() -> DynamoAgencyStore:
     from chalicelib.adapters.dynamo_agencies import DynamoAgencyStore
 
     return DynamoAgencyStore(get_settings().table_name)
 
 
-@functools.cache
-def _grant_store():  # type: ignore[no-untyped-def]
+@singleton
+def _grant_store() -> DynamoGrantStore:
     from chalicelib.adapters.dynamo_grants import DynamoGrantStore
 
     return DynamoGrantStore(get_settings().table_name)
 
 
-@functools.cache
-def _agency_read_log():  # type: ignore[no-untyped-def]
+@singleton
+def _agency_read_log() -> DynamoAgencyReadLog:
     from chalicelib.adapters.dynamo_grants import DynamoAgencyReadLog
 
     return DynamoAgencyReadLog(get_settings().table_name)
 
 
-@functools.cache
-def agency_service():  # type: ignore[no-untyped-def]
+@singleton
+def agency_service() -> AgencyService:
     from chalicelib.services.agencies import AgencyService
 
     return AgencyService(_agency_store(), audit_trail(), _clock())
 
 
-@functools.cache
-def agency_read_service():  # type: ignore[no-untyped-def]
+@singleton
+def agency_read_service() -> AgencyReadService:
     from chalicelib.adapters.dynamo_rate import DynamoRateCounter
     from chalicelib.services.agency_reads import AgencyReadService
 
@@ -455,8 +492,8 @@ def agency_read_service():  # type: ignore[no-untyped-def]
     )
 
 
-@functools.cache
-def owner_grant_service():  # type: ignore[no-untyped-def]
+@singleton
+def owner_grant_service() -> OwnerGrantService:
     from chalicelib.services.owner_grants import OwnerGrantService
 
     return OwnerGrantService(
@@ -469,92 +506,42 @@ def owner_grant_service():  # type: ignore[no-untyped-def]
     )
 
 
-def reset() -> None:
-    """Forget every built service (tests switch settings and endpoints between suites)."""
-    from chalicelib.adapters.aws import reset_clients
-
-    for factory in (
-        _clock,
-        _records,
-        _shops,
-        _audit,
-        _audit_search,
-        audit_digests,
-        auth_service,
-        record_service,
-        history_service,
-        shop_registry,
-        account_repository,
-        stats_store,
-        statistics_aggregator,
-        change_forwarder,
-        exchange_store,
-        exchange_service,
-        exchange_credentials,
-        national_monitoring,
-        report_verifier,
-        evaluation_service,
-        complaint_service,
-        public_gate,
-        shop_directory,
-        monitoring_service,
-        reminder_service,
-        record_search_service,
-        export_service,
-        _secret_box,
-        audit_trail,
-        regulator_accounts,
-        _oem_store,
-        oem_accounts,
-        oem_feed,
-        _agency_store,
-        _grant_store,
-        _agency_read_log,
-        agency_service,
-        agency_read_service,
-        owner_grant_service,
-    ):
-        factory.cache_clear()
-    reset_portal()
-    reset_clients()
-    from chalicelib.adapters.s3_photos import s3_client
-
-    s3_client.cache_clear()
-    from chalicelib.adapters.sqs_dead_letters import reset as reset_sqs
-
-    reset_sqs()
-    get_settings.cache_clear()
-
-
-@functools.cache
+@singleton
 def import_store() -> DynamoImportStore:
     from chalicelib.adapters.dynamo_imports import DynamoImportStore
 
     return DynamoImportStore(get_settings().table_name)
 
 
-@functools.cache
+@singleton
 def record_import_service() -> RecordImportService:
     from chalicelib.services.record_import import RecordImportService
 
     return RecordImportService(import_store(), record_service(), _shops(), _clock())
 
 
-@functools.cache
+@singleton
 def shop_scorecard() -> ShopScorecardService:
     from chalicelib.services.shop_scorecard import ShopScorecardService
 
     return ShopScorecardService(stats_store())
 
 
-@functools.cache
+@singleton
 def shop_record_finder() -> ShopRecordFinder:
     from chalicelib.services.shop_records import ShopRecordFinder
 
     return ShopRecordFinder(_records(), _records())
 
 
-def reset_portal() -> None:
-    """Forget the shop portal's services (called by `reset`)."""
-    for factory in (import_store, record_import_service, shop_scorecard, shop_record_finder):
-        factory.cache_clear()
+def reset() -> None:
+    """Forget every built service and client: tests switch settings and endpoints between suites."""
+    from chalicelib.adapters.aws import reset_clients
+    from chalicelib.adapters.s3_photos import s3_client
+    from chalicelib.adapters.sqs_dead_letters import reset as reset_sqs
+
+    singleton.clear()
+    reset_clients()
+    s3_client.cache_clear()
+    reset_sqs()
+    get_settings.cache_clear()
