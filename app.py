@@ -14,7 +14,6 @@ from chalicelib.api import (
     access,
     accounts,
     agencies,
-    agency_access,
     agency_console,
     audit,
     complaint_handling,
@@ -66,7 +65,7 @@ for blueprint in (
 for blueprint in (accounts, audit, console, console_admin):
     app.register_blueprint(blueprint.bp)
 # Issue 5: agency sharing (ministry) and the OEM bulk feed (province).
-for blueprint in (agencies, agency_access, agency_console, grant_pages, oem):
+for blueprint in (agencies, agency_console, grant_pages, oem):
     app.register_blueprint(blueprint.bp)
 app.register_blueprint(openapi.bp)  # GET /openapi.json, built on first request
 # The doors (chalicelib/doors/): each audience's routes, stacks, models, texts and templates.

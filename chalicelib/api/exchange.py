@@ -1,5 +1,6 @@
-"""Ministry routes: provinces exchange their changes, the ministry reports on them and
-manages each province's exchange credential (issue, rotate, revoke; the secret shown once)."""
+"""Ministry routes: the ministry reports on the provinces' exchange and manages each
+province's exchange credential (issue, rotate, revoke; the secret shown once). The exchange
+itself (token, batches) is the partners' door (`chalicelib/doors/exchange/`)."""
 
 from __future__ import annotations
 
@@ -10,69 +11,23 @@ from chalice import Blueprint
 from chalicelib.api.responses import (
     CredentialOut,
     Credentials,
-    ExchangeResults,
     IssuedCredentialOut,
     Provinces,
-    TokenResponse,
     conform,
 )
-from chalicelib.api.schemas import ProvinceTokenRequest, parse
 from chalicelib.bootstrap import (
     audit_trail,
-    auth_service,
     exchange_credentials,
-    exchange_service,
     exchange_store,
     stats_store,
 )
 from chalicelib.domain.provinces import province_name
 from chalicelib.doors.kit.auth import Permission, actor_of, require_permission, require_role
 from chalicelib.doors.kit.errors import rest_errors
-from chalicelib.doors.kit.http import (
-    ANY_CONTENT_TYPE,
-    bearer_token,
-    json_response,
-    read_json,
-    source_ip,
-)
-from chalicelib.exchange.requests import MAX_BODY_BYTES
+from chalicelib.doors.kit.http import ANY_CONTENT_TYPE, json_response
 from chalicelib.services.exchange_credentials import CredentialStatus
 
 bp = Blueprint(__name__)
-
-
-@bp.route("/v1/exchange/token", methods=["POST"], content_types=ANY_CONTENT_TYPE)
-@rest_errors
-def exchange_token() -> Any:
-    require_role("ministry")
-    request = bp.current_request
-    body: ProvinceTokenRequest = parse(ProvinceTokenRequest, read_json(request))
-    token, principal = auth_service().province_token(
-        body.province_code, body.secret, source=source_ip(request)
-    )
-    answer = {
-        "access_token": token,
-        "token_type": "Bearer",
-        "expires_at": principal.expires_at.isoformat(),
-    }
-    return json_response(conform(TokenResponse, answer))
-
-
-@bp.route("/v1/exchange/batch", methods=["POST"], content_types=ANY_CONTENT_TYPE)
-@rest_errors
-def exchange_batch() -> Any:
-    """A province's changes in the exchange/v1 contract (docs/exchange.md), each answered."""
-    from chalicelib.exchange.v1 import parse_batch  # the contract's models: only here
-
-    require_role("ministry")
-    request = bp.current_request
-    auth = auth_service()
-    principal = auth.resolve(bearer_token(request))
-    province_code = auth.province_of(principal, source=source_ip(request))
-    batch = parse_batch(read_json(request, MAX_BODY_BYTES))
-    results = exchange_service().apply_batch(province_code, batch.items)
-    body = {"results": [{"index": i, **r} for i, r in enumerate(results)]}
-    return json_response(conform(ExchangeResults, body))
 
 
 @bp.route("/v1/provinces", methods=["GET"])

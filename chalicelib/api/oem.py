@@ -1,9 +1,8 @@
-"""Province routes of the OEM bulk feed (总对总): OEM accounts, their token, their batches.
+"""Province routes administering the OEM bulk feed (总对总): OEM accounts and their dealers.
 
-Why: a province administrator registers an OEM with the dealers it represents (`oem.manage`);
-the OEM exchanges its id and secret for a bearer token (like a shop) and uploads up to 100
-records per batch, each naming its dealer. Each item is answered on its own, exactly like a
-shop's batch, plus `companycode`; see `services/oem_feed.py` for where and why.
+Why: a province administrator registers an OEM with the dealers it represents (`oem.manage`),
+changes them and rotates its secret. The feed itself (the OEM's token, its batches) is the
+partners' door (`chalicelib/doors/exchange/oem_feed.py`).
 """
 
 from __future__ import annotations
@@ -12,61 +11,16 @@ from typing import Any
 
 from chalice import Blueprint
 
-from chalicelib.api.responses import TokenResponse, conform
-from chalicelib.api.schemas import MAX_BATCH, RecordIn, parse
-from chalicelib.api.sharing_responses import OemBatchResults, OemOut, Oems, OemWithSecret
-from chalicelib.api.sharing_schemas import DealersRequest, OemTokenRequest, RegisterOemRequest
-from chalicelib.bootstrap import auth_service, oem_accounts, oem_feed
-from chalicelib.domain.record import RecordContent
+from chalicelib.api.responses import conform
+from chalicelib.api.schemas import parse
+from chalicelib.api.sharing_responses import OemOut, Oems, OemWithSecret
+from chalicelib.api.sharing_schemas import DealersRequest, RegisterOemRequest
+from chalicelib.bootstrap import oem_accounts
 from chalicelib.doors.kit.auth import Permission, actor_of, require_permission, require_role
-from chalicelib.doors.kit.errors import error_body, rest_errors, status_for
-from chalicelib.doors.kit.http import (
-    ANY_CONTENT_TYPE,
-    bearer_token,
-    json_response,
-    read_json,
-    require_object,
-    source_ip,
-)
-from chalicelib.errors import FieldError, ValidationFailedError
-from chalicelib.observability import logger
-from chalicelib.services.audit import Actor
-from chalicelib.services.oem_feed import ItemOutcome
+from chalicelib.doors.kit.errors import rest_errors
+from chalicelib.doors.kit.http import ANY_CONTENT_TYPE, json_response, read_json
 
 bp = Blueprint(__name__)
-
-
-@bp.route("/v1/oem/token", methods=["POST"], content_types=ANY_CONTENT_TYPE)
-@rest_errors
-def oem_token() -> Any:
-    require_role("province")
-    request = bp.current_request
-    body: OemTokenRequest = parse(OemTokenRequest, read_json(request))
-    token, principal = auth_service().oem_token(body.oem_id, body.secret, source=source_ip(request))
-    answer = {
-        "access_token": token,
-        "token_type": "Bearer",
-        "expires_at": principal.expires_at.isoformat(),
-    }
-    return json_response(conform(TokenResponse, answer))
-
-
-@bp.route("/v1/oem/records/batch", methods=["POST"], content_types=ANY_CONTENT_TYPE)
-@rest_errors
-def oem_batch() -> Any:
-    require_role("province")
-    request = bp.current_request
-    service = auth_service()
-    account = service.oem_of(service.resolve(bearer_token(request)))
-    logger.append_keys(companycode=account.oem_id)
-    items = require_object(read_json(request)).get("records")
-    if not isinstance(items, list) or not 1 <= len(items) <= MAX_BATCH:
-        raise ValidationFailedError(
-            [FieldError("records", "batch_size", f"records must be a list of 1–{MAX_BATCH} items")]
-        )
-    actor = Actor(f"oem:{account.oem_id}", source_ip(request), "oem")
-    outcomes = oem_feed().upload_batch(account, items, _parse_item, actor)
-    return json_response(conform(OemBatchResults, {"results": [_result(o) for o in outcomes]}))
 
 
 @bp.route("/v1/oem/accounts", methods=["POST"], content_types=ANY_CONTENT_TYPE)
@@ -118,26 +72,3 @@ def rotate_oem_secret(oem_id: str) -> Any:
     principal = require_permission(request, Permission.OEM_MANAGE)
     account, secret = oem_accounts().rotate_secret(actor_of(request, principal), oem_id)
     return json_response(conform(OemWithSecret, {**account.public_view(), "secret": secret}))
-
-
-def _parse_item(item: Any, index: int) -> tuple[RecordContent, str | None]:
-    """An item is a REST record plus its dealer's `companycode`."""
-    if not isinstance(item, dict):
-        raise ValidationFailedError(
-            [FieldError(f"records.{index}", "object", "each item must be a JSON object")]
-        )
-    record: RecordIn = parse(
-        RecordIn,
-        {k: v for k, v in item.items() if k != "companycode"},
-        prefix=f"records.{index}.",
-    )
-    return record.to_content(), record.correction_reason
-
-
-def _result(outcome: ItemOutcome) -> dict[str, Any]:
-    head = {"index": outcome.index, "companycode": outcome.companycode}
-    if outcome.error is not None:
-        return {**head, "status_code": status_for(outcome.error), **error_body(outcome.error)}
-    assert outcome.receipt is not None
-    status = 201 if outcome.receipt.result == "created" else 200
-    return {**head, "status_code": status, **outcome.receipt.to_dict()}

@@ -11,8 +11,6 @@ ones the routes parse with (`api/schemas.py`, `api/feedback_schemas.py`) and ans
 
 from __future__ import annotations
 
-from typing import Any, Literal
-
 from pydantic import BaseModel, ConfigDict, Field
 
 from chalicelib.api import responses as r
@@ -26,17 +24,14 @@ from chalicelib.api.feedback_schemas import (
 )
 from chalicelib.api.reminders import SendReminderIn
 from chalicelib.api.schemas import (
-    MAX_BATCH,
     CreateAccountRequest,
     EditShopRequest,
-    ProvinceTokenRequest,
     RegisterShopRequest,
     RegulatorTokenRequest,
 )
 from chalicelib.api.sharing_schemas import (
     DealersRequest,
     IssueKeyRequest,
-    OemTokenRequest,
     RegisterAgencyRequest,
     RegisterOemRequest,
 )
@@ -52,30 +47,6 @@ from chalicelib.doors.kit.operations import (
 )
 from chalicelib.doors.kit.operations import path_param as _path
 from chalicelib.doors.kit.operations import query_param as _query
-
-
-class ExchangeBatchRequest(BaseModel):
-    """`POST /v1/exchange/batch`: the province forwarder's changes in the exchange/v1 contract
-    (docs/exchange.md), each validated and answered alone; bodies up to 6 MiB."""
-
-    model_config = ConfigDict(extra="forbid")
-    contract: Literal["exchange/v1"]
-    items: list[dict[str, Any]] = Field(
-        min_length=1,
-        max_length=100,
-        description="`{type: record_version, record: {...}}` or `{type: shop, shop: {...}}`",
-    )
-
-
-class OemBatchRequest(BaseModel):
-    """`POST /v1/oem/records/batch`: REST records, each naming the dealer it is for."""
-
-    model_config = ConfigDict(extra="forbid")
-    records: list[dict[str, Any]] = Field(
-        min_length=1,
-        max_length=MAX_BATCH,
-        description="a record of `POST /v1/records` plus `companycode`: the dealer's",
-    )
 
 
 class ExportRequest(BaseModel):
@@ -150,14 +121,6 @@ OPERATIONS: tuple[Operation, ...] = (
               "registry", PROVINCE, {200: r.ShopOut}, (401, 403, 404, *BUSY),
               auth="regulator", params=(_SHOP,)),
     # --- ministry exchange ----------------------------------------------------------------
-    Operation("POST", "/v1/exchange/token", "A province's exchange token", "exchange",
-              MINISTRY, {200: r.TokenResponse}, (*BODY, 401, 403, 404, 429, *BUSY),
-              body=ProvinceTokenRequest,
-              description="403 `source_not_allowed` from outside the province's registered "
-              "networks (nothing read or counted); 429 after 5 failures from one address."),
-    Operation("POST", "/v1/exchange/batch", "Apply a province's changes (newest wins)",
-              "exchange", MINISTRY, {200: r.ExchangeResults}, (*BODY, 401, 403, 404, *BUSY),
-              auth="province", body=ExchangeBatchRequest),
     Operation("GET", "/v1/provinces", "Each province's last exchange, lag and records",
               "exchange", MINISTRY, {200: r.Provinces}, (401, 404, *BUSY), auth="regulator"),
     Operation("GET", "/v1/exchange/credentials", "Every province's exchange credential status",
@@ -292,22 +255,7 @@ OPERATIONS: tuple[Operation, ...] = (
               params=(_AGENCY, *_PERIOD, CURSOR), binary_ok=("text/csv",),
               description="At most 10,000 reads a part; a `Link: rel=next` header names the "
               "next part."),
-    Operation("GET", "/v1/agency/vehicles/{vin}/history",
-              "An agency reads a vehicle's national file, in its key's field scope",
-              "agencies", MINISTRY, {200: sr.AgencyHistoryOut}, (400, 401, 403, 404, 429, *BUSY),
-              auth="agency", params=(_path("vin"),),
-              description="Refusals carry a typed code: key_invalid, key_revoked (401); "
-              "no_grant, grant_expired, grant_revoked, purpose_not_allowed (403); "
-              "burst_exceeded, quota_exceeded (429, Retry-After); vehicle_not_found (404)."),
     # --- OEM bulk feed, 总对总 (province) ------------------------------------------------------
-    Operation("POST", "/v1/oem/token", "An OEM account's bearer token", "oem", PROVINCE,
-              {200: r.TokenResponse}, (*BODY, 401, 404, 429, *BUSY), body=OemTokenRequest),
-    Operation("POST", "/v1/oem/records/batch", "Upload up to 100 records for the OEM's dealers",
-              "oem", PROVINCE, {200: sr.OemBatchResults}, (*BODY, 401, 404, *BUSY), auth="oem",
-              body=OemBatchRequest,
-              description="Each item is answered alone; a dealer the OEM does not represent "
-              "is refused per item (dealer_not_represented), and so is a correction of a "
-              "version the OEM did not send (oem_may_not_correct)."),
     Operation("POST", "/v1/oem/accounts", "Register an OEM account (its secret shown once)",
               "oem", PROVINCE, {201: sr.OemWithSecret}, (*BODY, 401, 403, 404, 409, *BUSY),
               auth="regulator", body=RegisterOemRequest),

@@ -127,22 +127,6 @@ class ShopPage(_Out):
 # --- ministry exchange -----------------------------------------------------------------------
 
 
-class ExchangeResult(_Out):
-    index: int = Field(ge=0)
-    result: Literal["applied", "stale", "duplicate", "rejected", "busy"]
-    reason: str | SkipJsonSchema[None] = None
-    field: str | SkipJsonSchema[None] = Field(
-        default=None, description="rejected: the failing field, e.g. `record.companycode`"
-    )
-    rule: str | SkipJsonSchema[None] = Field(
-        default=None, description="rejected: the rule it breaks, e.g. `own_province`"
-    )
-
-
-class ExchangeResults(_Out):
-    results: list[ExchangeResult]
-
-
 class ProvinceStatus(_Out):
     province_code: ProvinceCode
     last_exchange_at: Timestamp | None

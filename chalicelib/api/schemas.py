@@ -42,11 +42,6 @@ class CreateAccountRequest(_Strict):
     divisions: list[str] = Field(default_factory=list, max_length=50)
 
 
-class ProvinceTokenRequest(_Strict):
-    province_code: str = Field(pattern=r"^\d{2}0000$")
-    secret: str = Field(min_length=1, max_length=256)
-
-
 class RegisterShopRequest(_Strict):
     name: str = Field(min_length=1, max_length=100)
     uscc: str = Field(min_length=18, max_length=18)

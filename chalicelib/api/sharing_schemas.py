@@ -1,4 +1,4 @@
-"""Request schemas and views of agency sharing (ministry) and the OEM feed (province).
+"""Request schemas and views of agency sharing (ministry) and OEM accounts (province).
 
 Why: the HTTP contract of issue 5's routes, apart from the record schemas; the views decide
 what each audience sees (a key's terms but never its hash; an OEM's dealers but never its
@@ -40,11 +40,6 @@ class RegisterOemRequest(_Strict):
 
 class DealersRequest(_Strict):
     dealers: list[str] = Field(min_length=1, max_length=2000)
-
-
-class OemTokenRequest(_Strict):
-    oem_id: str = Field(min_length=1, max_length=32)
-    secret: str = Field(min_length=1, max_length=256)
 
 
 def agency_view(agency: Agency, keys: list[AgencyKey]) -> dict[str, Any]:
