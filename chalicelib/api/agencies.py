@@ -13,11 +13,9 @@ docs/assumptions.md for why this is not an export job.
 
 from __future__ import annotations
 
-from datetime import date, timedelta
 from typing import Any
-from urllib.parse import urlencode
 
-from chalice import Blueprint, Response
+from chalice import Blueprint
 
 from chalicelib.api.responses import conform
 from chalicelib.api.schemas import parse
@@ -29,9 +27,8 @@ from chalicelib.api.sharing_responses import (
     AgencyReadPage,
 )
 from chalicelib.api.sharing_schemas import IssueKeyRequest, RegisterAgencyRequest, agency_view
-from chalicelib.bootstrap import agency_read_service, agency_service, record_service
-from chalicelib.config import get_settings
-from chalicelib.domain.china_time import china_date
+from chalicelib.bootstrap import agency_read_service, agency_service
+from chalicelib.doors.kit.agency_reads import csv_part, period
 from chalicelib.doors.kit.auth import Permission, actor_of, require_permission, require_role
 from chalicelib.doors.kit.errors import rest_errors
 from chalicelib.doors.kit.http import (
@@ -41,11 +38,8 @@ from chalicelib.doors.kit.http import (
     query_params,
     read_json,
 )
-from chalicelib.errors import FieldError, ValidationFailedError
-from chalicelib.services.agency_reads import reads_csv
 
 bp = Blueprint(__name__)
-CSV_ROWS = 10_000
 
 
 @bp.route("/v1/agencies", methods=["POST"], content_types=ANY_CONTENT_TYPE)
@@ -155,46 +149,3 @@ def agency_reads_csv(agency_id: str) -> Any:
     params = query_params(request)
     next_path = f"/v1/agencies/{agency_id}/reads/csv"
     return csv_part(actor_of(request, principal), agency_id, params, next_path)
-
-
-def csv_part(actor: Any, agency_id: str, params: dict[str, str], next_path: str) -> Response:
-    """One part of an agency's reads as CSV, with a link to the next part if there is one."""
-    first, last = period(params)
-    cursor = params.get("cursor") or None
-    reads, next_cursor = agency_read_service().reads_of_agency(
-        actor, agency_id, first, last, cursor, CSV_ROWS
-    )
-    body = b"".join(reads_csv(reads, header=True)).decode("utf-8")
-    filename = f"agency-reads-{agency_id}-{first.isoformat()}-{last.isoformat()}.csv"
-    headers: dict[str, str | list[str]] = {
-        "Content-Type": "text/csv; charset=utf-8",
-        "Content-Disposition": f'attachment; filename="{filename}"',
-        "Cache-Control": "no-store",
-        "X-Content-Type-Options": "nosniff",
-    }
-    if next_cursor:
-        query = urlencode(
-            {"from": first.isoformat(), "to": last.isoformat(), "cursor": next_cursor}
-        )
-        headers["Link"] = f'<{get_settings().base_path}{next_path}?{query}>; rel="next"'
-        headers["X-Next-Cursor"] = next_cursor
-    return Response(body=body, status_code=200, headers=headers)
-
-
-def period(params: dict[str, str]) -> tuple[date, date]:
-    """`from` and `to` (China days, inclusive); by default the last 7 days to today."""
-    today = china_date(record_service().now())
-    last = _day(params, "to", today)
-    return _day(params, "from", last - timedelta(days=6)), last
-
-
-def _day(params: dict[str, str], name: str, default: date) -> date:
-    value = params.get(name)
-    if not value:
-        return default
-    try:
-        return date.fromisoformat(value)
-    except ValueError as exc:
-        raise ValidationFailedError(
-            [FieldError(name, "date", f"{name} must be a date written YYYY-MM-DD")]
-        ) from exc

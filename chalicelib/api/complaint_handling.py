@@ -18,15 +18,14 @@ from chalicelib.api.feedback_views import complaint_regulator_view
 from chalicelib.api.responses import RegulatorComplaintPage, conform
 from chalicelib.api.schemas import parse
 from chalicelib.bootstrap import complaint_service
-from chalicelib.domain.principal import Principal
 from chalicelib.doors.kit.auth import (
     Permission,
     Scope,
     actor_of,
-    authorize_here,
     require_permission,
     require_role,
 )
+from chalicelib.doors.kit.complaint_scope import authorize_complaint
 from chalicelib.doors.kit.errors import rest_errors
 from chalicelib.doors.kit.http import (
     ANY_CONTENT_TYPE,
@@ -35,7 +34,6 @@ from chalicelib.doors.kit.http import (
     query_params,
     read_json,
 )
-from chalicelib.errors import NotFoundError
 from chalicelib.services.audit import Actor
 
 bp = Blueprint(__name__)
@@ -49,19 +47,6 @@ def _actor(permission: Permission, complaint_id: str) -> Actor:
     principal = require_permission(request, permission)
     authorize_complaint(principal, permission, complaint_id)
     return actor_of(request, principal)
-
-
-def authorize_complaint(principal: Principal, permission: Permission, complaint_id: str) -> None:
-    """Refuse a complaint about a shop outside the caller's scope exactly like a missing one.
-
-    The scope check answers "no such shop"; said of a complaint code, that would tell a
-    district officer that a code it holds is another district's complaint.
-    """
-    owner = complaint_service().owner_of(complaint_id)
-    try:
-        authorize_here(principal, permission, companycode=owner)
-    except NotFoundError as exc:
-        raise NotFoundError("no such complaint") from exc
 
 
 @bp.route("/v1/complaints", methods=["GET"])

@@ -28,9 +28,7 @@ from chalicelib.api.reminders import SendReminderIn
 from chalicelib.api.schemas import (
     MAX_BATCH,
     CreateAccountRequest,
-    EditShopRequest,
     ProvinceTokenRequest,
-    RegisterShopRequest,
     RegulatorTokenRequest,
 )
 from chalicelib.api.sharing_schemas import (
@@ -52,6 +50,7 @@ from chalicelib.doors.kit.operations import (
 )
 from chalicelib.doors.kit.operations import path_param as _path
 from chalicelib.doors.kit.operations import query_param as _query
+from chalicelib.doors.kit.registry_models import EditShopRequest, RegisterShopRequest
 
 
 class ExchangeBatchRequest(BaseModel):

@@ -10,7 +10,6 @@ one named by `province`. Pages follow each other by an opaque `cursor` (the prev
 
 from __future__ import annotations
 
-from datetime import date, timedelta
 from typing import Any
 
 from chalice import Blueprint
@@ -18,14 +17,10 @@ from chalice import Blueprint
 from chalicelib.api.responses import ExportOut, SearchPage, conform
 from chalicelib.bootstrap import (
     audit_trail,
-    exchange_store,
     export_service,
     record_search_service,
 )
-from chalicelib.config import get_settings
-from chalicelib.domain.china_time import china_date
 from chalicelib.domain.principal import Principal
-from chalicelib.domain.provinces import is_province_code
 from chalicelib.domain.shop import COMPANYCODE_PATTERN, DIVISION_PATTERN
 from chalicelib.doors.kit.auth import (
     Permission,
@@ -44,14 +39,17 @@ from chalicelib.doors.kit.http import (
     require_object,
     source_ip,
 )
+from chalicelib.doors.kit.search_criteria import (
+    criteria_from_params,
+    search_details,
+    search_provinces,
+)
 from chalicelib.errors import FieldError, SearchTooBroadError, ValidationFailedError
 from chalicelib.services.record_export import ExportJob, criteria_to
 from chalicelib.services.record_search import SearchCriteria
 
 bp = Blueprint(__name__)
 PAGE_SIZE = 50
-CRITERIA = frozenset({"from", "to", "vin", "plate", "companycode", "flag", "division"})
-PAGING = frozenset({"cursor", "limit"})
 
 
 @bp.route("/v1/search/records", methods=["GET"])
@@ -106,59 +104,6 @@ def export_status(job_id: str) -> Any:
     return json_response(export_view(job, link))
 
 
-def criteria_from_params(params: dict[str, str], *, paging: bool = False) -> SearchCriteria:
-    """Search criteria from query parameters or a JSON body (dates default to the last 30
-    days). `paging`: a page's `cursor` and `limit` are known too (an export has neither)."""
-    known = set(CRITERIA | PAGING) if paging else set(CRITERIA)
-    if _national():
-        known.add("province")
-    unknown = set(params) - known
-    if unknown:
-        raise ValidationFailedError(
-            [
-                FieldError(name, "unknown_field", f"unknown parameter {name}")
-                for name in sorted(unknown)
-            ]
-        )
-    today = china_date(_now())
-    return SearchCriteria(
-        date_from=_date(params, "from", today - timedelta(days=30)),
-        date_to=_date(params, "to", today),
-        vin=params.get("vin", ""),
-        plate=params.get("plate", ""),
-        companycode=params.get("companycode", ""),
-        flag=params.get("flag", ""),
-        division=params.get("division", ""),
-    )
-
-
-def search_provinces(params: dict[str, str]) -> tuple[str, ...] | None:
-    """The provinces a search covers: None on a province stack (its own); at the ministry,
-    the one named by `province`, or every province that has exchanged (national search)."""
-    if not _national():
-        return None
-    named = params.get("province", "").strip()
-    if named:
-        if not is_province_code(named):
-            raise ValidationFailedError(
-                [FieldError("province", "gb_t_2260_province", "province: a code like 320000")]
-            )
-        return (named,)
-    return tuple(sorted(str(s["SK"]) for s in exchange_store().provinces()))
-
-
-def search_details(criteria: SearchCriteria, provinces: tuple[str, ...] | None) -> dict[str, Any]:
-    """What the audit log keeps of a search: its criteria and, at the ministry, its provinces."""
-    details: dict[str, Any] = dict(criteria_to(criteria))
-    if provinces is not None:
-        details["provinces"] = list(provinces)
-    return details
-
-
-def _national() -> bool:
-    return get_settings().stack_role == "ministry"
-
-
 def export_view(job: ExportJob, link: str | None) -> dict[str, Any]:
     body = {
         "job_id": job.job_id,
@@ -183,24 +128,6 @@ def _check_scope(principal: Principal, criteria: SearchCriteria) -> None:
         authorize_here(principal, Permission.RECORDS_SEARCH, companycode=criteria.companycode)
     if DIVISION_PATTERN.match(criteria.division):
         authorize_here(principal, Permission.RECORDS_SEARCH, division=criteria.division)
-
-
-def _now() -> Any:
-    from chalicelib.bootstrap import record_service
-
-    return record_service().now()
-
-
-def _date(params: dict[str, str], name: str, default: date) -> date:
-    value = params.get(name)
-    if not value:
-        return default
-    try:
-        return date.fromisoformat(value)
-    except ValueError as exc:
-        raise ValidationFailedError(
-            [FieldError(name, "date", f"{name} must be a date written YYYY-MM-DD")]
-        ) from exc
 
 
 def _limit(params: dict[str, str]) -> int:

@@ -12,7 +12,6 @@ from typing import Any
 from chalice import Blueprint
 
 from chalicelib.api.responses import ShopPage, ShopWithSecret, conform
-from chalicelib.api.schemas import EditShopRequest, RegisterShopRequest, parse
 from chalicelib.api.views import shop_view
 from chalicelib.bootstrap import shop_registry
 from chalicelib.config import get_settings
@@ -27,6 +26,8 @@ from chalicelib.doors.kit.auth import (
 )
 from chalicelib.doors.kit.errors import rest_errors
 from chalicelib.doors.kit.http import ANY_CONTENT_TYPE, json_response, query_params, read_json
+from chalicelib.doors.kit.models import parse
+from chalicelib.doors.kit.registry_models import EditShopRequest, RegisterShopRequest
 from chalicelib.errors import FieldError, ValidationFailedError
 from chalicelib.services.audit import Actor
 from chalicelib.services.shop_registry import ShopApplication, ShopEdit

@@ -11,6 +11,7 @@ from typing import Any
 from chalicelib.api.responses import HistoryEntryOut, ShopOut, conform
 from chalicelib.domain.record import StoredRecord
 from chalicelib.domain.shop import SHOP_CLASSES, Shop
+from chalicelib.doors.kit.masking import MASK
 
 
 def history_entry_view(record: StoredRecord) -> dict[str, Any]:
@@ -43,9 +44,6 @@ def history_entry_view(record: StoredRecord) -> dict[str, Any]:
 def _public_flag(flag: dict[str, Any]) -> dict[str, Any]:
     flag["detail"] = {k: v for k, v in flag["detail"].items() if not k.endswith("_id")}
     return flag
-
-
-MASK = "******"
 
 
 def shop_view(shop: Shop, *, contacts: bool = True) -> dict[str, Any]:
