@@ -1,9 +1,10 @@
-"""Province routes of the OEM bulk feed (总对总): OEM accounts, their token, their batches.
+"""Province routes of the OEM bulk feed (总对总): an OEM's token and its batches.
 
-Why: a province administrator registers an OEM with the dealers it represents (`oem.manage`);
-the OEM exchanges its id and secret for a bearer token (like a shop) and uploads up to 100
+Why: an OEM exchanges its id and secret for a bearer token (like a shop) and uploads up to 100
 records per batch, each naming its dealer. Each item is answered on its own, exactly like a
-shop's batch, plus `companycode`; see `services/oem_feed.py` for where and why.
+shop's batch, plus `companycode`; see `services/oem_feed.py` for where and why. A province
+administrator registers the OEM and its dealers at the regulators' door
+(`chalicelib/doors/regulator_api/oems.py`).
 """
 
 from __future__ import annotations
@@ -14,11 +15,11 @@ from chalice import Blueprint
 
 from chalicelib.api.responses import TokenResponse, conform
 from chalicelib.api.schemas import MAX_BATCH, RecordIn, parse
-from chalicelib.api.sharing_responses import OemBatchResults, OemOut, Oems, OemWithSecret
-from chalicelib.api.sharing_schemas import DealersRequest, OemTokenRequest, RegisterOemRequest
-from chalicelib.bootstrap import auth_service, oem_accounts, oem_feed
+from chalicelib.api.sharing_responses import OemBatchResults
+from chalicelib.api.sharing_schemas import OemTokenRequest
+from chalicelib.bootstrap import auth_service, oem_feed
 from chalicelib.domain.record import RecordContent
-from chalicelib.doors.kit.auth import Permission, actor_of, require_permission, require_role
+from chalicelib.doors.kit.auth import require_role
 from chalicelib.doors.kit.errors import error_body, rest_errors, status_for
 from chalicelib.doors.kit.http import (
     ANY_CONTENT_TYPE,
@@ -67,57 +68,6 @@ def oem_batch() -> Any:
     actor = Actor(f"oem:{account.oem_id}", source_ip(request), "oem")
     outcomes = oem_feed().upload_batch(account, items, _parse_item, actor)
     return json_response(conform(OemBatchResults, {"results": [_result(o) for o in outcomes]}))
-
-
-@bp.route("/v1/oem/accounts", methods=["POST"], content_types=ANY_CONTENT_TYPE)
-@rest_errors
-def register_oem() -> Any:
-    require_role("province")
-    request = bp.current_request
-    principal = require_permission(request, Permission.OEM_MANAGE)
-    body: RegisterOemRequest = parse(RegisterOemRequest, read_json(request))
-    account, secret = oem_accounts().register(
-        actor_of(request, principal), body.name, body.uscc, body.dealers
-    )
-    return json_response(conform(OemWithSecret, {**account.public_view(), "secret": secret}), 201)
-
-
-@bp.route("/v1/oem/accounts", methods=["GET"])
-@rest_errors
-def list_oems() -> Any:
-    require_role("province")
-    require_permission(bp.current_request, Permission.OEM_MANAGE)
-    body = {"oems": [a.public_view() for a in oem_accounts().accounts()]}
-    return json_response(conform(Oems, body))
-
-
-@bp.route("/v1/oem/accounts/{oem_id}", methods=["GET"])
-@rest_errors
-def get_oem(oem_id: str) -> Any:
-    require_role("province")
-    require_permission(bp.current_request, Permission.OEM_MANAGE)
-    return json_response(conform(OemOut, oem_accounts().get(oem_id).public_view()))
-
-
-@bp.route("/v1/oem/accounts/{oem_id}/dealers", methods=["POST"], content_types=ANY_CONTENT_TYPE)
-@rest_errors
-def set_oem_dealers(oem_id: str) -> Any:
-    require_role("province")
-    request = bp.current_request
-    principal = require_permission(request, Permission.OEM_MANAGE)
-    body: DealersRequest = parse(DealersRequest, read_json(request))
-    account = oem_accounts().set_dealers(actor_of(request, principal), oem_id, body.dealers)
-    return json_response(conform(OemOut, account.public_view()))
-
-
-@bp.route("/v1/oem/accounts/{oem_id}/secret", methods=["POST"], content_types=ANY_CONTENT_TYPE)
-@rest_errors
-def rotate_oem_secret(oem_id: str) -> Any:
-    require_role("province")
-    request = bp.current_request
-    principal = require_permission(request, Permission.OEM_MANAGE)
-    account, secret = oem_accounts().rotate_secret(actor_of(request, principal), oem_id)
-    return json_response(conform(OemWithSecret, {**account.public_view(), "secret": secret}))
 
 
 def _parse_item(item: Any, index: int) -> tuple[RecordContent, str | None]:

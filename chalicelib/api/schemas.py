@@ -29,19 +29,6 @@ __all__ = [
 ]
 
 
-class RegulatorTokenRequest(_Strict):
-    username: str = Field(min_length=1, max_length=64)
-    password: str = Field(min_length=1, max_length=256)
-    # Missing or wrong, the code answers the same 401 as a wrong password (not a 400).
-    totp: str = Field(default="", max_length=16)
-
-
-class CreateAccountRequest(_Strict):
-    username: str = Field(min_length=2, max_length=64)
-    role: str = Field(min_length=1, max_length=32)
-    divisions: list[str] = Field(default_factory=list, max_length=50)
-
-
 class ProvinceTokenRequest(_Strict):
     province_code: str = Field(pattern=r"^\d{2}0000$")
     secret: str = Field(min_length=1, max_length=256)

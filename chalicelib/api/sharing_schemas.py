@@ -1,17 +1,12 @@
-"""Request schemas and views of agency sharing (ministry) and the OEM feed (province).
+"""Request schemas of the OEM feed's token (province).
 
-Why: the HTTP contract of issue 5's routes, apart from the record schemas; the views decide
-what each audience sees (a key's terms but never its hash; an OEM's dealers but never its
-secret hash).
+Why: the HTTP contract of issue 5's routes, apart from the record schemas; the regulators'
+administration of agencies and OEM accounts has its models in `doors/regulator_api/models.py`.
 """
 
 from __future__ import annotations
 
-from typing import Any
-
-from pydantic import BaseModel, ConfigDict, Field, StrictInt
-
-from chalicelib.domain.agency import Agency, AgencyKey
+from pydantic import BaseModel, ConfigDict, Field
 
 
 class _Strict(BaseModel):
@@ -20,42 +15,6 @@ class _Strict(BaseModel):
     )
 
 
-class RegisterAgencyRequest(_Strict):
-    name: str = Field(min_length=1, max_length=100)
-    kind: str = Field(min_length=1, max_length=20)
-
-
-class IssueKeyRequest(_Strict):
-    purpose: str = Field(min_length=1, max_length=40)
-    field_scope: str = Field(default="summary", max_length=10)
-    quota_per_day: StrictInt = 1000
-    burst_per_minute: StrictInt = 60
-
-
-class RegisterOemRequest(_Strict):
-    name: str = Field(min_length=1, max_length=100)
-    uscc: str = Field(min_length=18, max_length=18)
-    dealers: list[str] = Field(min_length=1, max_length=2000)
-
-
-class DealersRequest(_Strict):
-    dealers: list[str] = Field(min_length=1, max_length=2000)
-
-
 class OemTokenRequest(_Strict):
     oem_id: str = Field(min_length=1, max_length=32)
     secret: str = Field(min_length=1, max_length=256)
-
-
-def agency_view(agency: Agency, keys: list[AgencyKey]) -> dict[str, Any]:
-    return {
-        "agency_id": agency.agency_id,
-        "name": agency.name,
-        "kind": agency.kind,
-        "purposes": [
-            {"purpose": p.code, "label": p.label, "needs_grant": p.needs_grant}
-            for p in agency.purposes()
-        ],
-        "created_at": agency.created_at.isoformat(),
-        "keys": [k.public_view() for k in keys],
-    }
