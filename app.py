@@ -11,12 +11,7 @@ from typing import Any
 from chalice import Chalice, ConvertToMiddleware, Cron
 
 from chalicelib.api import (
-    access,
-    accounts,
-    agencies,
     agency_console,
-    audit,
-    complaint_handling,
     console,
     console_admin,
     console_complaints,
@@ -25,15 +20,10 @@ from chalicelib.api import (
     console_records,
     console_registry,
     console_reminders,
-    exchange,
     feedback,
     feedback_pages,
     grant_pages,
-    oem,
     pages,
-    record_search,
-    reminders,
-    shops,
     vehicles,
 )
 from chalicelib.api.portal import BLUEPRINTS as PORTAL_BLUEPRINTS
@@ -52,20 +42,17 @@ app.api.binary_types.append("application/pdf")
 # The shop portal hands out its import template as an Excel workbook.
 app.api.binary_types.append("application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
 
-for blueprint in (access, vehicles, shops, exchange, pages):
+for blueprint in (vehicles, pages):
     app.register_blueprint(blueprint.bp)
 for blueprint in (
     feedback,
     feedback_pages,
-    complaint_handling,
-    reminders,
-    record_search,
 ):
     app.register_blueprint(blueprint.bp)
-for blueprint in (accounts, audit, console, console_admin):
+for blueprint in (console, console_admin):
     app.register_blueprint(blueprint.bp)
-# Issue 5: agency sharing (ministry) and the OEM bulk feed (province).
-for blueprint in (agencies, agency_console, grant_pages, oem):
+# Issue 5: the agencies' console pages and the owner's grant pages (ministry).
+for blueprint in (agency_console, grant_pages):
     app.register_blueprint(blueprint.bp)
 app.register_blueprint(openapi.bp)  # GET /openapi.json, built on first request
 # The doors (chalicelib/doors/): each audience's routes, stacks, models, texts and templates.

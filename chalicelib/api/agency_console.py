@@ -14,7 +14,6 @@ from typing import Any
 
 from chalice import Blueprint, Response
 
-from chalicelib.api.agencies import csv_part
 from chalicelib.api.console_support import (
     FORM_TYPES,
     china_time,
@@ -25,6 +24,7 @@ from chalicelib.api.console_support import (
 )
 from chalicelib.bootstrap import agency_service
 from chalicelib.domain.agency import AGENCY_KINDS, FIELD_SCOPES, PURPOSES
+from chalicelib.doors.kit.agency_reads import csv_part
 from chalicelib.doors.kit.auth import Permission, actor_of, may_here
 from chalicelib.doors.kit.forms import Form, parse_form
 from chalicelib.doors.kit.http import query_params

@@ -15,7 +15,6 @@ from typing import Any
 
 from chalice import Blueprint, Response
 
-from chalicelib.api.complaint_handling import authorize_complaint
 from chalicelib.api.console_support import (
     FORM_TYPES,
     china_time,
@@ -27,7 +26,6 @@ from chalicelib.api.console_support import (
     may_do,
     scope_of,
 )
-from chalicelib.api.views import MASK
 from chalicelib.bootstrap import (
     audit_trail,
     complaint_service,
@@ -37,7 +35,9 @@ from chalicelib.bootstrap import (
 from chalicelib.domain.access_policy import Permission
 from chalicelib.domain.complaint import Complaint
 from chalicelib.doors.kit.auth import actor_of, require_role
+from chalicelib.doors.kit.complaint_scope import authorize_complaint
 from chalicelib.doors.kit.http import query_params
+from chalicelib.doors.kit.masking import MASK
 from chalicelib.doors.kit.respond import redirect
 from chalicelib.doors.kit.session import WebSession, require_csrf
 from chalicelib.errors import ConflictError, FieldError, NotFoundError, ValidationFailedError

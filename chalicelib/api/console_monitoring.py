@@ -26,13 +26,13 @@ from chalicelib.api.console_support import (
     may_do,
     scope_of,
 )
-from chalicelib.api.views import MASK
 from chalicelib.bootstrap import audit_trail, monitoring_service, shop_registry
 from chalicelib.domain.access_policy import Permission
 from chalicelib.domain.shop import DIVISION_PATTERN, division_name
 from chalicelib.domain.statistics import TIMELINESS_BUCKETS
 from chalicelib.doors.kit.auth import actor_of, require_role
 from chalicelib.doors.kit.http import query_params
+from chalicelib.doors.kit.masking import MASK
 from chalicelib.doors.kit.session import WebSession
 from chalicelib.errors import NotFoundError
 from chalicelib.services.monitoring import CoverageRow

@@ -29,7 +29,6 @@ from chalicelib.api.console_support import (
     console_session,
     scope_of,
 )
-from chalicelib.api.record_search import criteria_from_params, search_details, search_provinces
 from chalicelib.bootstrap import audit_trail, export_service, record_search_service
 from chalicelib.config import get_settings
 from chalicelib.domain.access_policy import Permission
@@ -37,6 +36,11 @@ from chalicelib.domain.provinces import provinces
 from chalicelib.domain.shop import COMPANYCODE_PATTERN, DIVISION_PATTERN
 from chalicelib.doors.kit.auth import actor_of
 from chalicelib.doors.kit.http import query_params, source_ip
+from chalicelib.doors.kit.search_criteria import (
+    criteria_from_params,
+    search_details,
+    search_provinces,
+)
 from chalicelib.doors.kit.session import WebSession, require_csrf
 from chalicelib.errors import FieldError, SearchTooBroadError, ValidationFailedError
 from chalicelib.services.record_export import criteria_to

@@ -26,14 +26,15 @@ from chalicelib.api.console_support import (
     may_do,
     scope_of,
 )
-from chalicelib.api.schemas import EditShopRequest, RegisterShopRequest, parse
-from chalicelib.api.views import MASK
 from chalicelib.bootstrap import shop_registry
 from chalicelib.config import get_settings
 from chalicelib.domain.access_policy import Permission
 from chalicelib.domain.shop import COMPANYCODE_PATTERN, SHOP_CLASSES, Shop, division_name
 from chalicelib.doors.kit.auth import actor_of, require_role
 from chalicelib.doors.kit.http import query_params
+from chalicelib.doors.kit.masking import MASK
+from chalicelib.doors.kit.models import parse
+from chalicelib.doors.kit.registry_models import EditShopRequest, RegisterShopRequest
 from chalicelib.doors.kit.respond import redirect
 from chalicelib.doors.kit.session import WebSession, require_csrf
 from chalicelib.errors import ConflictError, FieldError, ValidationFailedError

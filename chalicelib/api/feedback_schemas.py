@@ -13,7 +13,6 @@ from typing import Literal
 
 from pydantic import Field, StrictInt, field_validator
 
-from chalicelib.api.schemas import _Strict
 from chalicelib.domain.complaint import (
     PHOTO_MAX_BYTES,
     REASON_MAX_LENGTH,
@@ -28,6 +27,7 @@ from chalicelib.domain.evaluation import (
 from chalicelib.domain.evaluation import (
     TEXT_MAX_LENGTH as EVAL_TEXT,
 )
+from chalicelib.doors.kit.models import Strict as _Strict
 from chalicelib.services.complaints import ComplaintSubmission
 from chalicelib.services.evaluations import EvaluationRequest
 

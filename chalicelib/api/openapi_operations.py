@@ -11,86 +11,24 @@ ones the routes parse with (`api/schemas.py`, `api/feedback_schemas.py`) and ans
 
 from __future__ import annotations
 
-from pydantic import BaseModel, ConfigDict, Field
-
 from chalicelib.api import responses as r
-from chalicelib.api import sharing_responses as sr
 from chalicelib.api.feedback_schemas import (
-    CloseIn,
     ComplaintIn,
     EvaluationIn,
     FollowComplaintIn,
-    RejectIn,
-)
-from chalicelib.api.reminders import SendReminderIn
-from chalicelib.api.schemas import (
-    CreateAccountRequest,
-    EditShopRequest,
-    RegisterShopRequest,
-    RegulatorTokenRequest,
-)
-from chalicelib.api.sharing_schemas import (
-    DealersRequest,
-    IssueKeyRequest,
-    RegisterAgencyRequest,
-    RegisterOemRequest,
 )
 from chalicelib.doors.kit.operations import (
     BODY,
     BOTH,
     BUSY,
-    CURSOR,
-    MINISTRY,
-    PAGE,
     PROVINCE,
     Operation,
 )
 from chalicelib.doors.kit.operations import path_param as _path
 from chalicelib.doors.kit.operations import query_param as _query
 
-
-class ExportRequest(BaseModel):
-    """`POST /v1/search/records/exports`: the search's criteria (dates default to 30 days)."""
-
-    model_config = ConfigDict(extra="forbid", populate_by_name=True)
-    date_from: str = Field(default="", alias="from", description="YYYY-MM-DD")
-    date_to: str = Field(default="", alias="to", description="YYYY-MM-DD")
-    vin: str = ""
-    plate: str = ""
-    companycode: str = ""
-    flag: str = ""
-    division: str = Field(default="", description="one district: a 6-digit division code")
-    province: str = Field(default="", description="ministry only: one province, e.g. 320000")
-
-
-_COMPLAINT = _path("complaint_id", "the complaint's code (TS + 16 characters)")
-_RECORD = _path("record_id", "32 hex characters")
-_ACCOUNT = _path("username")
-_DAY_OR_TIME = {"type": "string"}
-_SEARCH = (
-    _query("from", {"type": "string", "format": "date"}, "default: 30 days ago"),
-    _query("to", {"type": "string", "format": "date"}, "default: today"),
-    _query("vin", {"type": "string"}),
-    _query("plate", {"type": "string"}),
-    _query("companycode", {"type": "string"}),
-    _query("flag", {"type": "string"}, "a quality flag code, e.g. mileage_rollback"),
-    _query("division", {"type": "string", "pattern": "^[0-9]{6}$"}, "one district (6 digits)"),
-)
-_SHOP = _path("companycode", "15 digits")
-_AGENCY = _path("agency_id")
-_KEY = _path("key_id")
-_OEM = _path("oem_id")
-_PERIOD = (
-    _query("from", {"type": "string", "format": "date"}, "China day; default: 6 days before `to`"),
-    _query("to", {"type": "string", "format": "date"}, "China day; default: today"),
-)
-
 # fmt: off
 OPERATIONS: tuple[Operation, ...] = (
-    # --- tokens ---------------------------------------------------------------------------
-    Operation("POST", "/v1/admin/token", "A regulator's bearer token (1 h)", "tokens", BOTH,
-              {200: r.RegulatorTokenResponse}, (*BODY, 401, 429, *BUSY),
-              body=RegulatorTokenRequest),
     # --- consumers ------------------------------------------------------------------------
     Operation("GET", "/v1/vehicles/{vin}/history", "A vehicle's history (proof: its plate)",
               "vehicles", BOTH, {200: r.VehicleHistory}, (404, 429, *BUSY),
@@ -98,42 +36,6 @@ OPERATIONS: tuple[Operation, ...] = (
               description="Wrong plate, no plate and unknown VIN answer the same 404. The "
               "ministry answers the national (cross-province) history."),
     Operation("GET", "/v1/health", "Liveness", "vehicles", BOTH, {200: r.Health}, ()),
-    # --- shop registry (regulators) -------------------------------------------------------
-    Operation("POST", "/v1/shops", "Register a shop (its secret is shown once)", "registry",
-              PROVINCE, {201: r.ShopWithSecret}, (*BODY, 401, 403, 404, 409, *BUSY),
-              auth="regulator", body=RegisterShopRequest),
-    Operation("GET", "/v1/shops", "The province's registry", "registry", PROVINCE,
-              {200: r.ShopPage}, (400, 401, 404, *BUSY), auth="regulator", params=(CURSOR,)),
-    Operation("GET", "/v1/shops/{companycode}", "One registry entry", "registry", PROVINCE,
-              {200: r.ShopOut}, (401, 404, *BUSY), auth="regulator", params=(_SHOP,)),
-    Operation("PATCH", "/v1/shops/{companycode}", "Edit a registry entry", "registry",
-              PROVINCE, {200: r.ShopOut}, (*BODY, 401, 403, 404, 409, *BUSY),
-              auth="regulator", params=(_SHOP,), body=EditShopRequest,
-              description="Name, address, class and contacts, over the `version` read: 409 "
-              "`shop_changed` if the entry changed since. Identity fields are refused."),
-    Operation("POST", "/v1/shops/{companycode}/secret", "Rotate a shop's secret", "registry",
-              PROVINCE, {200: r.ShopWithSecret}, (401, 403, 404, *BUSY), auth="regulator",
-              params=(_SHOP,)),
-    Operation("POST", "/v1/shops/{companycode}/suspend", "Suspend a shop's uploads",
-              "registry", PROVINCE, {200: r.ShopOut}, (401, 403, 404, *BUSY),
-              auth="regulator", params=(_SHOP,)),
-    Operation("POST", "/v1/shops/{companycode}/reinstate", "Reinstate a suspended shop",
-              "registry", PROVINCE, {200: r.ShopOut}, (401, 403, 404, *BUSY),
-              auth="regulator", params=(_SHOP,)),
-    # --- ministry exchange ----------------------------------------------------------------
-    Operation("GET", "/v1/provinces", "Each province's last exchange, lag and records",
-              "exchange", MINISTRY, {200: r.Provinces}, (401, 404, *BUSY), auth="regulator"),
-    Operation("GET", "/v1/exchange/credentials", "Every province's exchange credential status",
-              "exchange", MINISTRY, {200: r.Credentials}, (401, 403, 404, *BUSY),
-              auth="regulator"),
-    Operation("POST", "/v1/exchange/credentials/{province_code}",
-              "Issue or rotate a province's exchange credential (secret shown once)",
-              "exchange", MINISTRY, {201: r.IssuedCredentialOut, 200: r.IssuedCredentialOut},
-              (400, 401, 403, 404, *BUSY), auth="regulator", params=(_path("province_code"),)),
-    Operation("POST", "/v1/exchange/credentials/{province_code}/revoke",
-              "Revoke a province's exchange credential (its tokens stop at once)",
-              "exchange", MINISTRY, {200: r.CredentialOut}, (400, 401, 403, 404, *BUSY),
-              auth="regulator", params=(_path("province_code"),)),
     # --- feedback (public) ----------------------------------------------------------------
     Operation("POST", "/v1/evaluations", "Rate a repair (proof: VIN + plate + settlement no.)",
               "feedback", PROVINCE, {201: r.EvaluationOut, 200: r.EvaluationOut},
@@ -149,125 +51,7 @@ OPERATIONS: tuple[Operation, ...] = (
     Operation("GET", "/v1/directory/shops", "A district's shops by shrunk rating", "feedback",
               PROVINCE, {200: r.DirectoryShops}, (400, 404, 429, *BUSY),
               params=(_query("division", {"type": "string"}, "6-digit district code"),)),
-    # --- complaints (regulators) ----------------------------------------------------------
-    Operation("GET", "/v1/complaints", "The complaint queue, oldest first", "complaints",
-              PROVINCE, {200: r.RegulatorComplaintPage}, (400, 401, 404, *BUSY),
-              auth="regulator", params=(_query("status", {"type": "string"}), *PAGE)),
-    Operation("GET", "/v1/complaints/{complaint_id}", "One complaint, with the phone",
-              "complaints", PROVINCE, {200: r.ComplaintRegulatorOut}, (401, 404, *BUSY),
-              auth="regulator", params=(_COMPLAINT,)),
-    Operation("GET", "/v1/complaints/{complaint_id}/photo", "The complaint's photo",
-              "complaints", PROVINCE, {}, (401, 404, *BUSY), auth="regulator",
-              params=(_COMPLAINT,), binary_ok=("image/jpeg", "image/png")),
-    Operation("POST", "/v1/complaints/{complaint_id}/accept", "Accept a complaint",
-              "complaints", PROVINCE, {200: r.ComplaintRegulatorOut},
-              (401, 403, 404, 409, *BUSY), auth="regulator", params=(_COMPLAINT,)),
-    Operation("POST", "/v1/complaints/{complaint_id}/reject", "Reject a complaint",
-              "complaints", PROVINCE, {200: r.ComplaintRegulatorOut},
-              (*BODY, 401, 403, 404, 409, *BUSY), auth="regulator", body=RejectIn,
-              params=(_COMPLAINT,)),
-    Operation("POST", "/v1/complaints/{complaint_id}/close", "Close a complaint",
-              "complaints", PROVINCE, {200: r.ComplaintRegulatorOut},
-              (*BODY, 401, 403, 404, 409, *BUSY), auth="regulator", body=CloseIn,
-              params=(_COMPLAINT,)),
-    # --- regulator accounts (province_admin; ministry_admin on the ministry) --------------
-    Operation("GET", "/v1/admin/accounts", "The stack's regulator accounts", "accounts", BOTH,
-              {200: r.Accounts}, (401, 403, *BUSY), auth="regulator"),
-    Operation("POST", "/v1/admin/accounts", "Create an account (credentials shown once)",
-              "accounts", BOTH, {201: r.AccountWithCredentials},
-              (*BODY, 401, 403, 409, *BUSY), auth="regulator", body=CreateAccountRequest),
-    Operation("GET", "/v1/admin/accounts/{username}", "One account", "accounts", BOTH,
-              {200: r.AccountOut}, (401, 403, 404, *BUSY), auth="regulator",
-              params=(_ACCOUNT,)),
-    Operation("POST", "/v1/admin/accounts/{username}/password", "Reset the password",
-              "accounts", BOTH, {200: r.AccountWithCredentials}, (401, 403, 404, 409, *BUSY),
-              auth="regulator", params=(_ACCOUNT,)),
-    Operation("POST", "/v1/admin/accounts/{username}/totp", "Reset the TOTP secret",
-              "accounts", BOTH, {200: r.AccountWithCredentials}, (401, 403, 404, 409, *BUSY),
-              auth="regulator", params=(_ACCOUNT,)),
-    Operation("POST", "/v1/admin/accounts/{username}/disable", "Disable an account",
-              "accounts", BOTH, {200: r.AccountOut}, (401, 403, 404, 409, *BUSY),
-              auth="regulator", params=(_ACCOUNT,)),
-    Operation("POST", "/v1/admin/accounts/{username}/enable", "Enable an account",
-              "accounts", BOTH, {200: r.AccountOut}, (401, 403, 404, 409, *BUSY),
-              auth="regulator", params=(_ACCOUNT,)),
-    Operation("GET", "/v1/audit", "The audit trail, newest first", "accounts", BOTH,
-              {200: r.AuditPage}, (400, 401, 403, *BUSY), auth="regulator",
-              params=(_query("from", _DAY_OR_TIME, "YYYY-MM-DD or ISO date-time"),
-                      _query("to", _DAY_OR_TIME, "YYYY-MM-DD or ISO date-time"),
-                      _query("actor", {"type": "string"}),
-                      _query("limit", {"type": "integer", "minimum": 1, "maximum": 200}),
-                      CURSOR)),
-    # --- reminders ------------------------------------------------------------------------
-    Operation("POST", "/v1/reminders", "Remind shops (提醒通知)", "reminders", PROVINCE,
-              {201: r.ReminderOut}, (*BODY, 401, 403, 404, 409, *BUSY), auth="regulator",
-              body=SendReminderIn),
-    Operation("GET", "/v1/reminders", "Reminders sent, with read counts", "reminders",
-              PROVINCE, {200: r.ReminderPage}, (400, 401, 403, 404, *BUSY), auth="regulator",
-              params=PAGE),
-    # --- record search ----------------------------------------------------------------------
-    Operation("GET", "/v1/search/records", "Search records (audited)", "search", BOTH,
-              {200: r.SearchPage}, (400, 401, 403, 404, *BUSY), auth="regulator",
-              params=(*_SEARCH,
-                      _query("limit", {"type": "integer", "minimum": 1, "maximum": 50},
-                             "page size (default 50)"),
-                      _query("cursor", {"type": "string", "maxLength": 2048},
-                             "`next_cursor` of the previous page of the same search (other "
-                             "criteria: 400 `valid_cursor`)"),
-                      _query("province", {"type": "string"},
-                             "ministry only: one province (default: every connected one)")),
-              description="Newest settlement first. One page reads at most SEARCH_READ_ITEMS "
-                          "index items in SEARCH_READ_REQUESTS queries (defaults 10,000 and "
-                          "400); a search that would read more before its page is full "
-                          "answers 400 `search_too_broad`, whose errors name the criteria "
-                          "that narrow it: `from`/`to` (date range), `companycode` (shop), "
-                          "`division` (district)."),
-    Operation("POST", "/v1/search/records/exports", "Export a search as CSV (a job)",
-              "search", BOTH, {202: r.ExportOut}, (*BODY, 401, 403, 404, *BUSY),
-              auth="regulator", body=ExportRequest),
-    Operation("GET", "/v1/search/records/exports/{job_id}", "An export job; its link when done",
-              "search", BOTH, {200: r.ExportOut}, (401, 403, 404, *BUSY), auth="regulator",
-              params=(_path("job_id"),)),
     # --- agency sharing (ministry) ----------------------------------------------------------
-    Operation("POST", "/v1/agencies", "Register an agency (the same name again: the same one)",
-              "agencies", MINISTRY, {201: sr.AgencyOut, 200: sr.AgencyOut},
-              (*BODY, 401, 403, 404, 409, *BUSY), auth="regulator", body=RegisterAgencyRequest),
-    Operation("GET", "/v1/agencies", "Agencies and their keys' terms", "agencies", MINISTRY,
-              {200: sr.Agencies}, (401, 403, 404, *BUSY), auth="regulator"),
-    Operation("GET", "/v1/agencies/{agency_id}", "One agency and its keys", "agencies",
-              MINISTRY, {200: sr.AgencyOut}, (401, 403, 404, *BUSY), auth="regulator",
-              params=(_AGENCY,)),
-    Operation("POST", "/v1/agencies/{agency_id}/keys", "Issue a key (shown once)", "agencies",
-              MINISTRY, {201: sr.AgencyKeyWithSecret}, (*BODY, 401, 403, 404, *BUSY),
-              auth="regulator", body=IssueKeyRequest, params=(_AGENCY,)),
-    Operation("POST", "/v1/agencies/{agency_id}/keys/{key_id}/rotate",
-              "Rotate a key (the old one stops at once)", "agencies", MINISTRY,
-              {200: sr.AgencyKeyWithSecret}, (401, 403, 404, 409, *BUSY), auth="regulator",
-              params=(_AGENCY, _KEY)),
-    Operation("POST", "/v1/agencies/{agency_id}/keys/{key_id}/revoke", "Revoke a key",
-              "agencies", MINISTRY, {200: sr.AgencyKeyOut}, (401, 403, 404, 409, *BUSY),
-              auth="regulator", params=(_AGENCY, _KEY)),
-    Operation("GET", "/v1/agencies/{agency_id}/reads", "An agency's reads (audit)", "agencies",
-              MINISTRY, {200: sr.AgencyReadPage}, (400, 401, 403, 404, *BUSY),
-              auth="regulator", params=(_AGENCY, *_PERIOD, *PAGE)),
-    Operation("GET", "/v1/agencies/{agency_id}/reads/csv", "An agency's reads as CSV parts",
-              "agencies", MINISTRY, {}, (400, 401, 403, 404, *BUSY), auth="regulator",
-              params=(_AGENCY, *_PERIOD, CURSOR), binary_ok=("text/csv",),
-              description="At most 10,000 reads a part; a `Link: rel=next` header names the "
-              "next part."),
     # --- OEM bulk feed, 总对总 (province) ------------------------------------------------------
-    Operation("POST", "/v1/oem/accounts", "Register an OEM account (its secret shown once)",
-              "oem", PROVINCE, {201: sr.OemWithSecret}, (*BODY, 401, 403, 404, 409, *BUSY),
-              auth="regulator", body=RegisterOemRequest),
-    Operation("GET", "/v1/oem/accounts", "The province's OEM accounts", "oem", PROVINCE,
-              {200: sr.Oems}, (401, 403, 404, *BUSY), auth="regulator"),
-    Operation("GET", "/v1/oem/accounts/{oem_id}", "One OEM account", "oem", PROVINCE,
-              {200: sr.OemOut}, (401, 403, 404, *BUSY), auth="regulator", params=(_OEM,)),
-    Operation("POST", "/v1/oem/accounts/{oem_id}/dealers", "Replace the dealers represented",
-              "oem", PROVINCE, {200: sr.OemOut}, (*BODY, 401, 403, 404, *BUSY),
-              auth="regulator", body=DealersRequest, params=(_OEM,)),
-    Operation("POST", "/v1/oem/accounts/{oem_id}/secret", "Rotate an OEM's secret", "oem",
-              PROVINCE, {200: sr.OemWithSecret}, (401, 403, 404, *BUSY), auth="regulator",
-              params=(_OEM,)),
 )
 # fmt: on

@@ -8,9 +8,9 @@ from __future__ import annotations
 
 from typing import Any
 
-from chalicelib.api.responses import HistoryEntryOut, ShopOut, conform
+from chalicelib.api.responses import HistoryEntryOut, conform
 from chalicelib.domain.record import StoredRecord
-from chalicelib.domain.shop import SHOP_CLASSES, Shop
+from chalicelib.domain.shop import SHOP_CLASSES
 
 
 def history_entry_view(record: StoredRecord) -> dict[str, Any]:
@@ -43,27 +43,3 @@ def history_entry_view(record: StoredRecord) -> dict[str, Any]:
 def _public_flag(flag: dict[str, Any]) -> dict[str, Any]:
     flag["detail"] = {k: v for k, v in flag["detail"].items() if not k.endswith("_id")}
     return flag
-
-
-MASK = "******"
-
-
-def shop_view(shop: Shop, *, contacts: bool = True) -> dict[str, Any]:
-    """A regulator's view of a registry entry (never the secret); contacts masked unless the
-    role may see them (the contact person's name and phone are personal data)."""
-    body = {
-        "companycode": shop.companycode,
-        "name": shop.name,
-        "uscc": shop.uscc,
-        "division_code": shop.division_code,
-        "shop_class": shop.shop_class,
-        "shop_class_label": SHOP_CLASSES.get(shop.shop_class, shop.shop_class),
-        "address": shop.address,
-        "contact_name": shop.contact_name if contacts else MASK,
-        "contact_phone": shop.contact_phone if contacts else MASK,
-        "status": shop.status,
-        "created_at": shop.created_at.isoformat(),
-        "updated_at": shop.updated_at.isoformat(),
-        "version": shop.version,
-    }
-    return conform(ShopOut, body)

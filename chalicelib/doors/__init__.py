@@ -9,6 +9,7 @@ mapping, auth helpers, sessions and CSRF, rendering, the OpenAPI builder) is in 
 |---|---|---|
 | `shop_api` | shops' DMSs: the REST door and the national `lcippro` interface | province |
 | `exchange` | partners: provinces, agencies (ministry routes), OEMs (province routes) | by route |
+| `regulator_api` | regulators' JSON API: accounts, registry, complaints, search... | by route |
 """
 
 from __future__ import annotations
@@ -18,7 +19,7 @@ import importlib
 from chalicelib.doors.kit.door import Door, doors
 
 # The door packages app.py registers, in order; each creates its Door at import.
-ALL = ("shop_api", "exchange")
+ALL = ("shop_api", "exchange", "regulator_api")
 
 
 def load() -> tuple[Door, ...]:

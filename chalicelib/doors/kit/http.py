@@ -120,6 +120,12 @@ def date_param(params: dict[str, str], name: str, default: date) -> date:
         ) from exc
 
 
+def date_or_default(params: dict[str, str], name: str, default: date) -> date:
+    """`date_param` where a blank value also means `default` (the regulators' search and reads
+    filters, whose forms send their empty fields)."""
+    return date_param(params, name, default) if params.get(name) else default
+
+
 def require_list(body: Any, field: str, maximum: int, noun: str = "items") -> list[Any]:
     """`body[field]` as a list of 1 to `maximum` entries (a batch), or a 400 naming it."""
     items = require_object(body).get(field)
