@@ -27,15 +27,10 @@ from chalicelib.api import (
     console_registry,
     console_reminders,
     exchange,
-    feedback,
-    feedback_pages,
-    grant_pages,
     oem,
-    pages,
     record_search,
     reminders,
     shops,
-    vehicles,
 )
 from chalicelib.api.portal import BLUEPRINTS as PORTAL_BLUEPRINTS
 from chalicelib.config import stream_arn
@@ -53,11 +48,9 @@ app.api.binary_types.append("application/pdf")
 # The shop portal hands out its import template as an Excel workbook.
 app.api.binary_types.append("application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
 
-for blueprint in (access, vehicles, shops, exchange, pages):
+for blueprint in (access, shops, exchange):
     app.register_blueprint(blueprint.bp)
 for blueprint in (
-    feedback,
-    feedback_pages,
     complaint_handling,
     reminders,
     record_search,
@@ -66,7 +59,7 @@ for blueprint in (
 for blueprint in (accounts, audit, console, console_admin):
     app.register_blueprint(blueprint.bp)
 # Issue 5: agency sharing (ministry) and the OEM bulk feed (province).
-for blueprint in (agencies, agency_access, agency_console, grant_pages, oem):
+for blueprint in (agencies, agency_access, agency_console, oem):
     app.register_blueprint(blueprint.bp)
 app.register_blueprint(openapi.bp)  # GET /openapi.json, built on first request
 # The doors (chalicelib/doors/): each audience's routes, stacks, models, texts and templates.

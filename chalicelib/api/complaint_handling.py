@@ -13,8 +13,6 @@ from typing import Any
 
 from chalice import Blueprint, Response
 
-from chalicelib.api.feedback_schemas import CloseIn, RejectIn
-from chalicelib.api.feedback_views import complaint_regulator_view
 from chalicelib.api.responses import RegulatorComplaintPage, conform
 from chalicelib.api.schemas import parse
 from chalicelib.bootstrap import complaint_service
@@ -28,6 +26,8 @@ from chalicelib.doors.kit.auth import (
     require_role,
 )
 from chalicelib.doors.kit.errors import rest_errors
+from chalicelib.doors.kit.feedback_models import CloseIn, RejectIn
+from chalicelib.doors.kit.feedback_views import complaint_regulator_view
 from chalicelib.doors.kit.http import (
     ANY_CONTENT_TYPE,
     int_param,

@@ -5,7 +5,7 @@ Why: routes stay three to eight lines; what a client needs to know about them (r
 response model per status, auth, parameters, which stack serves it) is stated here once, next
 to the others, and `tests/unit/test_openapi_document.py` fails when a JSON route of `app.py`
 is missing from this table (or the table names a route that does not exist). Models are the
-ones the routes parse with (`api/schemas.py`, `api/feedback_schemas.py`) and answer through
+ones the routes parse with (`api/schemas.py`, `doors/kit/feedback_models.py`) and answer through
 (`api/responses.py`), so the document cannot drift from the code.
 """
 
@@ -17,13 +17,6 @@ from pydantic import BaseModel, ConfigDict, Field
 
 from chalicelib.api import responses as r
 from chalicelib.api import sharing_responses as sr
-from chalicelib.api.feedback_schemas import (
-    CloseIn,
-    ComplaintIn,
-    EvaluationIn,
-    FollowComplaintIn,
-    RejectIn,
-)
 from chalicelib.api.reminders import SendReminderIn
 from chalicelib.api.schemas import (
     MAX_BATCH,
@@ -40,6 +33,7 @@ from chalicelib.api.sharing_schemas import (
     RegisterAgencyRequest,
     RegisterOemRequest,
 )
+from chalicelib.doors.kit.feedback_models import CloseIn, RejectIn
 from chalicelib.doors.kit.operations import (
     BODY,
     BOTH,
@@ -120,13 +114,6 @@ OPERATIONS: tuple[Operation, ...] = (
     Operation("POST", "/v1/admin/token", "A regulator's bearer token (1 h)", "tokens", BOTH,
               {200: r.RegulatorTokenResponse}, (*BODY, 401, 429, *BUSY),
               body=RegulatorTokenRequest),
-    # --- consumers ------------------------------------------------------------------------
-    Operation("GET", "/v1/vehicles/{vin}/history", "A vehicle's history (proof: its plate)",
-              "vehicles", BOTH, {200: r.VehicleHistory}, (404, 429, *BUSY),
-              params=(_path("vin"), _query("plate", {"type": "string"}, "the current plate")),
-              description="Wrong plate, no plate and unknown VIN answer the same 404. The "
-              "ministry answers the national (cross-province) history."),
-    Operation("GET", "/v1/health", "Liveness", "vehicles", BOTH, {200: r.Health}, ()),
     # --- shop registry (regulators) -------------------------------------------------------
     Operation("POST", "/v1/shops", "Register a shop (its secret is shown once)", "registry",
               PROVINCE, {201: r.ShopWithSecret}, (*BODY, 401, 403, 404, 409, *BUSY),
@@ -171,21 +158,6 @@ OPERATIONS: tuple[Operation, ...] = (
               "Revoke a province's exchange credential (its tokens stop at once)",
               "exchange", MINISTRY, {200: r.CredentialOut}, (400, 401, 403, 404, *BUSY),
               auth="regulator", params=(_path("province_code"),)),
-    # --- feedback (public) ----------------------------------------------------------------
-    Operation("POST", "/v1/evaluations", "Rate a repair (proof: VIN + plate + settlement no.)",
-              "feedback", PROVINCE, {201: r.EvaluationOut, 200: r.EvaluationOut},
-              (*BODY, 404, 409, 429, *BUSY), body=EvaluationIn),
-    Operation("POST", "/v1/complaints", "File a complaint", "feedback", PROVINCE,
-              {201: r.ComplaintPublicOut, 200: r.ComplaintPublicOut},
-              (*BODY, 404, 409, 429, *BUSY), body=ComplaintIn),
-    Operation("POST", "/v1/complaints/follow", "Follow a complaint by its code", "feedback",
-              PROVINCE, {200: r.ComplaintPublicOut}, (*BODY, 404, 429, *BUSY),
-              body=FollowComplaintIn),
-    Operation("GET", "/v1/directory/divisions", "The province's districts", "feedback",
-              PROVINCE, {200: r.Divisions}, (404, *BUSY)),
-    Operation("GET", "/v1/directory/shops", "A district's shops by shrunk rating", "feedback",
-              PROVINCE, {200: r.DirectoryShops}, (400, 404, 429, *BUSY),
-              params=(_query("division", {"type": "string"}, "6-digit district code"),)),
     # --- complaints (regulators) ----------------------------------------------------------
     Operation("GET", "/v1/complaints", "The complaint queue, oldest first", "complaints",
               PROVINCE, {200: r.RegulatorComplaintPage}, (400, 401, 404, *BUSY),
