@@ -45,7 +45,7 @@ def message_errors(language_of: LanguageOf) -> ErrorMapper:
     def decorate(view: Callable[..., Response]) -> Callable[..., Response]:
         @functools.wraps(view)
         def wrapper(*args: Any, **kwargs: Any) -> Response:
-            from chalicelib.doors.public.door import door
+            from chalicelib.doors.public.door import door  # door.py builds its mapper here
 
             try:
                 return view(*args, **kwargs)

@@ -11,6 +11,7 @@ from __future__ import annotations
 from typing import Any
 
 from chalice import Response
+from chalice.app import Request
 
 from chalicelib.bootstrap import history_service, public_gate, record_service, report_verifier
 from chalicelib.domain.china_time import china_date
@@ -82,7 +83,7 @@ def static_asset(name: str) -> Response:
     )
 
 
-def _look_up(request: Any) -> tuple[str, str, dict[str, Any] | Response]:
+def _look_up(request: Request) -> tuple[str, str, dict[str, Any] | Response]:
     """(language, plate, the vehicle page's context) for a posted VIN + plate form.
 
     Instead of the context: the query page to answer (429 past a limit, 404 for any failed
@@ -153,7 +154,7 @@ def _feedback_of(records: list[Any]) -> dict[str, Any]:
     }
 
 
-def _pdf_response(request: Any, context: dict[str, Any], lang: str) -> Response:
+def _pdf_response(request: Request, context: dict[str, Any], lang: str) -> Response:
     from chalicelib.doors.kit.respond import public_url
     from chalicelib.doors.public.report_pdf import report_pdf
     from chalicelib.doors.public.texts import consumer_texts

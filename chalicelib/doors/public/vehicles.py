@@ -31,9 +31,10 @@ def vehicle_history(vin: str) -> Response:
     plate = query_params(request).get("plate", "")
     public_gate().admit(source_ip(request), vin)
     records = history_service().history(vin, plate, source_ip=source_ip(request))
+    stored_vin = records[0].content.vin
     # As on the page: only entries that still hash to their chain link are served.
-    served = report_verifier().served(records[0].content.vin, records)
-    return json_response(vehicle_history_view(records[0].content.vin, served))
+    served = report_verifier().served(stored_vin, records)
+    return json_response(vehicle_history_view(stored_vin, served))
 
 
 @door.route("/v1/health", methods=["GET"], doc=HEALTH)
