@@ -20,11 +20,6 @@ from chalicelib.api import (
     console_records,
     console_registry,
     console_reminders,
-    feedback,
-    feedback_pages,
-    grant_pages,
-    pages,
-    vehicles,
 )
 from chalicelib.api.portal import BLUEPRINTS as PORTAL_BLUEPRINTS
 from chalicelib.config import stream_arn
@@ -42,17 +37,7 @@ app.api.binary_types.append("application/pdf")
 # The shop portal hands out its import template as an Excel workbook.
 app.api.binary_types.append("application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
 
-for blueprint in (vehicles, pages):
-    app.register_blueprint(blueprint.bp)
-for blueprint in (
-    feedback,
-    feedback_pages,
-):
-    app.register_blueprint(blueprint.bp)
-for blueprint in (console, console_admin):
-    app.register_blueprint(blueprint.bp)
-# Issue 5: the agencies' console pages and the owner's grant pages (ministry).
-for blueprint in (agency_console, grant_pages):
+for blueprint in (console, console_admin, agency_console):
     app.register_blueprint(blueprint.bp)
 app.register_blueprint(openapi.bp)  # GET /openapi.json, built on first request
 # The doors (chalicelib/doors/): each audience's routes, stacks, models, texts and templates.

@@ -10,6 +10,7 @@ mapping, auth helpers, sessions and CSRF, rendering, the OpenAPI builder) is in 
 | `shop_api` | shops' DMSs: the REST door and the national `lcippro` interface | province |
 | `exchange` | partners: provinces, agencies (ministry routes), OEMs (province routes) | by route |
 | `regulator_api` | regulators' JSON API: accounts, registry, complaints, search... | by route |
+| `public` | consumers: the query page and history, feedback, the owner's grants | both |
 """
 
 from __future__ import annotations
@@ -19,7 +20,7 @@ import importlib
 from chalicelib.doors.kit.door import Door, doors
 
 # The door packages app.py registers, in order; each creates its Door at import.
-ALL = ("shop_api", "exchange", "regulator_api")
+ALL = ("shop_api", "exchange", "regulator_api", "public")
 
 
 def load() -> tuple[Door, ...]:

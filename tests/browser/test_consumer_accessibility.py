@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 from playwright.sync_api import expect
 
-from chalicelib.web.i18n import TEXTS
+from chalicelib.doors.public.texts import TEXTS
 from tests.browser.support import contrast_ratio, parse_rgb
 
 pytestmark = pytest.mark.browser

@@ -8,7 +8,7 @@ import re
 import pytest
 from playwright.sync_api import expect
 
-from chalicelib.web.i18n import consumer_texts
+from chalicelib.doors.public.texts import consumer_texts
 from tests.builders import tiny_png, unique_plate, unique_vin
 
 pytestmark = pytest.mark.browser

@@ -8,7 +8,7 @@ import pytest
 from playwright.sync_api import expect
 
 from chalicelib.adapters import keys
-from chalicelib.web.i18n import consumer_texts
+from chalicelib.doors.public.texts import consumer_texts
 from tests.browser.support import parse_rgb
 from tests.builders import unique_vin
 

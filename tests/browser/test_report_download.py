@@ -9,7 +9,7 @@ import pytest
 from playwright.sync_api import expect
 from pypdf import PdfReader
 
-from chalicelib.web.i18n import TEXTS
+from chalicelib.doors.public.texts import TEXTS
 
 pytestmark = pytest.mark.browser
 ZH = TEXTS["zh-CN"]

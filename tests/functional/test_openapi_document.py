@@ -16,11 +16,8 @@ from chalicelib.doors.kit.openapi import DOCUMENT_PATH, document
 
 # Blueprints that answer HTML (forms and pages), not JSON: they are not in the document.
 HTML_PAGE_MODULES = {
-    "chalicelib.api.pages",
-    "chalicelib.api.feedback_pages",
     "chalicelib.api.console",
     "chalicelib.api.console_admin",
-    "chalicelib.api.grant_pages",
     "chalicelib.api.agency_console",
     # The shop portal: pages, forms and file downloads (templates, import results).
     "chalicelib.api.portal_access",

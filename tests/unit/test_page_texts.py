@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
-from chalicelib.web.feedback_texts import FEEDBACK_TEXTS
-from chalicelib.web.i18n import TEXTS
+from chalicelib.doors.public.feedback_texts import FEEDBACK_TEXTS
+from chalicelib.doors.public.texts import TEXTS
 
 
 def test_every_text_exists_in_both_languages():

@@ -11,8 +11,8 @@ import functools
 from collections.abc import Callable
 from typing import Any
 
-from chalicelib.api.responses import ErrorResponse, conform
 from chalicelib.doors.kit.http import PayloadError, json_response
+from chalicelib.doors.kit.models import ErrorResponse, conform
 from chalicelib.errors import (
     AuthenticationError,
     ConflictError,

@@ -89,12 +89,10 @@ def openapi_document() -> Response:
 
 
 def operations() -> tuple[Operation, ...]:
-    """Every documented operation: those the doors state at their routes, and those of the
-    routes not yet moved into a door (api/openapi_operations.py)."""
-    from chalicelib.api.openapi_operations import OPERATIONS
+    """Every documented operation, as the doors state them at their routes."""
     from chalicelib.doors import load
 
-    return OPERATIONS + tuple(op for door in load() for op in door.operations)
+    return tuple(op for door in load() for op in door.operations)
 
 
 @functools.cache
@@ -124,7 +122,7 @@ def _schemas(operations: tuple[Operation, ...]) -> tuple[dict[Any, str], dict[st
     """JSON Schemas of every model in use, under components, and each model's $ref."""
     from pydantic.json_schema import models_json_schema
 
-    from chalicelib.api.responses import ErrorResponse
+    from chalicelib.doors.kit.models import ErrorResponse
 
     wanted: list[tuple[type[BaseModel], Any]] = [(ErrorResponse, "serialization")]
     for operation in operations:
@@ -171,7 +169,7 @@ def _operation(operation: Operation, refs: dict[Any, str]) -> dict[str, Any]:
 
 
 def _responses(operation: Operation, refs: dict[Any, str]) -> dict[str, Any]:
-    from chalicelib.api.responses import ErrorResponse
+    from chalicelib.doors.kit.models import ErrorResponse
 
     answers: dict[str, Any] = {}
     for status, model in operation.ok.items():

@@ -12,12 +12,11 @@ from __future__ import annotations
 
 from chalice import Response
 
-from chalicelib.api.feedback_schemas import CloseIn, RejectIn
-from chalicelib.api.feedback_views import complaint_regulator_view
-from chalicelib.api.responses import ComplaintRegulatorOut
 from chalicelib.bootstrap import complaint_service
 from chalicelib.doors.kit.auth import Permission, Scope, actor_of, require_permission
 from chalicelib.doors.kit.complaint_scope import authorize_complaint
+from chalicelib.doors.kit.feedback_models import CloseIn, ComplaintRegulatorOut, RejectIn
+from chalicelib.doors.kit.feedback_views import complaint_regulator_view
 from chalicelib.doors.kit.http import (
     ANY_CONTENT_TYPE,
     int_param,

@@ -14,8 +14,8 @@ from typing import Any, Literal
 from pydantic import BaseModel, ConfigDict, Field, StrictInt
 from pydantic.json_schema import SkipJsonSchema
 
-from chalicelib.api.responses import ComplaintRegulatorOut
 from chalicelib.domain.reminder import BODY_MAX_LENGTH, MAX_RECIPIENTS, TITLE_MAX_LENGTH
+from chalicelib.doors.kit.feedback_models import ComplaintRegulatorOut
 from chalicelib.doors.kit.models import (
     Companycode,
     Cursor,

@@ -9,11 +9,10 @@ from __future__ import annotations
 
 from chalice import Response
 
-from chalicelib.api.feedback_schemas import EvaluationReplyIn, ShopReplyIn
-from chalicelib.api.feedback_views import complaint_shop_view, evaluation_view
-from chalicelib.api.responses import ComplaintShopOut, EvaluationOut
 from chalicelib.bootstrap import complaint_service, evaluation_service
 from chalicelib.doors.kit.auth import require_shop
+from chalicelib.doors.kit.feedback_models import ComplaintShopOut, EvaluationOut
+from chalicelib.doors.kit.feedback_views import complaint_shop_view, evaluation_view
 from chalicelib.doors.kit.http import (
     ANY_CONTENT_TYPE,
     int_param,
@@ -25,7 +24,12 @@ from chalicelib.doors.kit.http import (
 from chalicelib.doors.kit.models import conform, parse
 from chalicelib.doors.kit.operations import BODY, BUSY, PAGE, Doc, path_param
 from chalicelib.doors.shop_api.door import door
-from chalicelib.doors.shop_api.models import EvaluationPage, ShopComplaintPage
+from chalicelib.doors.shop_api.models import (
+    EvaluationPage,
+    EvaluationReplyIn,
+    ShopComplaintPage,
+    ShopReplyIn,
+)
 
 _RECORD = path_param("record_id", "32 hex characters")
 _COMPLAINT = path_param("complaint_id", "the complaint's code (TS + 16 characters)")

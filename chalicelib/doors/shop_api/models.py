@@ -11,7 +11,8 @@ from typing import Literal
 from pydantic import BaseModel, ConfigDict, Field
 from pydantic.json_schema import SkipJsonSchema
 
-from chalicelib.api.responses import ComplaintShopOut, EvaluationOut
+from chalicelib.domain.complaint import REPLY_MAX_LENGTH
+from chalicelib.doors.kit.feedback_models import ComplaintShopOut, EvaluationOut
 from chalicelib.doors.kit.models import (
     Cursor,
     Day,
@@ -119,6 +120,15 @@ class CompatTokenAnswer(CompatAnswer):
 
 class CompatUploadAnswer(CompatAnswer):
     receipt: ReceiptOut | SkipJsonSchema[None] = Field(default=None, description="our receipt")
+
+
+class ShopReplyIn(Strict):
+    text: str = Field(min_length=1, max_length=REPLY_MAX_LENGTH)
+    link_correction: bool = False
+
+
+class EvaluationReplyIn(Strict):
+    text: str = Field(min_length=1, max_length=REPLY_MAX_LENGTH)
 
 
 class EvaluationPage(Out):

@@ -1,7 +1,7 @@
 """The vehicle report as a PDF: the vehicle card, every record of the timeline, the code.
 
 Why: a buyer or an insurer keeps a file, not a web page. The PDF carries the same facts as the
-vehicle page (built once by `pages._vehicle_context`) and the report verification code with its
+vehicle page (built once by `views.vehicle_view`) and the report verification code with its
 absolute verify URL, so whoever receives the file can check it against the stored records.
 reportlab's built-in CID font `STSong-Light` renders Chinese with no font file to ship; the
 viewer supplies the glyphs. reportlab is imported here, and this module only by the PDF route,
@@ -35,7 +35,7 @@ def report_pdf(
         What the vehicle page shows: ``vin``, ``card``, ``records`` (history entries with
         ``explained_flags``) and ``report_code`` (None when the file has no chain yet).
     texts, lang
-        The page texts in the reader's language (``web.i18n.TEXTS[lang]``) and that language.
+        The page texts in the reader's language (``texts.consumer_texts(lang)``) and that language.
     verify_url
         Absolute URL of ``GET /verify/{code}`` for this report's code ("" without a code).
     generated_on

@@ -2,7 +2,9 @@
 
 Why: a complaint carries the complainant's phone and photo; the shop must never see the phone,
 the public follow-up shows only the workflow, and the regulator sees everything. Stating the
-three views side by side keeps that rule reviewable.
+three views side by side keeps that rule reviewable, so they stay together in the kit: the
+consumers' door answers the first, the shops' door the second, the regulators' API the third
+(and an evaluation is answered alike to its owner and to its shop).
 """
 
 from __future__ import annotations
@@ -10,15 +12,15 @@ from __future__ import annotations
 from decimal import Decimal
 from typing import Any
 
-from chalicelib.api.responses import (
+from chalicelib.domain.complaint import Complaint
+from chalicelib.domain.evaluation import ALL_TAGS, Evaluation
+from chalicelib.doors.kit.feedback_models import (
     ComplaintPublicOut,
     ComplaintRegulatorOut,
     ComplaintShopOut,
     EvaluationOut,
-    conform,
 )
-from chalicelib.domain.complaint import Complaint
-from chalicelib.domain.evaluation import ALL_TAGS, Evaluation
+from chalicelib.doors.kit.models import conform
 
 _CENT = Decimal("0.01")
 

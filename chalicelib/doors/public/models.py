@@ -1,7 +1,10 @@
-"""Request schemas of the feedback endpoints: evaluations, complaints and their handling.
+"""Request and response models of the consumers' door: the history, feedback, the directory.
 
-Why: the JSON API and the HTML forms accept the same evaluation and complaint, so both parse
-into these models and a rule (score range, known tags, text length) is stated once.
+Why: owners and used-car buyers call these without an account; what they send is bounded and
+checked here (the JSON API and the HTML forms parse into the same models, so a rule such as a
+score's range or a known tag is stated once), and every answer passes through its model
+(`conform`), from which the served OpenAPI document is built. Models the shops' door also
+answers with (evaluations, complaints) are the kit's (`kit/feedback_models.py`).
 """
 
 from __future__ import annotations
@@ -13,28 +16,65 @@ from typing import Literal
 
 from pydantic import Field, StrictInt, field_validator
 
-from chalicelib.domain.complaint import (
-    PHOTO_MAX_BYTES,
-    REASON_MAX_LENGTH,
-    REPLY_MAX_LENGTH,
-    TEXT_MAX_LENGTH,
+from chalicelib.domain.complaint import PHOTO_MAX_BYTES, TEXT_MAX_LENGTH
+from chalicelib.domain.evaluation import ALL_TAGS, MAX_SCORE, MIN_SCORE
+from chalicelib.domain.evaluation import TEXT_MAX_LENGTH as EVAL_TEXT
+from chalicelib.doors.kit.models import (
+    Companycode,
+    Day,
+    DecimalText,
+    Out,
+    ProvinceCode,
+    Strict,
 )
-from chalicelib.domain.evaluation import (
-    ALL_TAGS,
-    MAX_SCORE,
-    MIN_SCORE,
-)
-from chalicelib.domain.evaluation import (
-    TEXT_MAX_LENGTH as EVAL_TEXT,
-)
-from chalicelib.doors.kit.models import Strict as _Strict
+from chalicelib.doors.kit.record_models import FlagOut, PartOut, RepairItemOut
 from chalicelib.services.complaints import ComplaintSubmission
 from chalicelib.services.evaluations import EvaluationRequest
+
+# --- the vehicle's history -------------------------------------------------------------------
+
+
+class HistoryShopOut(Out):
+    name: str
+    shop_class: str
+    shop_class_label: str
+
+
+class HistoryEntryOut(Out):
+    settlement_date: Day
+    repair_date: Day
+    mileage: int = Field(ge=0)
+    fault_description: str
+    repair_items: list[RepairItemOut]
+    parts: list[PartOut]
+    shop: HistoryShopOut
+    province_code: ProvinceCode
+    version: int = Field(ge=1)
+    corrected: bool
+    flags: list[FlagOut]
+
+
+class VehicleHistory(Out):
+    vin: str
+    records: list[HistoryEntryOut]
+    withheld: int = Field(
+        default=0,
+        ge=0,
+        description="entries left out because they no longer match the vehicle's chain "
+        "(a province stack checks every entry it serves; 0 at the ministry)",
+    )
+
+
+class Health(Out):
+    status: Literal["ok"]
+
+
+# --- evaluations and complaints (what an owner sends) ----------------------------------------
 
 Score = StrictInt
 
 
-class ScoresIn(_Strict):
+class ScoresIn(Strict):
     """The five scores of the provincial platform, each 1–5 stars."""
 
     appointment: Score = Field(ge=MIN_SCORE, le=MAX_SCORE)
@@ -44,7 +84,7 @@ class ScoresIn(_Strict):
     price: Score = Field(ge=MIN_SCORE, le=MAX_SCORE)
 
 
-class EvaluationIn(_Strict):
+class EvaluationIn(Strict):
     vin: str = Field(min_length=1, max_length=32)
     plate: str = Field(min_length=1, max_length=16)
     settlement_list_code: str = Field(min_length=1, max_length=50)
@@ -71,7 +111,7 @@ class EvaluationIn(_Strict):
         )
 
 
-class ComplaintIn(_Strict):
+class ComplaintIn(Strict):
     kind: Literal["not_uploaded", "incorrect"]
     vin: str = Field(min_length=1, max_length=32)
     plate: str = Field(min_length=1, max_length=16)
@@ -109,23 +149,42 @@ class ComplaintIn(_Strict):
         )
 
 
-class FollowComplaintIn(_Strict):
+class FollowComplaintIn(Strict):
     code: str = Field(min_length=1, max_length=32)
 
 
-class RejectIn(_Strict):
-    reason: str = Field(min_length=1, max_length=REASON_MAX_LENGTH)
+# --- the shop directory ----------------------------------------------------------------------
 
 
-class CloseIn(_Strict):
-    outcome: Literal["resolved", "unresolved"]
-    note: str = Field(default="", max_length=REASON_MAX_LENGTH)
+class DivisionOut(Out):
+    code: str = Field(pattern=r"^\d{6}$")
+    name: str
 
 
-class ShopReplyIn(_Strict):
-    text: str = Field(min_length=1, max_length=REPLY_MAX_LENGTH)
-    link_correction: bool = False
+class Divisions(Out):
+    divisions: list[DivisionOut]
 
 
-class EvaluationReplyIn(_Strict):
-    text: str = Field(min_length=1, max_length=REPLY_MAX_LENGTH)
+class DimensionsOut(Out):
+    appointment: DecimalText
+    attitude: DecimalText
+    quality: DecimalText
+    speed: DecimalText
+    price: DecimalText
+
+
+class RankedShopOut(Out):
+    companycode: Companycode
+    name: str
+    shop_class: str
+    shop_class_label: str
+    rating: DecimalText = Field(description="shrunk mean (docs/assumptions.md)")
+    raw_mean: DecimalText | None
+    count: int = Field(ge=0)
+    dimensions: DimensionsOut
+    top_tags: list[str]
+
+
+class DirectoryShops(Out):
+    division: str
+    shops: list[RankedShopOut]

@@ -1,7 +1,7 @@
 """Texts of the consumer feedback pages (evaluate, complain, follow, shop directory).
 
 Why: kept apart from the query page's texts so each page family's words can be reviewed
-(and translated) on their own; `i18n.consumer_texts` merges them for the consumer templates.
+(and translated) on their own; `texts.consumer_texts` merges them for the consumer templates.
 """
 
 from __future__ import annotations
