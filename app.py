@@ -21,7 +21,6 @@ from chalicelib.api import (
     console_registry,
     console_reminders,
 )
-from chalicelib.api.portal import BLUEPRINTS as PORTAL_BLUEPRINTS
 from chalicelib.config import stream_arn
 from chalicelib.doors import load
 from chalicelib.doors.kit import openapi
@@ -43,8 +42,6 @@ app.register_blueprint(openapi.bp)  # GET /openapi.json, built on first request
 # The doors (chalicelib/doors/): each audience's routes, stacks, models, texts and templates.
 for door in load():
     app.register_blueprint(door.blueprint)
-for portal_blueprint in PORTAL_BLUEPRINTS:
-    app.register_blueprint(portal_blueprint)
 for blueprint in (
     console_monitoring,
     console_registry,

@@ -1,6 +1,6 @@
 """`python -m bench.xlsx_limits`: what reading an import spreadsheet costs, legitimate or a bomb.
 
-Why: the XLSX limits of `chalicelib/web/xlsx_archive.py` are set from these figures
+Why: the XLSX limits of `chalicelib/doors/portal/xlsx_archive.py` are set from these figures
 (docs/assumptions.md keeps them). Each case is read by `read_rows`, what the portal's import
 POST runs inside the API function, in a fresh interpreter, so that its peak memory is its own:
 wall time, and peak RSS (`ru_maxrss`, what Lambda's memory limit counts) before and after.
@@ -68,7 +68,7 @@ def _just_under(kind: str) -> bytes:
     """A workbook just under one element budget, filled with the kind of element that costs
     openpyxl the most of that budget: shared strings or one wide row (cells and strings),
     merged ranges or cell formats (the others). Text varies, so no part packs like a bomb."""
-    from chalicelib.web.xlsx_archive import MAX_CELL_ELEMENTS, MAX_OTHER_ELEMENTS
+    from chalicelib.doors.portal.xlsx_archive import MAX_CELL_ELEMENTS, MAX_OTHER_ELEMENTS
     from tests.spreadsheets import MAIN_NS, workbook_parts, xlsx_bytes
 
     base = xlsx_bytes([["x"]])
@@ -109,8 +109,8 @@ def _replaced(workbook: bytes, name: str, data: bytes) -> bytes:
 def _read(path: str) -> None:
     import time
 
-    import chalicelib.web.spreadsheet as spreadsheet
-    from chalicelib.web.spreadsheet import SpreadsheetError, read_rows
+    import chalicelib.doors.portal.spreadsheet as spreadsheet
+    from chalicelib.doors.portal.spreadsheet import SpreadsheetError, read_rows
 
     data = Path(path).read_bytes()
     spreadsheet.MAX_FILE_BYTES = 8 * 1024 * 1024  # measured past the upload limit (see above)

@@ -11,6 +11,7 @@ mapping, auth helpers, sessions and CSRF, rendering, the OpenAPI builder) is in 
 | `exchange` | partners: provinces, agencies (ministry routes), OEMs (province routes) | by route |
 | `regulator_api` | regulators' JSON API: accounts, registry, complaints, search... | by route |
 | `public` | consumers: the query page and history, feedback, the owner's grants | both |
+| `portal` | shop clerks without a DMS: pages under `/portal` | province |
 """
 
 from __future__ import annotations
@@ -20,7 +21,7 @@ import importlib
 from chalicelib.doors.kit.door import Door, doors
 
 # The door packages app.py registers, in order; each creates its Door at import.
-ALL = ("shop_api", "exchange", "regulator_api", "public")
+ALL = ("shop_api", "exchange", "regulator_api", "public", "portal")
 
 
 def load() -> tuple[Door, ...]:

@@ -15,7 +15,7 @@ from urllib.parse import quote
 import pytest
 from playwright.sync_api import expect
 
-from chalicelib.web.portal_texts import FIELD_LABELS, PORTAL_TEXTS
+from chalicelib.doors.portal.texts import FIELD_LABELS, PORTAL_TEXTS
 from infra.samples import FORMULA_ROW, ROWS, SAMPLES
 from tests.builders import (
     record_payload,

@@ -19,12 +19,6 @@ HTML_PAGE_MODULES = {
     "chalicelib.api.console",
     "chalicelib.api.console_admin",
     "chalicelib.api.agency_console",
-    # The shop portal: pages, forms and file downloads (templates, import results).
-    "chalicelib.api.portal_access",
-    "chalicelib.api.portal_records",
-    "chalicelib.api.portal_imports",
-    "chalicelib.api.portal_quality",
-    "chalicelib.api.portal_messages",
     # The provincial console's sections (pages and forms).
     "chalicelib.api.console_monitoring",
     "chalicelib.api.console_registry",

@@ -7,8 +7,13 @@ from decimal import Decimal
 
 import pytest
 
-from chalicelib.api.import_layout import LayoutError, check_rows, column_letter, header_columns
-from chalicelib.web.spreadsheet import Formula, SheetRow
+from chalicelib.doors.portal.import_layout import (
+    LayoutError,
+    check_rows,
+    column_letter,
+    header_columns,
+)
+from chalicelib.doors.portal.spreadsheet import Formula, SheetRow
 from tests.spreadsheets import HEADER_EN, HEADER_ZH, sheet_row
 
 REGISTERED = "南京玄武示范汽车维修有限公司"

@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
-from chalicelib.api.record_form import add_rows, check, input_limits, posted
 from chalicelib.doors.kit.forms import parse_urlencoded
+from chalicelib.doors.portal.record_form import add_rows, check, input_limits, posted
 
 
 def _form(pairs):

@@ -8,8 +8,8 @@ from datetime import datetime
 
 import pytest
 
-from chalicelib.web.spreadsheet import MAX_FILE_BYTES, Formula, SpreadsheetError, read_rows
-from chalicelib.web.xlsx_archive import MAX_PART_BYTES
+from chalicelib.doors.portal.spreadsheet import MAX_FILE_BYTES, Formula, SpreadsheetError, read_rows
+from chalicelib.doors.portal.xlsx_archive import MAX_PART_BYTES
 from tests.spreadsheets import csv_bytes, xlsx_bytes
 
 

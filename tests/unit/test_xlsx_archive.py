@@ -8,9 +8,9 @@ from collections import Counter
 
 import pytest
 
-from chalicelib.web import xlsx_archive
-from chalicelib.web.spreadsheet import SpreadsheetError, read_rows
-from chalicelib.web.xlsx_archive import (
+from chalicelib.doors.portal import xlsx_archive
+from chalicelib.doors.portal.spreadsheet import SpreadsheetError, read_rows
+from chalicelib.doors.portal.xlsx_archive import (
     MAX_CELL_ELEMENTS,
     MAX_OTHER_ELEMENTS,
     MAX_PARTS,

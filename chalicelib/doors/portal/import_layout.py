@@ -23,10 +23,11 @@ from datetime import date, datetime
 from decimal import Decimal
 from typing import Any
 
-from chalicelib.api.schemas import RecordIn, parse
 from chalicelib.domain.record_import import CheckedRow
+from chalicelib.doors.kit.models import parse
+from chalicelib.doors.kit.record_models import RecordIn
+from chalicelib.doors.portal.spreadsheet import CellValue, Formula, SheetRow
 from chalicelib.errors import FieldError, ValidationFailedError
-from chalicelib.web.spreadsheet import CellValue, Formula, SheetRow
 
 
 @dataclass(frozen=True)

@@ -12,10 +12,11 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any
 
-from chalicelib.api.record_messages import limits, rule_message
-from chalicelib.api.schemas import MAX_LIST_ITEMS, RecordIn, parse
 from chalicelib.domain.record import RecordContent
 from chalicelib.doors.kit.forms import Form
+from chalicelib.doors.kit.models import parse
+from chalicelib.doors.kit.record_models import MAX_LIST_ITEMS, RecordIn
+from chalicelib.doors.portal.record_messages import limits, rule_message
 from chalicelib.errors import FieldError, ValidationFailedError
 
 BASIC_FIELDS = (

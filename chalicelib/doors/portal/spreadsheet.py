@@ -18,7 +18,7 @@ from dataclasses import dataclass
 from datetime import date, datetime
 from decimal import Decimal
 
-from chalicelib.web.xlsx_archive import ArchiveRefusedError, check_archive
+from chalicelib.doors.portal.xlsx_archive import ArchiveRefusedError, check_archive
 
 MAX_FILE_BYTES = 4 * 1024 * 1024  # a Lambda request carries ≤ 6 MB, base64 costs a third
 MAX_COLUMNS = 30

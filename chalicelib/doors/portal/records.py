@@ -9,26 +9,26 @@ exactly like a missing one (RecordService.own raises NotFoundError for both).
 from __future__ import annotations
 
 from datetime import date
-from typing import Any
-from urllib.parse import urlencode
 
-from chalice import Blueprint, Response
+from chalice import Response
 from chalice.app import Request
 
-from chalicelib.api.portal_common import (
+from chalicelib.bootstrap import record_service, shop_record_finder
+from chalicelib.domain.china_time import china_date
+from chalicelib.domain.plate import PLATE_COLORS
+from chalicelib.domain.record import EARLIEST_DATE, Receipt, StoredRecord
+from chalicelib.doors.kit.http import query_params
+from chalicelib.doors.portal.door import door
+from chalicelib.doors.portal.pages import (
     FORM_TYPES,
-    PORTAL,
-    SignedIn,
+    RECORDS,
     error_text,
     page,
     page_language,
-    portal_view,
-    posted_form,
-    signed_in,
     texts_for,
+    texts_of,
 )
-from chalicelib.api.portal_views import china_time, flag_help, flag_title, flag_views
-from chalicelib.api.record_form import (
+from chalicelib.doors.portal.record_form import (
     BASIC_FIELDS,
     MAX_FORM_FIELDS,
     TOO_LARGE,
@@ -41,97 +41,62 @@ from chalicelib.api.record_form import (
     posted,
     show_errors,
 )
-from chalicelib.api.record_messages import hint
-from chalicelib.bootstrap import record_service, shop_record_finder
-from chalicelib.domain.china_time import china_date
-from chalicelib.domain.plate import PLATE_COLORS
-from chalicelib.domain.record import EARLIEST_DATE, Receipt, StoredRecord
-from chalicelib.doors.kit.http import query_params
+from chalicelib.doors.portal.record_messages import hint
+from chalicelib.doors.portal.session import SignedIn, posted_form, signed_in
+from chalicelib.doors.portal.views import (
+    china_time,
+    flag_help,
+    flag_views,
+    record_view,
+    records_view,
+    search_text,
+)
 from chalicelib.errors import ConflictError, ValidationFailedError
 
-bp = Blueprint(__name__)
-RECORDS = f"{PORTAL}/records"
 PAGE_SIZE = 50
 
 
-@bp.route(f"{RECORDS}/new", methods=["GET"])
-@portal_view(bp)
+@door.route(f"{RECORDS}/new", methods=["GET"], page=True)
 def new_record_form() -> Response:
-    request = bp.current_request
-    who = signed_in(request)
-    return _form_page(request, who, blank_form(who.shop.name), 200)
+    who = signed_in(door.request)
+    return _form_page(door.request, who, blank_form(who.shop.name), 200)
 
 
-@bp.route(f"{RECORDS}/new", methods=["POST"], content_types=FORM_TYPES)
-@portal_view(bp)
+@door.route(f"{RECORDS}/new", methods=["POST"], content_types=FORM_TYPES, page=True)
 def new_record() -> Response:
-    request = bp.current_request
+    request = door.request
     who = signed_in(request)
     form = posted_form(request, who, max_fields=MAX_FORM_FIELDS, too_large=TOO_LARGE)
     return _submit(request, who, posted(form), form.get("action"), None)
 
 
-@bp.route(RECORDS, methods=["GET"])
-@portal_view(bp)
+@door.route(RECORDS, methods=["GET"], page=True)
 def records_list() -> Response:
-    request = bp.current_request
+    request = door.request
     who = signed_in(request)
-    lang, _ = page_language(request)
     params = query_params(request)
-    today = china_date(record_service().now())
-    date_from = _date(params.get("from")) or EARLIEST_DATE
-    date_to = _date(params.get("to")) or today
-    text = params.get("q", "").strip()[:50]
-    problem = ""
-    try:
-        found = shop_record_finder().find(
-            who.shop, date_from, date_to, text, PAGE_SIZE, params.get("cursor") or None
-        )
-        records, cursor = found.items, found.cursor
-    except ValidationFailedError as exc:
-        # A cursor is only ever taken from our own "next" link: one that does not decode was
-        # edited, and saying so beats blaming the dates.
-        edited = any(e.field == "cursor" for e in exc.errors)
-        records, cursor = [], None
-        problem = texts_for(lang)["cursor_invalid" if edited else "range_invalid"]
-    query = {"from": params.get("from", ""), "to": params.get("to", ""), "q": text}
-    next_url = f"{RECORDS}?{urlencode({**query, 'cursor': cursor})}" if cursor else ""
-    return page(
-        request,
-        "portal/records.html",
-        who,
-        heading=texts_for(lang)["records_title"],
-        records=[_summary(r) for r in records],
-        date_from=params.get("from", ""),
-        date_to=params.get("to", ""),
-        q=text,
-        next_url=next_url,
-        problem=problem,
-        status=400 if problem else 200,
-    )
+    records, cursor, problem = _search(who, params)
+    view = records_view(params, records, cursor, texts_of(request)[problem] if problem else "")
+    status = 400 if problem else 200
+    return page(request, "portal/records.html", who, title="records_title", status=status, **view)
 
 
-@bp.route(RECORDS + "/{record_id}", methods=["GET"])
-@portal_view(bp)
+@door.route(RECORDS + "/{record_id}", methods=["GET"], page=True)
 def record_page(record_id: str) -> Response:
-    request = bp.current_request
-    who = signed_in(request)
-    return _record_page(request, who, record_service().own(who.shop, record_id), 200)
+    who = signed_in(door.request)
+    return _record_page(door.request, who, record_service().own(who.shop, record_id), 200)
 
 
-@bp.route(RECORDS + "/{record_id}/edit", methods=["GET"])
-@portal_view(bp)
+@door.route(RECORDS + "/{record_id}/edit", methods=["GET"], page=True)
 def correction_form(record_id: str) -> Response:
-    request = bp.current_request
-    who = signed_in(request)
+    who = signed_in(door.request)
     record = _active(who, record_id)
-    return _form_page(request, who, form_of(record.content), 200, record)
+    return _form_page(door.request, who, form_of(record.content), 200, record)
 
 
-@bp.route(RECORDS + "/{record_id}/edit", methods=["POST"], content_types=FORM_TYPES)
-@portal_view(bp)
+@door.route(RECORDS + "/{record_id}/edit", methods=["POST"], content_types=FORM_TYPES, page=True)
 def correct_record(record_id: str) -> Response:
-    request = bp.current_request
+    request = door.request
     who = signed_in(request)
     form = posted_form(request, who, max_fields=MAX_FORM_FIELDS, too_large=TOO_LARGE)
     record = _active(who, record_id)
@@ -141,21 +106,40 @@ def correct_record(record_id: str) -> Response:
     return _submit(request, who, record_form, form.get("action"), record)
 
 
-@bp.route(RECORDS + "/{record_id}/void", methods=["POST"], content_types=FORM_TYPES)
-@portal_view(bp)
+@door.route(RECORDS + "/{record_id}/void", methods=["POST"], content_types=FORM_TYPES, page=True)
 def void_record(record_id: str) -> Response:
-    request = bp.current_request
+    request = door.request
     who = signed_in(request)
     form = posted_form(request, who)
-    lang, _ = page_language(request)
     try:
         receipt = record_service().void(who.shop, record_id, form.get("reason"))
-    except ValidationFailedError:
+    except ValidationFailedError:  # no reason: the record page again, saying so beside the form
+        problem = texts_of(request)["reason_required"]
         record = record_service().own(who.shop, record_id)
-        problem = texts_for(lang)["reason_required"]
         return _record_page(request, who, record, 400, void_error=problem)
     record = record_service().own(who.shop, record_id)
     return _receipt_page(request, who, receipt, record.content.settlement_list_code)
+
+
+def _search(who: SignedIn, params: dict[str, str]) -> tuple[list[StoredRecord], str | None, str]:
+    """The shop's records asked for, the next page's cursor, and what was wrong (a text key)."""
+    date_from = _date(params.get("from")) or EARLIEST_DATE
+    date_to = _date(params.get("to")) or china_date(record_service().now())
+    try:
+        found = shop_record_finder().find(
+            who.shop,
+            date_from,
+            date_to,
+            search_text(params),
+            PAGE_SIZE,
+            params.get("cursor") or None,
+        )
+    except ValidationFailedError as exc:
+        # A cursor is only ever taken from our own "next" link: one that does not decode was
+        # edited, and saying so beats blaming the dates.
+        edited = any(e.field == "cursor" for e in exc.errors)
+        return [], None, "cursor_invalid" if edited else "range_invalid"
+    return found.items, found.cursor, ""
 
 
 def _submit(
@@ -193,7 +177,6 @@ def _form_page(
     correcting: StoredRecord | None = None,
 ) -> Response:
     lang, _ = page_language(request)
-    texts = texts_for(lang)
     action = f"{RECORDS}/{correcting.record_id}/edit" if correcting else f"{RECORDS}/new"
     fields = (*BASIC_FIELDS, "correction_reason")
     return page(
@@ -201,7 +184,7 @@ def _form_page(
         "portal/record_form.html",
         who,
         status=status,
-        heading=texts["edit_title"] if correcting else texts["new_title"],
+        title="edit_title" if correcting else "new_title",
         form=record_form,
         correcting=correcting is not None,
         action=action,
@@ -219,7 +202,7 @@ def _receipt_page(request: Request, who: SignedIn, receipt: Receipt, code: str) 
         request,
         "portal/receipt.html",
         who,
-        heading=texts_for(lang)["receipt_title"],
+        title="receipt_title",
         receipt=receipt,
         settlement_list_code=code,
         received_at=china_time(receipt.received_at),
@@ -228,33 +211,14 @@ def _receipt_page(request: Request, who: SignedIn, receipt: Receipt, code: str) 
 
 
 def _record_page(
-    request: Request, who: SignedIn, record: StoredRecord, status: int, **extra: Any
+    request: Request, who: SignedIn, record: StoredRecord, status: int, void_error: str = ""
 ) -> Response:
     lang, _ = page_language(request)
     versions = record_service().own_versions(who.shop, record.record_id)
-    return page(
-        request,
-        "portal/record.html",
-        who,
-        status=status,
-        heading=texts_for(lang)["record_title"],
-        record=record,
-        content=record.content.to_dict(),
-        received_at=china_time(record.received_at),
-        flags=flag_views(record.flags, lang),
-        versions=[
-            {
-                "version": v.version,
-                "status": v.status,
-                "reason": v.reason,
-                "updated_at": china_time(v.updated_at),
-                "content": v.content.to_dict(),
-                "flags": [flag_title(f.code, lang) for f in v.flags],
-            }
-            for v in versions
-        ],
-        **extra,
-    )
+    view = record_view(record, versions, lang)
+    if void_error:
+        view["void_error"] = void_error
+    return page(request, "portal/record.html", who, status=status, title="record_title", **view)
 
 
 def _active(who: SignedIn, record_id: str) -> StoredRecord:
@@ -262,16 +226,6 @@ def _active(who: SignedIn, record_id: str) -> StoredRecord:
     if record.status != "active":
         raise ConflictError("this record was voided", code="record_voided")
     return record
-
-
-def _summary(record: StoredRecord) -> dict[str, Any]:
-    return {
-        "record_id": record.record_id,
-        "status": record.status,
-        "version": record.version,
-        "flags": record.flags,
-        "content": record.content.to_dict(),
-    }
 
 
 def _date(value: str | None) -> date | None:

@@ -3,7 +3,7 @@
 Why: the entry form, the import result page and its CSV download all explain the same
 `FieldError`s of `RecordIn` (the API's schema). The limits in the sentences (at most 50
 characters, 2 decimals…) are read from that schema, so a message can never disagree with the
-rule that produced it; the sentences themselves are in web/portal_texts.py.
+rule that produced it; the sentences themselves are in texts.py.
 """
 
 from __future__ import annotations
@@ -11,9 +11,9 @@ from __future__ import annotations
 import functools
 from typing import Any
 
-from chalicelib.api.schemas import PartIn, RecordIn, RepairItemIn
+from chalicelib.doors.kit.record_models import PartIn, RecordIn, RepairItemIn
+from chalicelib.doors.portal.texts import FIELD_HINTS, FIELD_LABELS, RULE_TEXTS
 from chalicelib.errors import FieldError
-from chalicelib.web.portal_texts import FIELD_HINTS, FIELD_LABELS, RULE_TEXTS
 
 _NESTED: dict[str, tuple[type[Any], str]] = {
     "repair_items": (RepairItemIn, "item"),

@@ -13,9 +13,9 @@ import csv
 import io
 from collections.abc import Callable, Iterable
 
-from chalicelib.api.import_layout import COLUMNS, Column
-from chalicelib.api.record_messages import hint
 from chalicelib.domain.record_import import RowOutcome
+from chalicelib.doors.portal.import_layout import COLUMNS, Column
+from chalicelib.doors.portal.record_messages import hint
 
 XLSX_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 CSV_TYPE = "text/csv; charset=utf-8"

@@ -12,32 +12,28 @@ from __future__ import annotations
 import secrets
 from datetime import timedelta
 
-from chalice import Blueprint, Response
+from chalice import Response
 from chalice.app import Request
 
-from chalicelib.api.portal_common import (
-    FORM_TYPES,
-    PORTAL,
-    SIGN_IN,
-    page,
-    page_language,
-    portal_view,
-    posted_form,
-    read_form,
-    see_other,
-    signed_in,
-    texts_for,
-)
-from chalicelib.api.portal_messages import unread_messages
-from chalicelib.api.portal_views import china_time
 from chalicelib.bootstrap import auth_service, record_service, shop_scorecard
 from chalicelib.domain.china_time import china_date
-from chalicelib.doors.kit.auth import require_role
 from chalicelib.doors.kit.cookies import clear_cookie, read_cookie, set_cookie
 from chalicelib.doors.kit.csrf import CSRF_FIELD, csrf_token, csrf_valid
 from chalicelib.doors.kit.http import query_params, source_ip
 from chalicelib.doors.kit.respond import redirect
 from chalicelib.doors.kit.session import end_session, session_cookie, web_session
+from chalicelib.doors.portal.door import door
+from chalicelib.doors.portal.messages import unread_messages
+from chalicelib.doors.portal.pages import (
+    FORM_TYPES,
+    PORTAL,
+    SIGN_IN,
+    page,
+    see_other,
+    texts_of,
+)
+from chalicelib.doors.portal.session import posted_form, read_form, signed_in
+from chalicelib.doors.portal.views import home_view
 from chalicelib.errors import (
     AuthenticationError,
     DomainError,
@@ -45,38 +41,50 @@ from chalicelib.errors import (
     ServiceUnavailableError,
 )
 
-bp = Blueprint(__name__)
 LOGIN_COOKIE = "vmehr_login"
 LOGIN_COOKIE_SECONDS = 1800
 
 
-@bp.route(SIGN_IN, methods=["GET"])
-@portal_view(bp)
+@door.route(SIGN_IN, methods=["GET"], page=True)
 def login_page() -> Response:
-    request = bp.current_request
-    require_role("province")
+    request = door.request
     if _has_session(request):
         return see_other(PORTAL)
     signed_out = query_params(request).get("signed_out") == "1"
-    lang, _ = page_language(request)
-    return _login_form(request, 200, notice=texts_for(lang)["signed_out"] if signed_out else "")
+    return _login_form(request, 200, notice=texts_of(request)["signed_out"] if signed_out else "")
 
 
-@bp.route(SIGN_IN, methods=["POST"], content_types=FORM_TYPES)
-@portal_view(bp)
+@door.route(SIGN_IN, methods=["POST"], content_types=FORM_TYPES, page=True)
 def login() -> Response:
-    request = bp.current_request
-    require_role("province")
+    request = door.request
     form = read_form(request)
-    lang, _ = page_language(request)
-    texts = texts_for(lang)
     companycode = form.get("companycode")[:15]
     if not csrf_valid(read_cookie(request, LOGIN_COOKIE), form.get(CSRF_FIELD)):
-        return _login_form(request, 403, texts["error_csrf"], "csrf", companycode)
+        return _login_form(request, 403, texts_of(request)["error_csrf"], "csrf", companycode)
+    return _sign_in(request, companycode, form.get("secret")[:256])
+
+
+@door.route(f"{PORTAL}/logout", methods=["POST"], content_types=FORM_TYPES, page=True)
+def logout() -> Response:
+    request = door.request
+    posted_form(request, signed_in(request))
+    return redirect(SIGN_IN, cookies=[end_session(request, "shop")], query={"signed_out": "1"})
+
+
+@door.route(PORTAL, methods=["GET"], page=True)
+def home() -> Response:
+    who = signed_in(door.request)
+    today = china_date(record_service().now())
+    card = shop_scorecard().scorecard(who.shop.companycode, today - timedelta(days=29), today)
+    view = home_view(card, unread_messages(who))
+    return page(door.request, "portal/home.html", who, title="home_title", **view)
+
+
+def _sign_in(request: Request, companycode: str, secret: str) -> Response:
+    """The session cookie, or the sign-in form again saying why not (beside the form)."""
+    texts = texts_of(request)
     try:
-        token, principal = auth_service().shop_token(
-            companycode, form.get("secret")[:256], source=source_ip(request)
-        )
+        token, principal = auth_service().shop_token(companycode, secret, source=source_ip(request))
     except LockedOutError as exc:
         minutes = -(-exc.retry_after // 60)  # rounded up: never "try again in 0 minutes"
         problem = texts["locked_out"].format(minutes=minutes)
@@ -87,33 +95,6 @@ def login() -> Response:
         return _login_form(request, 503, texts["service_busy"], "service_unavailable")
     cookies = [session_cookie(token, principal), clear_cookie(LOGIN_COOKIE)]
     return redirect(PORTAL, cookies=cookies)
-
-
-@bp.route(f"{PORTAL}/logout", methods=["POST"], content_types=FORM_TYPES)
-@portal_view(bp)
-def logout() -> Response:
-    request = bp.current_request
-    posted_form(request, signed_in(request))
-    return redirect(SIGN_IN, cookies=[end_session(request, "shop")], query={"signed_out": "1"})
-
-
-@bp.route(PORTAL, methods=["GET"])
-@portal_view(bp)
-def home() -> Response:
-    request = bp.current_request
-    who = signed_in(request)
-    today = china_date(record_service().now())
-    card = shop_scorecard().scorecard(who.shop.companycode, today - timedelta(days=29), today)
-    lang, _ = page_language(request)
-    return page(
-        request,
-        "portal/home.html",
-        who,
-        heading=texts_for(lang)["home_title"],
-        total=card.total,
-        last_upload=china_time(card.last_upload_at) if card.last_upload_at else "",
-        unread=unread_messages(who),
-    )
 
 
 def _has_session(request: Request) -> bool:
@@ -134,13 +115,12 @@ def _login_form(
 ) -> Response:
     """The sign-in form with a fresh pre-session token in its cookie and hidden field."""
     nonce = secrets.token_urlsafe(32)
-    lang, _ = page_language(request)
     return page(
         request,
         "portal/login.html",
         status=status,
         cookies=[set_cookie(nonce, LOGIN_COOKIE_SECONDS, LOGIN_COOKIE)],
-        heading=texts_for(lang)["login_title"],
+        title="login_title",
         login_csrf=csrf_token(nonce),
         problem=problem,
         problem_code=code,
