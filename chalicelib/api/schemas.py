@@ -6,7 +6,7 @@ the routes that use it.
 
 from __future__ import annotations
 
-from pydantic import Field, StrictInt, field_validator
+from pydantic import Field
 
 from chalicelib.doors.kit.models import Strict as _Strict
 from chalicelib.doors.kit.models import parse, validation_errors
@@ -17,12 +17,15 @@ from chalicelib.doors.kit.record_models import (
     RecordIn,
     RepairItemIn,
 )
+from chalicelib.doors.kit.registry_models import EditShopRequest, RegisterShopRequest
 
 __all__ = [
+    "EditShopRequest",
     "MAX_BATCH",
     "MAX_LIST_ITEMS",
     "PartIn",
     "RecordIn",
+    "RegisterShopRequest",
     "RepairItemIn",
     "parse",
     "validation_errors",
@@ -45,30 +48,3 @@ class CreateAccountRequest(_Strict):
 class ProvinceTokenRequest(_Strict):
     province_code: str = Field(pattern=r"^\d{2}0000$")
     secret: str = Field(min_length=1, max_length=256)
-
-
-class RegisterShopRequest(_Strict):
-    name: str = Field(min_length=1, max_length=100)
-    uscc: str = Field(min_length=18, max_length=18)
-    division_code: str = Field(pattern=r"^\d{6}$")
-    shop_class: str = Field(min_length=1, max_length=20)
-    address: str = Field(min_length=1, max_length=200)
-    contact_name: str = Field(min_length=1, max_length=50)
-    contact_phone: str = Field(pattern=r"^[0-9+\- ]{5,20}$")
-
-    @field_validator("uscc")
-    @classmethod
-    def _upper(cls, value: str) -> str:
-        return value.upper()
-
-
-class EditShopRequest(_Strict):
-    """A change of a registry entry: the version it was made from, and the fields to change.
-    Identity (companycode, USCC, division) is not editable: naming it is an unknown field."""
-
-    version: StrictInt = Field(ge=1)
-    name: str | None = Field(default=None, min_length=1, max_length=100)
-    address: str | None = Field(default=None, min_length=1, max_length=200)
-    shop_class: str | None = Field(default=None, min_length=1, max_length=20)
-    contact_name: str | None = Field(default=None, min_length=1, max_length=50)
-    contact_phone: str | None = Field(default=None, pattern=r"^[0-9+\- ]{5,20}$")
