@@ -15,17 +15,8 @@ from chalicelib.api import (
     accounts,
     agencies,
     agency_access,
-    agency_console,
     audit,
     complaint_handling,
-    console,
-    console_admin,
-    console_complaints,
-    console_monitoring,
-    console_national,
-    console_records,
-    console_registry,
-    console_reminders,
     exchange,
     feedback,
     feedback_pages,
@@ -63,10 +54,10 @@ for blueprint in (
     record_search,
 ):
     app.register_blueprint(blueprint.bp)
-for blueprint in (accounts, audit, console, console_admin):
+for blueprint in (accounts, audit):
     app.register_blueprint(blueprint.bp)
 # Issue 5: agency sharing (ministry) and the OEM bulk feed (province).
-for blueprint in (agencies, agency_access, agency_console, grant_pages, oem):
+for blueprint in (agencies, agency_access, grant_pages, oem):
     app.register_blueprint(blueprint.bp)
 app.register_blueprint(openapi.bp)  # GET /openapi.json, built on first request
 # The doors (chalicelib/doors/): each audience's routes, stacks, models, texts and templates.
@@ -74,15 +65,6 @@ for door in load():
     app.register_blueprint(door.blueprint)
 for portal_blueprint in PORTAL_BLUEPRINTS:
     app.register_blueprint(portal_blueprint)
-for blueprint in (
-    console_monitoring,
-    console_registry,
-    console_records,
-    console_complaints,
-    console_reminders,
-    console_national,
-):
-    app.register_blueprint(blueprint.bp)
 
 # Lambda context (request id, cold start, function name) on every log line of every handler.
 app.register_middleware(ConvertToMiddleware(logger.inject_lambda_context))

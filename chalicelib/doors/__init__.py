@@ -8,6 +8,7 @@ mapping, auth helpers, sessions and CSRF, rendering, the OpenAPI builder) is in 
 | door | audience | stacks |
 |---|---|---|
 | `shop_api` | shops' DMSs: the REST door and the national `lcippro` interface | province |
+| `console` | regulators' pages: the console (some sections on one stack kind only) | both |
 """
 
 from __future__ import annotations
@@ -17,7 +18,7 @@ import importlib
 from chalicelib.doors.kit.door import Door, doors
 
 # The door packages app.py registers, in order; each creates its Door at import.
-ALL = ("shop_api",)
+ALL = ("shop_api", "console")
 
 
 def load() -> tuple[Door, ...]:

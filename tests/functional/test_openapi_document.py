@@ -18,24 +18,13 @@ from chalicelib.doors.kit.openapi import DOCUMENT_PATH, document
 HTML_PAGE_MODULES = {
     "chalicelib.api.pages",
     "chalicelib.api.feedback_pages",
-    "chalicelib.api.console",
-    "chalicelib.api.console_admin",
     "chalicelib.api.grant_pages",
-    "chalicelib.api.agency_console",
     # The shop portal: pages, forms and file downloads (templates, import results).
     "chalicelib.api.portal_access",
     "chalicelib.api.portal_records",
     "chalicelib.api.portal_imports",
     "chalicelib.api.portal_quality",
     "chalicelib.api.portal_messages",
-    # The provincial console's sections (pages and forms).
-    "chalicelib.api.console_monitoring",
-    "chalicelib.api.console_registry",
-    "chalicelib.api.console_records",
-    "chalicelib.api.console_complaints",
-    "chalicelib.api.console_reminders",
-    # The ministry console's provinces section (pages and forms).
-    "chalicelib.api.console_national",
 }
 
 

@@ -11,44 +11,41 @@ from __future__ import annotations
 
 from datetime import date, datetime, timedelta
 
-from chalice import Blueprint, Response
+from chalice import Response
 
-from chalicelib.api.console_support import (
-    FORM_TYPES,
-    china_time,
-    console_errors,
-    console_lang,
-    console_page,
-    console_session,
-)
 from chalicelib.bootstrap import audit_trail, record_service, regulator_accounts
 from chalicelib.config import get_settings
 from chalicelib.domain.access_policy import CREATABLE_ROLES
 from chalicelib.domain.china_time import CST, china_date
+from chalicelib.doors.console.door import door
+from chalicelib.doors.console.pages import (
+    FORM_TYPES,
+    china_time,
+    console_lang,
+    console_page,
+    console_session,
+)
 from chalicelib.doors.kit.auth import Permission, actor_of
 from chalicelib.doors.kit.forms import Form, parse_form
 from chalicelib.doors.kit.respond import redirect
 from chalicelib.doors.kit.session import WebSession, require_csrf
 from chalicelib.errors import FieldError, NotFoundError, ValidationFailedError
 
-bp = Blueprint(__name__)
 ACCOUNT_ACTIONS = ("password", "totp", "disable", "enable")
 MAX_FORM_BYTES = 8192
 
 
-@bp.route("/console/accounts", methods=["GET"])
-@console_errors
+@door.route("/console/accounts", methods=["GET"], page=True)
 def accounts_page() -> Response:
-    request = bp.current_request
+    request = door.request
     session = console_session(request, Permission.ACCOUNTS_MANAGE)
     lang = console_lang(request)
     return _accounts(session, lang)
 
 
-@bp.route("/console/accounts", methods=["POST"], content_types=FORM_TYPES)
-@console_errors
+@door.route("/console/accounts", methods=["POST"], content_types=FORM_TYPES, page=True)
 def create_account() -> Response:
-    request = bp.current_request
+    request = door.request
     session = console_session(request, Permission.ACCOUNTS_MANAGE)
     form = _form()
     require_csrf(session, form)
@@ -68,10 +65,11 @@ def create_account() -> Response:
     )
 
 
-@bp.route("/console/accounts/{username}/{action}", methods=["POST"], content_types=FORM_TYPES)
-@console_errors
+@door.route(
+    "/console/accounts/{username}/{action}", methods=["POST"], content_types=FORM_TYPES, page=True
+)
 def account_action(username: str, action: str) -> Response:
-    request = bp.current_request
+    request = door.request
     session = console_session(request, Permission.ACCOUNTS_MANAGE)
     form = _form()
     require_csrf(session, form)
@@ -87,12 +85,11 @@ def account_action(username: str, action: str) -> Response:
     return console_page("console/enrolment.html", session, lang, active="accounts", shown=shown)
 
 
-@bp.route("/console/audit", methods=["GET"])
-@console_errors
+@door.route("/console/audit", methods=["GET"], page=True)
 def audit_page() -> Response:
     from chalicelib.doors.kit.http import query_params
 
-    request = bp.current_request
+    request = door.request
     session = console_session(request, Permission.AUDIT_READ)
     lang = console_lang(request)
     params = query_params(request)
@@ -130,9 +127,9 @@ def _accounts(
     errors: list[FieldError] | None = None,
     form: dict[str, str] | None = None,
 ) -> Response:
-    from chalicelib.web.console_texts import ROLE_NAMES
+    from chalicelib.doors.console.texts import ROLE_NAMES
 
-    accounts = regulator_accounts().list(actor_of(bp.current_request, web.principal))
+    accounts = regulator_accounts().list(actor_of(door.request, web.principal))
     roles = [
         (r.value, ROLE_NAMES[lang][r.value]) for r in CREATABLE_ROLES[get_settings().stack_role]
     ]
@@ -153,7 +150,7 @@ def _accounts(
 
 
 def _form() -> Form:
-    request = bp.current_request
+    request = door.request
     return parse_form(request.raw_body, request.headers.get("content-type") or "", MAX_FORM_BYTES)
 
 

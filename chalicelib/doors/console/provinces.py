@@ -15,37 +15,35 @@ from __future__ import annotations
 from datetime import date, datetime
 from typing import Any
 
-from chalice import Blueprint, Response
+from chalice import Response
 
-from chalicelib.api.console_monitoring import coverage_view
-from chalicelib.api.console_support import (
+from chalicelib.bootstrap import audit_trail, exchange_credentials, national_monitoring
+from chalicelib.domain.provinces import is_province_code
+from chalicelib.domain.statistics import TIMELINESS_BUCKETS
+from chalicelib.doors.console.door import door
+from chalicelib.doors.console.monitoring import coverage_view
+from chalicelib.doors.console.pages import (
     FORM_TYPES,
     china_time,
-    console_errors,
     console_form,
     console_lang,
     console_page,
     console_session,
 )
-from chalicelib.bootstrap import audit_trail, exchange_credentials, national_monitoring
-from chalicelib.domain.provinces import is_province_code
-from chalicelib.domain.statistics import TIMELINESS_BUCKETS
-from chalicelib.doors.kit.auth import Permission, actor_of, may_here, require_role
+from chalicelib.doors.kit.auth import Permission, actor_of, may_here
+from chalicelib.doors.kit.operations import MINISTRY
 from chalicelib.doors.kit.session import WebSession, require_csrf
 from chalicelib.errors import NotFoundError
 from chalicelib.services.exchange_credentials import CredentialStatus
 from chalicelib.services.national_monitoring import ProvinceFigures
 
-bp = Blueprint(__name__)
 DAYS = 30
 CREDENTIAL_ACTIONS = ("issue", "rotate", "revoke")
 
 
-@bp.route("/console/provinces", methods=["GET"])
-@console_errors
+@door.route("/console/provinces", methods=["GET"], page=True, stacks=MINISTRY)
 def provinces_page() -> Response:
-    require_role("ministry")
-    request = bp.current_request
+    request = door.request
     session = console_session(request, Permission.EXCHANGE_STATUS)
     lang = console_lang(request)
     monitoring = national_monitoring()
@@ -79,25 +77,23 @@ def provinces_page() -> Response:
     )
 
 
-@bp.route("/console/provinces/{province_code}", methods=["GET"])
-@console_errors
+@door.route("/console/provinces/{province_code}", methods=["GET"], page=True, stacks=MINISTRY)
 def province_page(province_code: str) -> Response:
-    require_role("ministry")
-    request = bp.current_request
+    request = door.request
     session = console_session(request, Permission.EXCHANGE_STATUS)
     _known(province_code)
     return _province(session, console_lang(request), province_code)
 
 
-@bp.route(
+@door.route(
     "/console/provinces/{province_code}/credential/{credential_action}",
     methods=["POST"],
     content_types=FORM_TYPES,
+    page=True,
+    stacks=MINISTRY,
 )
-@console_errors
 def credential_action(province_code: str, credential_action: str) -> Response:
-    require_role("ministry")
-    request = bp.current_request
+    request = door.request
     session = console_session(request, Permission.EXCHANGE_CREDENTIALS)
     form = console_form(request, 4096)
     require_csrf(session, form)
@@ -136,9 +132,7 @@ def _province(session: WebSession, lang: str, province_code: str) -> Response:
     daily = figures.daily
     timeliness = figures.timeliness
     texts = _texts(lang)
-    audit_trail().record(
-        actor_of(bp.current_request, session.principal), "provinces.read", province_code
-    )
+    audit_trail().record(actor_of(door.request, session.principal), "provinces.read", province_code)
     counted = timeliness["uploads"]
     return console_page(
         "console/province.html",
@@ -180,7 +174,7 @@ def _confirm(session: WebSession, lang: str, province_code: str, action: str) ->
 
 
 def _row(figures: ProvinceFigures, credential: CredentialStatus, lang: str) -> dict[str, Any]:
-    from chalicelib.web.console_national_texts import province_label
+    from chalicelib.doors.console.national_texts import province_label
 
     coverage = figures.coverage
     return {
@@ -233,7 +227,7 @@ def _lag(seconds: int | None, lang: str) -> str:
 
 
 def _trend(days: list[dict[str, Any]], title: str, bar_label: str) -> str:
-    from chalicelib.web.upload_trend_chart import DayBar, trend_svg
+    from chalicelib.doors.console.trend_chart import DayBar, trend_svg
 
     bars = [
         DayBar(date.fromisoformat(d["day"]), int(d.get("uploads", 0)), int(d.get("flagged", 0)))
@@ -243,7 +237,7 @@ def _trend(days: list[dict[str, Any]], title: str, bar_label: str) -> str:
 
 
 def _province_heading(province_code: str, lang: str) -> str:
-    from chalicelib.web.console_national_texts import province_label
+    from chalicelib.doors.console.national_texts import province_label
 
     return f"{province_label(province_code, lang)} {province_code}"
 
@@ -258,6 +252,6 @@ def _local(value: Any) -> str:
 
 
 def _texts(lang: str) -> dict[str, str]:
-    from chalicelib.api.console_support import console_texts
+    from chalicelib.doors.console.pages import console_texts
 
     return console_texts(lang)

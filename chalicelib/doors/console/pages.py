@@ -1,15 +1,14 @@
-"""Building blocks of every console page: the signed-in regulator, its layout and its errors.
+"""Building blocks of every console page: the signed-in regulator and the console layout.
 
-Why: the console's sections are written by several engineers; each page should need three
-lines to be signed in, authorised by the one access policy, rendered in the console layout
-(with the navigation its role may use) and mapped to the right error page:
+Why: each page should need two lines to be signed in and authorised by the one access policy,
+and one to be rendered in the console layout (with the navigation its role may use); its
+errors are the door's to map (`door.py`):
 
-    @bp.route("/console/shops", methods=["GET"])
-    @console_errors
+    @door.route("/console/shops", methods=["GET"], page=True, stacks=PROVINCE)
     def shops_page() -> Response:
-        session = console_session(bp.current_request, Permission.REGISTRY_READ)
-        return console_page("console/shops.html", session, console_lang(bp.current_request),
-                            active="registry", shops=...)
+        session = console_session(door.request, Permission.REGISTRY_READ)
+        lang = console_lang(door.request)
+        return console_page("console/shops.html", session, lang, **views.registry(...))
 
 Forms post with `csrf_token` = `session.csrf`; a POST view calls `require_csrf(session, form)`.
 """
@@ -26,12 +25,12 @@ from chalicelib.bootstrap import auth_service
 from chalicelib.config import get_settings
 from chalicelib.domain.access_policy import Permission, Scope, authorize, permissions_of
 from chalicelib.domain.china_time import CST
+from chalicelib.doors.console.nav import sections_for
 from chalicelib.doors.kit.forms import Form, parse_form
 from chalicelib.doors.kit.http import query_params
 from chalicelib.doors.kit.respond import html_page, language
-from chalicelib.doors.kit.session import WebSession, page_errors, web_session
+from chalicelib.doors.kit.session import WebSession, web_session
 from chalicelib.errors import ForbiddenError
-from chalicelib.web.console_nav import sections_for
 
 CONSOLE_HOME = "/console"
 CONSOLE_LOGIN = "/console/login"
@@ -73,7 +72,7 @@ def console_lang(request: Request, form_lang: str | None = None) -> str:
 
 
 def console_texts(lang: str) -> dict[str, str]:
-    from chalicelib.web.console_texts import TEXTS
+    from chalicelib.doors.console.texts import TEXTS
 
     texts = dict(TEXTS[lang])
     if get_settings().stack_role == "ministry":
@@ -93,7 +92,7 @@ def console_page(
     **context: Any,
 ) -> Response:
     """A page in the console layout; `session` None for the sign-in page."""
-    from chalicelib.web.console_texts import FLAG_NAMES, SECTION_NAMES, SHOP_CLASS_NAMES
+    from chalicelib.doors.console.texts import FLAG_NAMES, SECTION_NAMES, SHOP_CLASS_NAMES
 
     nav: list[dict[str, Any]] = []
     user = None
@@ -119,36 +118,6 @@ def console_page(
         flag_names=FLAG_NAMES[lang],
         **context,
     )
-
-
-def console_error_page(status: int, code: str) -> Response:
-    """The console's error page in the request's language, with a way back."""
-    from chalicelib.web.console_texts import error_message
-
-    lang = "zh-CN"
-    try:
-        from chalicelib.api import console
-
-        lang = console_lang(console.bp.current_request)
-    except Exception:  # outside a request (or before routing): the default language
-        lang = "zh-CN"
-    texts = console_texts(lang)
-    return html_page(
-        "error.html",
-        lang=lang,
-        texts={**texts, "privacy": texts["footer"]},
-        status=status,
-        switch_path=CONSOLE_HOME,
-        heading=texts["error_heading"],
-        message=error_message(lang, code),
-        code=code,
-        back_url=f"{get_settings().base_path}{CONSOLE_HOME}?lang={lang}",
-        back_label=texts["back_home"],
-    )
-
-
-console_errors = page_errors(CONSOLE_LOGIN, console_error_page, "regulator")
-"""Decorator of every console view: not signed in -> sign-in page; 403/404/500 pages."""
 
 
 def china_time(moment: datetime) -> str:

@@ -13,49 +13,47 @@ from __future__ import annotations
 
 import re
 
-from chalice import Blueprint, Response
+from chalice import Response
 
-from chalicelib.api.console_support import (
+from chalicelib.bootstrap import reminder_service
+from chalicelib.domain.access_policy import Permission, Scope
+from chalicelib.domain.reminder import MAX_RECIPIENTS
+from chalicelib.domain.shop import COMPANYCODE_PATTERN
+from chalicelib.doors.console.door import door
+from chalicelib.doors.console.pages import (
     FORM_TYPES,
     china_time,
-    console_errors,
     console_form,
     console_lang,
     console_page,
     console_session,
 )
-from chalicelib.bootstrap import reminder_service
-from chalicelib.domain.access_policy import Permission, Scope
-from chalicelib.domain.reminder import MAX_RECIPIENTS
-from chalicelib.domain.shop import COMPANYCODE_PATTERN
-from chalicelib.doors.kit.auth import authorize_here, require_role
+from chalicelib.doors.kit.auth import authorize_here
 from chalicelib.doors.kit.http import query_params, source_ip
+from chalicelib.doors.kit.operations import PROVINCE
 from chalicelib.doors.kit.respond import redirect
 from chalicelib.doors.kit.session import WebSession, require_csrf
 from chalicelib.errors import FieldError, ValidationFailedError
 
-bp = Blueprint(__name__)
 SEND = Permission.REMINDERS_SEND
 PAGE_SIZE = 50
 _SEPARATORS = re.compile(r"[\s,，;；]+")
 
 
-@bp.route("/console/reminders", methods=["GET"])
-@console_errors
+@door.route("/console/reminders", methods=["GET"], page=True, stacks=PROVINCE)
 def reminders_page() -> Response:
-    require_role("province")
-    request = bp.current_request
+    request = door.request
     session = console_session(request, SEND)
     params = query_params(request)
     form = {"companycodes": params.get("to", "")[:32], "title": "", "body": ""}
     return _page(session, console_lang(request), form=form, sent=params.get("sent", "")[:32])
 
 
-@bp.route("/console/reminders", methods=["POST"], content_types=FORM_TYPES)
-@console_errors
+@door.route(
+    "/console/reminders", methods=["POST"], content_types=FORM_TYPES, page=True, stacks=PROVINCE
+)
 def send_reminder() -> Response:
-    require_role("province")
-    request = bp.current_request
+    request = door.request
     session = console_session(request, SEND)
     form = console_form(request, max_bytes=64 * 1024)
     require_csrf(session, form)
@@ -91,7 +89,7 @@ def _page(
     errors: list[FieldError] | None = None,
     sent: str = "",
 ) -> Response:
-    cursor = query_params(bp.current_request).get("cursor") or None
+    cursor = query_params(door.request).get("cursor") or None
     items, next_cursor = reminder_service().sent(PAGE_SIZE, cursor)
     if not Scope.of(session.principal).whole_province:  # a district officer: what it sent
         items = [r for r in items if r.sender == f"regulator:{session.principal.principal_id}"]

@@ -12,19 +12,19 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
-from chalice import Blueprint, Response
+from chalice import Response
 
 from chalicelib.api.agencies import csv_part
-from chalicelib.api.console_support import (
+from chalicelib.bootstrap import agency_service
+from chalicelib.domain.agency import AGENCY_KINDS, FIELD_SCOPES, PURPOSES
+from chalicelib.doors.console.door import door
+from chalicelib.doors.console.pages import (
     FORM_TYPES,
     china_time,
-    console_errors,
     console_lang,
     console_page,
     console_session,
 )
-from chalicelib.bootstrap import agency_service
-from chalicelib.domain.agency import AGENCY_KINDS, FIELD_SCOPES, PURPOSES
 from chalicelib.doors.kit.auth import Permission, actor_of, may_here
 from chalicelib.doors.kit.forms import Form, parse_form
 from chalicelib.doors.kit.http import query_params
@@ -33,23 +33,20 @@ from chalicelib.doors.kit.session import WebSession, require_csrf
 from chalicelib.errors import FieldError, NotFoundError, ValidationFailedError
 from chalicelib.services.agencies import IssuedKey
 
-bp = Blueprint(__name__)
 KEY_ACTIONS = ("rotate", "revoke")
 MAX_FORM_BYTES = 4096
 
 
-@bp.route("/console/agencies", methods=["GET"])
-@console_errors
+@door.route("/console/agencies", methods=["GET"], page=True)
 def agencies_page() -> Response:
-    request = bp.current_request
+    request = door.request
     session = console_session(request, Permission.AGENCIES_READS)
     return _agencies(session, console_lang(request))
 
 
-@bp.route("/console/agencies", methods=["POST"], content_types=FORM_TYPES)
-@console_errors
+@door.route("/console/agencies", methods=["POST"], content_types=FORM_TYPES, page=True)
 def register_agency() -> Response:
-    request = bp.current_request
+    request = door.request
     session = console_session(request, Permission.AGENCIES_MANAGE)
     form = _form()
     require_csrf(session, form)
@@ -63,10 +60,11 @@ def register_agency() -> Response:
     return redirect("/console/agencies", query={"lang": lang})
 
 
-@bp.route("/console/agencies/{agency_id}/keys", methods=["POST"], content_types=FORM_TYPES)
-@console_errors
+@door.route(
+    "/console/agencies/{agency_id}/keys", methods=["POST"], content_types=FORM_TYPES, page=True
+)
 def issue_key(agency_id: str) -> Response:
-    request = bp.current_request
+    request = door.request
     session = console_session(request, Permission.AGENCIES_MANAGE)
     form = _form()
     require_csrf(session, form)
@@ -85,14 +83,14 @@ def issue_key(agency_id: str) -> Response:
     return _shown(session, lang, issued, 201)
 
 
-@bp.route(
+@door.route(
     "/console/agencies/{agency_id}/keys/{key_id}/{key_action}",
     methods=["POST"],
     content_types=FORM_TYPES,
+    page=True,
 )
-@console_errors
 def key_action(agency_id: str, key_id: str, key_action: str) -> Response:
-    request = bp.current_request
+    request = door.request
     session = console_session(request, Permission.AGENCIES_MANAGE)
     form = _form()
     require_csrf(session, form)
@@ -106,10 +104,9 @@ def key_action(agency_id: str, key_id: str, key_action: str) -> Response:
     return _shown(session, lang, agency_service().rotate_key(actor, agency_id, key_id), 200)
 
 
-@bp.route("/console/agencies/{agency_id}/reads", methods=["GET"])
-@console_errors
+@door.route("/console/agencies/{agency_id}/reads", methods=["GET"], page=True)
 def reads_csv(agency_id: str) -> Response:
-    request = bp.current_request
+    request = door.request
     session = console_session(request, Permission.AGENCIES_READS)
     actor = actor_of(request, session.principal)
     params = query_params(request)
@@ -191,5 +188,5 @@ def _number(form: Form, name: str) -> int:
 
 
 def _form() -> Form:
-    request = bp.current_request
+    request = door.request
     return parse_form(request.raw_body, request.headers.get("content-type") or "", MAX_FORM_BYTES)

@@ -13,20 +13,9 @@ from __future__ import annotations
 
 from typing import Any
 
-from chalice import Blueprint, Response
+from chalice import Response
 
 from chalicelib.api.complaint_handling import authorize_complaint
-from chalicelib.api.console_support import (
-    FORM_TYPES,
-    china_time,
-    console_errors,
-    console_form,
-    console_lang,
-    console_page,
-    console_session,
-    may_do,
-    scope_of,
-)
 from chalicelib.api.views import MASK
 from chalicelib.bootstrap import (
     audit_trail,
@@ -36,23 +25,32 @@ from chalicelib.bootstrap import (
 )
 from chalicelib.domain.access_policy import Permission
 from chalicelib.domain.complaint import Complaint
-from chalicelib.doors.kit.auth import actor_of, require_role
+from chalicelib.doors.console.door import door
+from chalicelib.doors.console.pages import (
+    FORM_TYPES,
+    china_time,
+    console_form,
+    console_lang,
+    console_page,
+    console_session,
+    may_do,
+    scope_of,
+)
+from chalicelib.doors.kit.auth import actor_of
 from chalicelib.doors.kit.http import query_params
+from chalicelib.doors.kit.operations import PROVINCE
 from chalicelib.doors.kit.respond import redirect
 from chalicelib.doors.kit.session import WebSession, require_csrf
 from chalicelib.errors import ConflictError, FieldError, NotFoundError, ValidationFailedError
 
-bp = Blueprint(__name__)
 READ, HANDLE = Permission.COMPLAINTS_READ, Permission.COMPLAINTS_HANDLE
 STATUSES = ("submitted", "accepted", "replied", "rejected", "resolved", "unresolved")
 PAGE_SIZE = 50
 
 
-@bp.route("/console/complaints", methods=["GET"])
-@console_errors
+@door.route("/console/complaints", methods=["GET"], page=True, stacks=PROVINCE)
 def queue_page() -> Response:
-    require_role("province")
-    request = bp.current_request
+    request = door.request
     session = console_session(request, READ)
     lang = console_lang(request)
     params = query_params(request)
@@ -81,18 +79,16 @@ def queue_page() -> Response:
     )
 
 
-@bp.route("/console/complaints/{complaint_id}", methods=["GET"])
-@console_errors
+@door.route("/console/complaints/{complaint_id}", methods=["GET"], page=True, stacks=PROVINCE)
 def complaint_page(complaint_id: str) -> Response:
     session = _allowed(READ, complaint_id)
-    return _detail(session, console_lang(bp.current_request), complaint_id)
+    return _detail(session, console_lang(door.request), complaint_id)
 
 
-@bp.route("/console/complaints/{complaint_id}/photo", methods=["GET"])
-@console_errors
+@door.route("/console/complaints/{complaint_id}/photo", methods=["GET"], page=True, stacks=PROVINCE)
 def complaint_photo(complaint_id: str) -> Response:
     session = _allowed(READ, complaint_id)
-    actor = actor_of(bp.current_request, session.principal)
+    actor = actor_of(door.request, session.principal)
     data, content_type = complaint_service().photo(complaint_id, actor)
     return Response(
         body=data,
@@ -107,34 +103,48 @@ def complaint_photo(complaint_id: str) -> Response:
     )
 
 
-@bp.route("/console/complaints/{complaint_id}/accept", methods=["POST"], content_types=FORM_TYPES)
-@console_errors
+@door.route(
+    "/console/complaints/{complaint_id}/accept",
+    methods=["POST"],
+    content_types=FORM_TYPES,
+    page=True,
+    stacks=PROVINCE,
+)
 def accept(complaint_id: str) -> Response:
     return _decide(complaint_id, "accept")
 
 
-@bp.route("/console/complaints/{complaint_id}/reject", methods=["POST"], content_types=FORM_TYPES)
-@console_errors
+@door.route(
+    "/console/complaints/{complaint_id}/reject",
+    methods=["POST"],
+    content_types=FORM_TYPES,
+    page=True,
+    stacks=PROVINCE,
+)
 def reject(complaint_id: str) -> Response:
     return _decide(complaint_id, "reject")
 
 
-@bp.route("/console/complaints/{complaint_id}/close", methods=["POST"], content_types=FORM_TYPES)
-@console_errors
+@door.route(
+    "/console/complaints/{complaint_id}/close",
+    methods=["POST"],
+    content_types=FORM_TYPES,
+    page=True,
+    stacks=PROVINCE,
+)
 def close(complaint_id: str) -> Response:
     return _decide(complaint_id, "close")
 
 
 def _allowed(permission: Permission, complaint_id: str) -> WebSession:
     """The signed-in regulator, if it may use `permission` on this complaint's shop."""
-    require_role("province")
-    session = console_session(bp.current_request, permission)
+    session = console_session(door.request, permission)
     authorize_complaint(session.principal, permission, complaint_id)
     return session
 
 
 def _decide(complaint_id: str, step: str) -> Response:
-    request = bp.current_request
+    request = door.request
     session = _allowed(HANDLE, complaint_id)
     form = console_form(request)
     require_csrf(session, form)
@@ -165,7 +175,7 @@ def _detail(
     form: dict[str, str] | None = None,
     conflict: str = "",
 ) -> Response:
-    request = bp.current_request
+    request = door.request
     complaint = complaint_service().for_regulator(
         complaint_id, actor_of(request, session.principal)
     )

@@ -17,24 +17,24 @@ from __future__ import annotations
 
 from typing import Any
 
-from chalice import Blueprint, Response
+from chalice import Response
 
-from chalicelib.api.console_support import (
-    FORM_TYPES,
-    china_time,
-    console_errors,
-    console_form,
-    console_lang,
-    console_page,
-    console_session,
-    scope_of,
-)
 from chalicelib.api.record_search import criteria_from_params, search_details, search_provinces
 from chalicelib.bootstrap import audit_trail, export_service, record_search_service
 from chalicelib.config import get_settings
 from chalicelib.domain.access_policy import Permission
 from chalicelib.domain.provinces import provinces
 from chalicelib.domain.shop import COMPANYCODE_PATTERN, DIVISION_PATTERN
+from chalicelib.doors.console.door import door
+from chalicelib.doors.console.pages import (
+    FORM_TYPES,
+    china_time,
+    console_form,
+    console_lang,
+    console_page,
+    console_session,
+    scope_of,
+)
 from chalicelib.doors.kit.auth import actor_of
 from chalicelib.doors.kit.http import query_params, source_ip
 from chalicelib.doors.kit.session import WebSession, require_csrf
@@ -42,16 +42,14 @@ from chalicelib.errors import FieldError, SearchTooBroadError, ValidationFailedE
 from chalicelib.services.record_export import criteria_to
 from chalicelib.services.record_search import SearchCriteria
 
-bp = Blueprint(__name__)
 PAGE_SIZE = 50
 CRITERIA = ("from", "to", "vin", "plate", "companycode", "flag", "division", "province")
 REFRESH_SECONDS = 3
 
 
-@bp.route("/console/records", methods=["GET"])
-@console_errors
+@door.route("/console/records", methods=["GET"], page=True)
 def records_page() -> Response:
-    request = bp.current_request
+    request = door.request
     params = query_params(request)
     lang = console_lang(request)
     given = {name: params.get(name, "").strip()[:64] for name in CRITERIA}
@@ -85,10 +83,9 @@ def records_page() -> Response:
     )
 
 
-@bp.route("/console/records/exports", methods=["POST"], content_types=FORM_TYPES)
-@console_errors
+@door.route("/console/records/exports", methods=["POST"], content_types=FORM_TYPES, page=True)
 def request_export() -> Response:
-    request = bp.current_request
+    request = door.request
     form = console_form(request)
     given = {name: form.get(name)[:64] for name in CRITERIA}
     session = _searcher(given)
@@ -111,10 +108,9 @@ def request_export() -> Response:
     return redirect(f"/console/records/exports/{job.job_id}", query={"lang": lang})
 
 
-@bp.route("/console/records/exports/{job_id}", methods=["GET"])
-@console_errors
+@door.route("/console/records/exports/{job_id}", methods=["GET"], page=True)
 def export_page(job_id: str) -> Response:
-    request = bp.current_request
+    request = door.request
     session = console_session(request, Permission.RECORDS_SEARCH)
     lang = console_lang(request)
     job, link = export_service().status(f"regulator:{session.principal.principal_id}", job_id)
@@ -145,7 +141,7 @@ def _searcher(given: dict[str, str]) -> WebSession:
     named = given["companycode"] if COMPANYCODE_PATTERN.match(given["companycode"]) else None
     district = given["division"] if DIVISION_PATTERN.match(given["division"]) else None
     return console_session(
-        bp.current_request, Permission.RECORDS_SEARCH, companycode=named, division=district
+        door.request, Permission.RECORDS_SEARCH, companycode=named, division=district
     )
 
 
@@ -166,8 +162,8 @@ def _page(
     paged: bool = False,
     next_cursor: str | None = None,
 ) -> Response:
-    from chalicelib.web.console_national_texts import province_label
-    from chalicelib.web.console_texts import FLAG_NAMES
+    from chalicelib.doors.console.national_texts import province_label
+    from chalicelib.doors.console.texts import FLAG_NAMES
 
     query = {name: value for name, value in given.items() if value}
     national = get_settings().stack_role == "ministry"

@@ -13,12 +13,18 @@ from __future__ import annotations
 
 from typing import Any
 
-from chalice import Blueprint, Response
+from chalice import Response
 
-from chalicelib.api.console_support import (
+from chalicelib.api.schemas import EditShopRequest, RegisterShopRequest, parse
+from chalicelib.api.views import MASK
+from chalicelib.bootstrap import shop_registry
+from chalicelib.config import get_settings
+from chalicelib.domain.access_policy import Permission
+from chalicelib.domain.shop import COMPANYCODE_PATTERN, SHOP_CLASSES, Shop, division_name
+from chalicelib.doors.console.door import door
+from chalicelib.doors.console.pages import (
     FORM_TYPES,
     china_time,
-    console_errors,
     console_form,
     console_lang,
     console_page,
@@ -26,20 +32,14 @@ from chalicelib.api.console_support import (
     may_do,
     scope_of,
 )
-from chalicelib.api.schemas import EditShopRequest, RegisterShopRequest, parse
-from chalicelib.api.views import MASK
-from chalicelib.bootstrap import shop_registry
-from chalicelib.config import get_settings
-from chalicelib.domain.access_policy import Permission
-from chalicelib.domain.shop import COMPANYCODE_PATTERN, SHOP_CLASSES, Shop, division_name
-from chalicelib.doors.kit.auth import actor_of, require_role
+from chalicelib.doors.kit.auth import actor_of
 from chalicelib.doors.kit.http import query_params
+from chalicelib.doors.kit.operations import PROVINCE
 from chalicelib.doors.kit.respond import redirect
 from chalicelib.doors.kit.session import WebSession, require_csrf
 from chalicelib.errors import ConflictError, FieldError, ValidationFailedError
 from chalicelib.services.shop_registry import EDITABLE_FIELDS, ShopApplication, ShopEdit
 
-bp = Blueprint(__name__)
 READ, WRITE = Permission.REGISTRY_READ, Permission.REGISTRY_WRITE
 PAGE_SIZE = 50
 REGISTER_FIELDS = (
@@ -53,11 +53,9 @@ REGISTER_FIELDS = (
 )
 
 
-@bp.route("/console/shops", methods=["GET"])
-@console_errors
+@door.route("/console/shops", methods=["GET"], page=True, stacks=PROVINCE)
 def registry_page() -> Response:
-    require_role("province")
-    request = bp.current_request
+    request = door.request
     session = console_session(request, READ)
     lang = console_lang(request)
     find = query_params(request).get("find", "").strip()
@@ -66,11 +64,11 @@ def registry_page() -> Response:
     return _registry(session, lang)
 
 
-@bp.route("/console/shops", methods=["POST"], content_types=FORM_TYPES)
-@console_errors
+@door.route(
+    "/console/shops", methods=["POST"], content_types=FORM_TYPES, page=True, stacks=PROVINCE
+)
 def register_shop() -> Response:
-    require_role("province")
-    request = bp.current_request
+    request = door.request
     form = console_form(request)
     division = form.get("division_code")
     # A division of another province is bad input (400 from the registry), not a scope matter.
@@ -92,18 +90,21 @@ def register_shop() -> Response:
     return _secret_page(session, lang, shop, secret, status=201, registered=True)
 
 
-@bp.route("/console/shops/{companycode}", methods=["GET"])
-@console_errors
+@door.route("/console/shops/{companycode}", methods=["GET"], page=True, stacks=PROVINCE)
 def shop_page(companycode: str) -> Response:
-    require_role("province")
-    request = bp.current_request
+    request = door.request
     session = console_session(request, READ, companycode=companycode)
     params = query_params(request)
     return _detail(session, console_lang(request), companycode, saved=params.get("saved", ""))
 
 
-@bp.route("/console/shops/{companycode}", methods=["POST"], content_types=FORM_TYPES)
-@console_errors
+@door.route(
+    "/console/shops/{companycode}",
+    methods=["POST"],
+    content_types=FORM_TYPES,
+    page=True,
+    stacks=PROVINCE,
+)
 def edit_shop(companycode: str) -> Response:
     session, lang, form = _write(companycode)
     version = form.get("version")
@@ -114,7 +115,7 @@ def edit_shop(companycode: str) -> Response:
         shop_registry().edit(
             companycode,
             ShopEdit(**body.model_dump()),
-            actor_of(bp.current_request, session.principal),
+            actor_of(door.request, session.principal),
         )
     except ValidationFailedError as exc:
         return _detail(session, lang, companycode, status=400, errors=exc.errors, form=fields)
@@ -123,19 +124,29 @@ def edit_shop(companycode: str) -> Response:
     return redirect(f"/console/shops/{companycode}", query={"lang": lang, "saved": "edit"})
 
 
-@bp.route("/console/shops/{companycode}/secret", methods=["POST"], content_types=FORM_TYPES)
-@console_errors
+@door.route(
+    "/console/shops/{companycode}/secret",
+    methods=["POST"],
+    content_types=FORM_TYPES,
+    page=True,
+    stacks=PROVINCE,
+)
 def rotate_secret(companycode: str) -> Response:
     session, lang, form = _write(companycode)
     if form.get("confirm") != "yes":  # the shop's systems stop until they get the new one
         return _confirm(session, lang, companycode, "secret")
-    actor = actor_of(bp.current_request, session.principal)
+    actor = actor_of(door.request, session.principal)
     shop, secret = shop_registry().rotate_secret(companycode, actor)
     return _secret_page(session, lang, shop, secret, status=200, registered=False)
 
 
-@bp.route("/console/shops/{companycode}/suspend", methods=["POST"], content_types=FORM_TYPES)
-@console_errors
+@door.route(
+    "/console/shops/{companycode}/suspend",
+    methods=["POST"],
+    content_types=FORM_TYPES,
+    page=True,
+    stacks=PROVINCE,
+)
 def suspend_shop(companycode: str) -> Response:
     session, lang, form = _write(companycode)
     if form.get("confirm") != "yes":  # the shop can upload nothing until reinstated
@@ -143,8 +154,13 @@ def suspend_shop(companycode: str) -> Response:
     return _set_status(session, lang, companycode, "suspended")
 
 
-@bp.route("/console/shops/{companycode}/reinstate", methods=["POST"], content_types=FORM_TYPES)
-@console_errors
+@door.route(
+    "/console/shops/{companycode}/reinstate",
+    methods=["POST"],
+    content_types=FORM_TYPES,
+    page=True,
+    stacks=PROVINCE,
+)
 def reinstate_shop(companycode: str) -> Response:
     session, lang, _ = _write(companycode)
     return _set_status(session, lang, companycode, "active")
@@ -152,8 +168,7 @@ def reinstate_shop(companycode: str) -> Response:
 
 def _write(companycode: str) -> tuple[WebSession, str, Any]:
     """A regulator who may change this shop, its language and its (CSRF-checked) form."""
-    require_role("province")
-    request = bp.current_request
+    request = door.request
     session = console_session(request, WRITE, companycode=companycode)
     form = console_form(request)
     require_csrf(session, form)
@@ -161,7 +176,7 @@ def _write(companycode: str) -> tuple[WebSession, str, Any]:
 
 
 def _set_status(session: WebSession, lang: str, companycode: str, status: str) -> Response:
-    actor = actor_of(bp.current_request, session.principal)
+    actor = actor_of(door.request, session.principal)
     shop_registry().set_status(companycode, status, actor)
     return redirect(f"/console/shops/{companycode}", query={"lang": lang, "saved": status})
 
@@ -188,7 +203,7 @@ def _registry(
     errors: list[FieldError] | None = None,
     form: dict[str, str] | None = None,
 ) -> Response:
-    request = bp.current_request
+    request = door.request
     cursor = query_params(request).get("cursor") or None
     shops, next_cursor = shop_registry().list(
         actor_of(request, session.principal), PAGE_SIZE, cursor, scope_of(session)
@@ -223,7 +238,7 @@ def _detail(
     conflict: str = "",
     saved: str = "",
 ) -> Response:
-    shop = shop_registry().read(companycode, actor_of(bp.current_request, session.principal))
+    shop = shop_registry().read(companycode, actor_of(door.request, session.principal))
     contacts = may_do(session, Permission.REGISTRY_CONTACTS)
     view = _view(shop, contacts)
     return console_page(

@@ -10,8 +10,8 @@ below).
 
 from __future__ import annotations
 
-from chalicelib.web.console_national_texts import NATIONAL_TEXTS
-from chalicelib.web.console_province_texts import FLAG_NAMES, PROVINCE_TEXTS, SHOP_CLASS_NAMES
+from chalicelib.doors.console.national_texts import NATIONAL_TEXTS
+from chalicelib.doors.console.province_texts import FLAG_NAMES, PROVINCE_TEXTS, SHOP_CLASS_NAMES
 
 TEXTS: dict[str, dict[str, str]] = {
     "zh-CN": {

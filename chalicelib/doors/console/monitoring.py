@@ -15,29 +15,29 @@ import re
 from datetime import date, timedelta
 from typing import Any
 
-from chalice import Blueprint, Response
+from chalice import Response
 
-from chalicelib.api.console_support import (
+from chalicelib.api.views import MASK
+from chalicelib.bootstrap import audit_trail, monitoring_service, shop_registry
+from chalicelib.domain.access_policy import Permission
+from chalicelib.domain.shop import DIVISION_PATTERN, division_name
+from chalicelib.domain.statistics import TIMELINESS_BUCKETS
+from chalicelib.doors.console.door import door
+from chalicelib.doors.console.pages import (
     china_time,
-    console_errors,
     console_lang,
     console_page,
     console_session,
     may_do,
     scope_of,
 )
-from chalicelib.api.views import MASK
-from chalicelib.bootstrap import audit_trail, monitoring_service, shop_registry
-from chalicelib.domain.access_policy import Permission
-from chalicelib.domain.shop import DIVISION_PATTERN, division_name
-from chalicelib.domain.statistics import TIMELINESS_BUCKETS
-from chalicelib.doors.kit.auth import actor_of, require_role
+from chalicelib.doors.kit.auth import actor_of
 from chalicelib.doors.kit.http import query_params
+from chalicelib.doors.kit.operations import PROVINCE
 from chalicelib.doors.kit.session import WebSession
 from chalicelib.errors import NotFoundError
 from chalicelib.services.monitoring import CoverageRow
 
-bp = Blueprint(__name__)
 TREND_DAYS = 30
 IDLE_DAYS_DEFAULT = 7
 IDLE_PAGE_SIZE = 100
@@ -45,10 +45,9 @@ ERRORS_PAGE_SIZE = 100
 _MONTH = re.compile(r"^\d{4}-(0[1-9]|1[0-2])$")
 
 
-@bp.route("/console/coverage", methods=["GET"])
-@console_errors
+@door.route("/console/coverage", methods=["GET"], page=True, stacks=PROVINCE)
 def coverage_page() -> Response:
-    from chalicelib.web.upload_trend_chart import DayBar, trend_svg
+    from chalicelib.doors.console.trend_chart import DayBar, trend_svg
 
     session, lang, params, scope, division = _monitoring_request()
     service = monitoring_service()
@@ -94,8 +93,7 @@ def coverage_page() -> Response:
     )
 
 
-@bp.route("/console/coverage/idle", methods=["GET"])
-@console_errors
+@door.route("/console/coverage/idle", methods=["GET"], page=True, stacks=PROVINCE)
 def idle_page() -> Response:
     session, lang, params, scope, division = _monitoring_request()
     days = _bounded(params.get("days"), IDLE_DAYS_DEFAULT, 1, 366)
@@ -105,7 +103,7 @@ def idle_page() -> Response:
     contacts = may_do(session, Permission.REGISTRY_CONTACTS)
     rows = [_idle_row(shop, contacts) for shop in shown]
     audit_trail().record(
-        actor_of(bp.current_request, session.principal),
+        actor_of(door.request, session.principal),
         "monitoring.not_uploading",
         division or _scope_target(scope),
         {"days": days, "shops": len(idle), "shown": len(rows), "contacts": contacts},
@@ -132,8 +130,7 @@ def idle_page() -> Response:
     )
 
 
-@bp.route("/console/coverage/errors", methods=["GET"])
-@console_errors
+@door.route("/console/coverage/errors", methods=["GET"], page=True, stacks=PROVINCE)
 def error_rates_page() -> Response:
     session, lang, params, scope, division = _monitoring_request()
     service = monitoring_service()
@@ -155,7 +152,7 @@ def error_rates_page() -> Response:
             link["query"]["companycode"] = row["companycode"]
         row["last_upload_local"] = _local(row.get("last_upload_at"))
     audit_trail().record(
-        actor_of(bp.current_request, session.principal),
+        actor_of(door.request, session.principal),
         "monitoring.error_rates",
         division or _scope_target(scope),
         {"month": month, "shops": len(every), "shown": len(rows)},
@@ -179,7 +176,7 @@ def error_rates_page() -> Response:
 
 def coverage_view(rows: list[CoverageRow], lang: str) -> list[dict[str, Any]]:
     """对接率 rows as the coverage tables show them (class names in the page's language)."""
-    from chalicelib.web.console_texts import SHOP_CLASS_NAMES
+    from chalicelib.doors.console.texts import SHOP_CLASS_NAMES
 
     return [
         {
@@ -196,8 +193,7 @@ def coverage_view(rows: list[CoverageRow], lang: str) -> list[dict[str, Any]]:
 def _monitoring_request() -> tuple[WebSession, str, dict[str, str], tuple[str, ...] | None, str]:
     """The signed-in reader of statistics, its language, the query, the scope to show (its
     districts, or the one district asked for if it lies in them) and that district."""
-    require_role("province")
-    request = bp.current_request
+    request = door.request
     params = query_params(request)
     division = params.get("division", "").strip()
     if division and not DIVISION_PATTERN.match(division):
@@ -249,6 +245,6 @@ def _scope_target(scope: tuple[str, ...] | None) -> str:
 
 
 def _texts(lang: str) -> dict[str, str]:
-    from chalicelib.api.console_support import console_texts
+    from chalicelib.doors.console.pages import console_texts
 
     return console_texts(lang)

@@ -12,21 +12,20 @@ from __future__ import annotations
 
 import secrets
 
-from chalice import Blueprint, Response
+from chalice import Response
 
-from chalicelib.api.console_support import (
+from chalicelib.bootstrap import audit_trail, auth_service
+from chalicelib.config import get_settings
+from chalicelib.doors.console.door import door, error_page
+from chalicelib.doors.console.pages import (
     CONSOLE_HOME,
     CONSOLE_LOGIN,
     FORM_TYPES,
     china_time,
-    console_error_page,
-    console_errors,
     console_lang,
     console_page,
     console_session,
 )
-from chalicelib.bootstrap import audit_trail, auth_service
-from chalicelib.config import get_settings
 from chalicelib.doors.kit.auth import actor_of, origin_of
 from chalicelib.doors.kit.cookies import clear_cookie, read_cookie, set_cookie
 from chalicelib.doors.kit.csrf import CSRF_FIELD, csrf_token, csrf_valid
@@ -35,16 +34,14 @@ from chalicelib.doors.kit.respond import redirect
 from chalicelib.doors.kit.session import end_session, require_csrf, session_cookie, web_session
 from chalicelib.errors import AuthenticationError, DomainError
 
-bp = Blueprint(__name__)
 LOGIN_COOKIE = "vmehr_console_login"
 LOGIN_FORM_SECONDS = 1800
 MAX_LOGIN_FORM_BYTES = 4096
 
 
-@bp.route(CONSOLE_LOGIN, methods=["GET"])
-@console_errors
+@door.route(CONSOLE_LOGIN, methods=["GET"], page=True)
 def login_page() -> Response:
-    request = bp.current_request
+    request = door.request
     lang = console_lang(request)
     try:
         web_session(request, "regulator")
@@ -53,16 +50,15 @@ def login_page() -> Response:
         return _login_form(lang, status=200)
 
 
-@bp.route(CONSOLE_LOGIN, methods=["POST"], content_types=FORM_TYPES)
-@console_errors
+@door.route(CONSOLE_LOGIN, methods=["POST"], content_types=FORM_TYPES, page=True)
 def sign_in() -> Response:
-    request = bp.current_request
+    request = door.request
     form = parse_form(
         request.raw_body, request.headers.get("content-type") or "", MAX_LOGIN_FORM_BYTES
     )
     lang = console_lang(request, form.get("lang"))
     if not csrf_valid(read_cookie(request, LOGIN_COOKIE), form.get(CSRF_FIELD)):
-        return console_error_page(403, "csrf")
+        return error_page(403, "csrf")
     username = form.get("username")[:64]
     try:
         token, principal = auth_service().regulator_token(
@@ -78,10 +74,9 @@ def sign_in() -> Response:
     return redirect(CONSOLE_HOME, cookies=cookies, query={"lang": lang})
 
 
-@bp.route("/console/logout", methods=["POST"], content_types=FORM_TYPES)
-@console_errors
+@door.route("/console/logout", methods=["POST"], content_types=FORM_TYPES, page=True)
 def sign_out() -> Response:
-    request = bp.current_request
+    request = door.request
     session = web_session(request, "regulator")
     form = parse_form(
         request.raw_body, request.headers.get("content-type") or "", MAX_LOGIN_FORM_BYTES
@@ -95,13 +90,12 @@ def sign_out() -> Response:
     )
 
 
-@bp.route(CONSOLE_HOME, methods=["GET"])
-@console_errors
+@door.route(CONSOLE_HOME, methods=["GET"], page=True)
 def home() -> Response:
     from chalicelib.domain.shop import division_name
-    from chalicelib.web.console_texts import ROLE_NAMES, TEXTS
+    from chalicelib.doors.console.texts import ROLE_NAMES, TEXTS
 
-    request = bp.current_request
+    request = door.request
     session = console_session(request)
     lang = console_lang(request)
     principal = session.principal
