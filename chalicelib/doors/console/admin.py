@@ -10,148 +10,125 @@ by the services, exactly as through the API.
 from __future__ import annotations
 
 from datetime import date, datetime, timedelta
+from typing import Any
 
 from chalice import Response
 
 from chalicelib.bootstrap import audit_trail, record_service, regulator_accounts
 from chalicelib.config import get_settings
-from chalicelib.domain.access_policy import CREATABLE_ROLES
 from chalicelib.domain.china_time import CST, china_date
+from chalicelib.doors.console import views
 from chalicelib.doors.console.door import door
-from chalicelib.doors.console.pages import (
-    FORM_TYPES,
-    china_time,
-    console_lang,
-    console_page,
-    console_session,
-)
+from chalicelib.doors.console.pages import FORM_TYPES, console_page, signed_form, signed_in
 from chalicelib.doors.kit.auth import Permission, actor_of
-from chalicelib.doors.kit.forms import Form, parse_form
+from chalicelib.doors.kit.forms import Form
+from chalicelib.doors.kit.http import query_params
 from chalicelib.doors.kit.respond import redirect
-from chalicelib.doors.kit.session import WebSession, require_csrf
+from chalicelib.doors.kit.session import WebSession
 from chalicelib.errors import FieldError, NotFoundError, ValidationFailedError
+from chalicelib.services.audit import Actor
+from chalicelib.services.regulator_accounts import Enrolment
 
+MANAGE, AUDIT = Permission.ACCOUNTS_MANAGE, Permission.AUDIT_READ
 ACCOUNT_ACTIONS = ("password", "totp", "disable", "enable")
 MAX_FORM_BYTES = 8192
+AUDIT_PAGE_SIZE = 50
 
 
 @door.route("/console/accounts", methods=["GET"], page=True)
 def accounts_page() -> Response:
-    request = door.request
-    session = console_session(request, Permission.ACCOUNTS_MANAGE)
-    lang = console_lang(request)
+    session, lang = signed_in(door.request, MANAGE)
     return _accounts(session, lang)
 
 
 @door.route("/console/accounts", methods=["POST"], content_types=FORM_TYPES, page=True)
 def create_account() -> Response:
-    request = door.request
-    session = console_session(request, Permission.ACCOUNTS_MANAGE)
-    form = _form()
-    require_csrf(session, form)
-    lang = console_lang(request, form.get("lang"))
-    divisions = form.get("divisions").replace("，", ",").replace(" ", ",").split(",")
-    try:
-        enrolment = regulator_accounts().create(
-            actor_of(request, session.principal),
-            form.get("username"),
-            form.get("role"),
-            [d for d in divisions if d],
-        )
+    session, form, lang = signed_form(door.request, MANAGE, max_bytes=MAX_FORM_BYTES)
+    actor = actor_of(door.request, session.principal)
+    try:  # the form again, each error beside its field
+        shown = regulator_accounts().create(actor, form.get("username"), *_role_divisions(form))
     except ValidationFailedError as exc:
         return _accounts(session, lang, status=400, errors=exc.errors, form=form.fields)
-    return console_page(
-        "console/enrolment.html", session, lang, status=201, active="accounts", shown=enrolment
-    )
+    return console_page("console/enrolment.html", session, lang, status=201, **views.shown(shown))
 
 
 @door.route(
     "/console/accounts/{username}/{action}", methods=["POST"], content_types=FORM_TYPES, page=True
 )
 def account_action(username: str, action: str) -> Response:
-    request = door.request
-    session = console_session(request, Permission.ACCOUNTS_MANAGE)
-    form = _form()
-    require_csrf(session, form)
-    lang = console_lang(request, form.get("lang"))
+    session, _, lang = signed_form(door.request, MANAGE, max_bytes=MAX_FORM_BYTES)
     if action not in ACCOUNT_ACTIONS:
         raise NotFoundError("no such action")
-    service, actor = regulator_accounts(), actor_of(request, session.principal)
-    if action in ("disable", "enable"):
-        service.set_disabled(actor, username, action == "disable")
+    shown = _apply(actor_of(door.request, session.principal), username, action)
+    if shown is None:
         return redirect("/console/accounts", query={"lang": lang})
-    shown = service.reset_password(actor, username) if action == "password" else None
-    shown = shown or service.reset_totp(actor, username)
-    return console_page("console/enrolment.html", session, lang, active="accounts", shown=shown)
+    return console_page("console/enrolment.html", session, lang, **views.shown(shown))
 
 
 @door.route("/console/audit", methods=["GET"], page=True)
 def audit_page() -> Response:
-    from chalicelib.doors.kit.http import query_params
-
-    request = door.request
-    session = console_session(request, Permission.AUDIT_READ)
-    lang = console_lang(request)
-    params = query_params(request)
-    today = china_date(record_service().now())
-    day = _day(params.get("day"), today)
-    since = datetime(day.year, day.month, day.day, tzinfo=CST)
+    session, lang = signed_in(door.request, AUDIT)
+    params = query_params(door.request)
+    day = _day(params.get("day"), china_date(record_service().now()))
     actor = params.get("actor", "").strip()[:80]
-    entries, cursor = audit_trail().search(
-        actor_of(request, session.principal),
-        since,
-        since + timedelta(days=1),
-        actor=actor or None,
-        limit=50,
-        cursor=params.get("cursor") or None,
-    )
-    for entry in entries:
-        entry["at_local"] = china_time(datetime.fromisoformat(entry["at"]))
-    return console_page(
-        "console/audit.html",
-        session,
-        lang,
-        active="audit",
-        switch_path="/console/audit",
-        entries=entries,
-        next_cursor=cursor,
-        day=day.isoformat(),
-        actor=actor,
-    )
+    entries, cursor = _audit_entries(session, day, actor, params.get("cursor") or None)
+    view = views.audit(entries, cursor, day, actor)
+    return console_page("console/audit.html", session, lang, **view)
 
 
 def _accounts(
-    web: WebSession,
+    session: WebSession,
     lang: str,
+    *,
     status: int = 200,
     errors: list[FieldError] | None = None,
     form: dict[str, str] | None = None,
 ) -> Response:
-    from chalicelib.doors.console.texts import ROLE_NAMES
-
-    accounts = regulator_accounts().list(actor_of(door.request, web.principal))
-    roles = [
-        (r.value, ROLE_NAMES[lang][r.value]) for r in CREATABLE_ROLES[get_settings().stack_role]
-    ]
+    """The accounts page (again, after a refused form: its errors and values beside it)."""
+    accounts = regulator_accounts().list(actor_of(door.request, session.principal))
+    view = views.accounts(accounts, lang, get_settings().stack_role, session.principal)
     return console_page(
         "console/accounts.html",
-        web,
+        session,
         lang,
         status=status,
-        active="accounts",
-        switch_path="/console/accounts",
-        accounts=[a.public_view() for a in accounts],
-        role_names=ROLE_NAMES[lang],
-        roles=roles,
-        me=web.principal.principal_id,
         errors=errors or [],
         form=form or {},
+        **view,
     )
 
 
-def _form() -> Form:
-    request = door.request
-    return parse_form(request.raw_body, request.headers.get("content-type") or "", MAX_FORM_BYTES)
+def _role_divisions(form: Form) -> tuple[str, list[str]]:
+    """The new account's role, and its districts as typed (commas, full-width commas or
+    spaces between them)."""
+    divisions = form.get("divisions").replace("，", ",").replace(" ", ",").split(",")
+    return form.get("role"), [d for d in divisions if d]
+
+
+def _apply(actor: Actor, username: str, action: str) -> Enrolment | None:
+    """An account action; the new credentials to show once, or None (disable, enable)."""
+    service = regulator_accounts()
+    if action == "password":
+        return service.reset_password(actor, username)
+    if action == "totp":
+        return service.reset_totp(actor, username)
+    service.set_disabled(actor, username, action == "disable")
+    return None
+
+
+def _audit_entries(
+    session: WebSession, day: date, actor: str, cursor: str | None
+) -> tuple[list[dict[str, Any]], str | None]:
+    """One page of a China day's audit entries, optionally of one actor (the read is audited)."""
+    since = datetime(day.year, day.month, day.day, tzinfo=CST)
+    return audit_trail().search(
+        actor_of(door.request, session.principal),
+        since,
+        since + timedelta(days=1),
+        actor=actor or None,
+        limit=AUDIT_PAGE_SIZE,
+        cursor=cursor,
+    )
 
 
 def _day(value: str | None, default: date) -> date:

@@ -9,52 +9,38 @@ services audit every change exactly as through the API.
 
 from __future__ import annotations
 
-from datetime import datetime
-from typing import Any
-
 from chalice import Response
 
 from chalicelib.api.agencies import csv_part
 from chalicelib.bootstrap import agency_service
-from chalicelib.domain.agency import AGENCY_KINDS, FIELD_SCOPES, PURPOSES
+from chalicelib.doors.console import national_views
 from chalicelib.doors.console.door import door
-from chalicelib.doors.console.pages import (
-    FORM_TYPES,
-    china_time,
-    console_lang,
-    console_page,
-    console_session,
-)
+from chalicelib.doors.console.pages import FORM_TYPES, console_page, signed_form, signed_in
 from chalicelib.doors.kit.auth import Permission, actor_of, may_here
-from chalicelib.doors.kit.forms import Form, parse_form
+from chalicelib.doors.kit.forms import Form
 from chalicelib.doors.kit.http import query_params
 from chalicelib.doors.kit.respond import redirect
-from chalicelib.doors.kit.session import WebSession, require_csrf
+from chalicelib.doors.kit.session import WebSession
 from chalicelib.errors import FieldError, NotFoundError, ValidationFailedError
 from chalicelib.services.agencies import IssuedKey
 
+READS, MANAGE = Permission.AGENCIES_READS, Permission.AGENCIES_MANAGE
 KEY_ACTIONS = ("rotate", "revoke")
 MAX_FORM_BYTES = 4096
 
 
 @door.route("/console/agencies", methods=["GET"], page=True)
 def agencies_page() -> Response:
-    request = door.request
-    session = console_session(request, Permission.AGENCIES_READS)
-    return _agencies(session, console_lang(request))
+    session, lang = signed_in(door.request, READS)
+    return _agencies(session, lang)
 
 
 @door.route("/console/agencies", methods=["POST"], content_types=FORM_TYPES, page=True)
 def register_agency() -> Response:
-    request = door.request
-    session = console_session(request, Permission.AGENCIES_MANAGE)
-    form = _form()
-    require_csrf(session, form)
-    lang = console_lang(request, form.get("lang"))
-    try:
-        agency_service().register(
-            actor_of(request, session.principal), form.get("name"), form.get("kind")
-        )
+    session, form, lang = signed_form(door.request, MANAGE, max_bytes=MAX_FORM_BYTES)
+    actor = actor_of(door.request, session.principal)
+    try:  # the form again, each error beside its field
+        agency_service().register(actor, form.get("name"), form.get("kind"))
     except ValidationFailedError as exc:
         return _agencies(session, lang, status=400, errors=exc.errors, form=form)
     return redirect("/console/agencies", query={"lang": lang})
@@ -64,20 +50,10 @@ def register_agency() -> Response:
     "/console/agencies/{agency_id}/keys", methods=["POST"], content_types=FORM_TYPES, page=True
 )
 def issue_key(agency_id: str) -> Response:
-    request = door.request
-    session = console_session(request, Permission.AGENCIES_MANAGE)
-    form = _form()
-    require_csrf(session, form)
-    lang = console_lang(request, form.get("lang"))
-    try:
-        issued = agency_service().issue_key(
-            actor_of(request, session.principal),
-            agency_id,
-            form.get("purpose"),
-            form.get("field_scope"),
-            _number(form, "quota_per_day"),
-            _number(form, "burst_per_minute"),
-        )
+    session, form, lang = signed_form(door.request, MANAGE, max_bytes=MAX_FORM_BYTES)
+    actor = actor_of(door.request, session.principal)
+    try:  # the form again, each error beside its field
+        issued = agency_service().issue_key(actor, agency_id, *_key_terms(form))
     except ValidationFailedError as exc:
         return _agencies(session, lang, status=400, errors=exc.errors, form=form)
     return _shown(session, lang, issued, 201)
@@ -90,14 +66,10 @@ def issue_key(agency_id: str) -> Response:
     page=True,
 )
 def key_action(agency_id: str, key_id: str, key_action: str) -> Response:
-    request = door.request
-    session = console_session(request, Permission.AGENCIES_MANAGE)
-    form = _form()
-    require_csrf(session, form)
-    lang = console_lang(request, form.get("lang"))
+    session, _, lang = signed_form(door.request, MANAGE, max_bytes=MAX_FORM_BYTES)
     if key_action not in KEY_ACTIONS:
         raise NotFoundError("no such action")
-    actor = actor_of(request, session.principal)
+    actor = actor_of(door.request, session.principal)
     if key_action == "revoke":
         agency_service().revoke_key(actor, agency_id, key_id)
         return redirect("/console/agencies", query={"lang": lang})
@@ -106,11 +78,10 @@ def key_action(agency_id: str, key_id: str, key_action: str) -> Response:
 
 @door.route("/console/agencies/{agency_id}/reads", methods=["GET"], page=True)
 def reads_csv(agency_id: str) -> Response:
-    request = door.request
-    session = console_session(request, Permission.AGENCIES_READS)
-    actor = actor_of(request, session.principal)
-    params = query_params(request)
-    return csv_part(actor, agency_id, params, f"/console/agencies/{agency_id}/reads")
+    session, _ = signed_in(door.request, READS)
+    actor = actor_of(door.request, session.principal)
+    next_path = f"/console/agencies/{agency_id}/reads"
+    return csv_part(actor, agency_id, query_params(door.request), next_path)
 
 
 def _agencies(
@@ -121,62 +92,34 @@ def _agencies(
     errors: list[FieldError] | None = None,
     form: Form | None = None,
 ) -> Response:
-    from chalicelib.web.sharing_texts import CONSOLE_TEXTS, KIND_LABELS, PURPOSE_LABELS
-
-    listed = []
-    for agency, keys in agency_service().agencies():
-        listed.append(
-            {
-                "agency_id": agency.agency_id,
-                "name": agency.name,
-                "kind": KIND_LABELS[lang].get(agency.kind, agency.kind),
-                "purposes": [(p.code, PURPOSE_LABELS[lang][p.code]) for p in agency.purposes()],
-                "keys": [_key_row(k.public_view(), lang) for k in keys],
-            }
-        )
+    """The agencies page (again, after a refused form: its errors and values beside it)."""
+    view = national_views.agencies(
+        agency_service().agencies(), lang, may_here(session.principal, MANAGE)
+    )
     return console_page(
         "console/agencies.html",
         session,
         lang,
         status=status,
-        active="agencies",
-        switch_path="/console/agencies",
-        a=CONSOLE_TEXTS[lang],
-        agencies=listed,
-        kinds=[(k, KIND_LABELS[lang][k]) for k in AGENCY_KINDS],
-        scopes=FIELD_SCOPES,
-        manage=may_here(session.principal, Permission.AGENCIES_MANAGE),
         errors=errors or [],
         form=form or Form(),
+        **view,
     )
 
 
-def _key_row(view: dict[str, Any], lang: str) -> dict[str, Any]:
-    from chalicelib.web.sharing_texts import PURPOSE_LABELS
-
-    purpose = PURPOSES.get(view["purpose"])
-    return {
-        **view,
-        "purpose_label": PURPOSE_LABELS[lang].get(view["purpose"], view["purpose"]),
-        "needs_grant": purpose.needs_grant if purpose else True,
-        "created_local": china_time(datetime.fromisoformat(view["created_at"])),
-    }
-
-
 def _shown(session: WebSession, lang: str, issued: IssuedKey, status: int) -> Response:
-    from chalicelib.web.sharing_texts import CONSOLE_TEXTS, PURPOSE_LABELS
+    """The page that shows a new or rotated key's secret once."""
+    view = national_views.agency_key(issued, lang)
+    return console_page("console/agency_key.html", session, lang, status=status, **view)
 
-    return console_page(
-        "console/agency_key.html",
-        session,
-        lang,
-        status=status,
-        active="agencies",
-        a=CONSOLE_TEXTS[lang],
-        key=issued.key.public_view(),
-        purpose_label=PURPOSE_LABELS[lang].get(issued.key.purpose, issued.key.purpose),
-        agency_name=issued.key.agency_name,
-        secret=issued.secret,
+
+def _key_terms(form: Form) -> tuple[str, str, int, int]:
+    """A key's purpose, field scope, daily quota and burst per minute, as posted."""
+    return (
+        form.get("purpose"),
+        form.get("field_scope"),
+        _number(form, "quota_per_day"),
+        _number(form, "burst_per_minute"),
     )
 
 
@@ -185,8 +128,3 @@ def _number(form: Form, name: str) -> int:
     if not value.isdigit() or len(value) > 9:
         raise ValidationFailedError([FieldError(name, "integer", f"{name} must be a number")])
     return int(value)
-
-
-def _form() -> Form:
-    request = door.request
-    return parse_form(request.raw_body, request.headers.get("content-type") or "", MAX_FORM_BYTES)

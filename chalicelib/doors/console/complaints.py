@@ -11,12 +11,9 @@ console route (the page's CSP allows images from this site only).
 
 from __future__ import annotations
 
-from typing import Any
-
 from chalice import Response
 
 from chalicelib.api.complaint_handling import authorize_complaint
-from chalicelib.api.views import MASK
 from chalicelib.bootstrap import (
     audit_trail,
     complaint_service,
@@ -25,16 +22,19 @@ from chalicelib.bootstrap import (
 )
 from chalicelib.domain.access_policy import Permission
 from chalicelib.domain.complaint import Complaint
+from chalicelib.domain.record import StoredRecord
+from chalicelib.domain.shop import Shop
+from chalicelib.doors.console import province_views
 from chalicelib.doors.console.door import door
 from chalicelib.doors.console.pages import (
     FORM_TYPES,
-    china_time,
     console_form,
     console_lang,
     console_page,
     console_session,
     may_do,
     scope_of,
+    signed_in,
 )
 from chalicelib.doors.kit.auth import actor_of
 from chalicelib.doors.kit.http import query_params
@@ -50,33 +50,14 @@ PAGE_SIZE = 50
 
 @door.route("/console/complaints", methods=["GET"], page=True, stacks=PROVINCE)
 def queue_page() -> Response:
-    request = door.request
-    session = console_session(request, READ)
-    lang = console_lang(request)
-    params = query_params(request)
+    session, lang = signed_in(door.request, READ)
+    params = query_params(door.request)
     status = params.get("status", "submitted")
     status = status if status in STATUSES else "submitted"
-    items, cursor = complaint_service().queue(
-        status, PAGE_SIZE, params.get("cursor") or None, divisions=scope_of(session)
-    )
-    audit_trail().record(
-        actor_of(request, session.principal),
-        "complaint.queue",
-        status,
-        {"returned": len(items)},
-    )
+    items, cursor = _queue(session, status, params.get("cursor") or None)
     names = _shop_names({c.companycode for c in items})
-    return console_page(
-        "console/complaints.html",
-        session,
-        lang,
-        active="complaints",
-        switch_path="/console/complaints",
-        statuses=STATUSES,
-        queue_status=status,
-        complaints=[{**_summary(c), "shop_name": names.get(c.companycode, "")} for c in items],
-        next_cursor=cursor,
-    )
+    view = province_views.complaint_queue(items, cursor, status, STATUSES, names)
+    return console_page("console/complaints.html", session, lang, **view)
 
 
 @door.route("/console/complaints/{complaint_id}", methods=["GET"], page=True, stacks=PROVINCE)
@@ -90,17 +71,7 @@ def complaint_photo(complaint_id: str) -> Response:
     session = _allowed(READ, complaint_id)
     actor = actor_of(door.request, session.principal)
     data, content_type = complaint_service().photo(complaint_id, actor)
-    return Response(
-        body=data,
-        status_code=200,
-        headers={
-            "Content-Type": content_type,
-            "Cache-Control": "no-store",
-            "Content-Disposition": f'inline; filename="{complaint_id}"',
-            "X-Content-Type-Options": "nosniff",
-            "Content-Security-Policy": "default-src 'none'",
-        },
-    )
+    return _photo(data, content_type, complaint_id)
 
 
 @door.route(
@@ -143,14 +114,32 @@ def _allowed(permission: Permission, complaint_id: str) -> WebSession:
     return session
 
 
+def _queue(
+    session: WebSession, status: str, cursor: str | None
+) -> tuple[list[Complaint], str | None]:
+    """One page of the queue of complaints in `status` within the caller's districts; the
+    read is audited (who saw which queue, and how many complaints)."""
+    items, cursor = complaint_service().queue(
+        status, PAGE_SIZE, cursor, divisions=scope_of(session)
+    )
+    audit_trail().record(
+        actor_of(door.request, session.principal),
+        "complaint.queue",
+        status,
+        {"returned": len(items)},
+    )
+    return items, cursor
+
+
 def _decide(complaint_id: str, step: str) -> Response:
-    request = door.request
     session = _allowed(HANDLE, complaint_id)
-    form = console_form(request)
+    form = console_form(door.request)
     require_csrf(session, form)
-    lang = console_lang(request, form.get("lang"))
-    actor = actor_of(request, session.principal)
+    lang = console_lang(door.request, form.get("lang"))
+    actor = actor_of(door.request, session.principal)
     service = complaint_service()
+    # A refused step shows the complaint again with the error beside its field (or the
+    # conflict: someone else decided first), not an error page.
     try:
         if step == "accept":
             service.accept(complaint_id, actor)
@@ -175,77 +164,42 @@ def _detail(
     form: dict[str, str] | None = None,
     conflict: str = "",
 ) -> Response:
-    request = door.request
+    """One complaint with its shop and the record it is about (its read is audited)."""
     complaint = complaint_service().for_regulator(
-        complaint_id, actor_of(request, session.principal)
+        complaint_id, actor_of(door.request, session.principal)
     )
-    contacts = may_do(session, Permission.REGISTRY_CONTACTS)
-    try:
-        shop = shop_registry().get(complaint.companycode)
-        shop_view: dict[str, Any] = {
-            "companycode": shop.companycode,
-            "name": shop.name,
-            "contact_name": shop.contact_name if contacts else MASK,
-            "contact_phone": shop.contact_phone if contacts else MASK,
-        }
-    except NotFoundError:
-        shop_view = {"companycode": complaint.companycode, "name": ""}
-    record: dict[str, Any] | None = None
-    if complaint.record_id:
-        found = record_search_service().full_records([{"record_id": complaint.record_id}])
-        if found:
-            flags = [f.code for f in found[0].flags]
-            record = found[0].content.to_dict() | {"version": found[0].version, "flags": flags}
+    view = province_views.complaint(
+        complaint,
+        _shop(complaint.companycode),
+        _record(complaint.record_id),
+        contacts=may_do(session, Permission.REGISTRY_CONTACTS),
+        may_handle=may_do(session, HANDLE),
+    )
     return console_page(
         "console/complaint.html",
         session,
         lang,
         status=status,
-        active="complaints",
-        switch_path=f"/console/complaints/{complaint.complaint_id}",
-        complaint=_summary(complaint) | _details(complaint),
-        shop=shop_view,
-        record=record,
-        may_handle=may_do(session, HANDLE),
-        done=query_params(request).get("done", "") if status == 200 else "",
+        done=query_params(door.request).get("done", "") if status == 200 else "",
         errors=errors or [],
         form=form or {},
         conflict=conflict,
+        **view,
     )
 
 
-def _summary(c: Complaint) -> dict[str, Any]:
-    return {
-        "code": c.complaint_id,
-        "kind": c.kind,
-        "status": c.status,
-        "companycode": c.companycode,
-        "settlement_list_code": c.settlement_list_code,
-        "settlement_date": c.settlement_date.isoformat() if c.settlement_date else "",
-        "created_local": china_time(c.created_at),
-        "has_photo": c.has_photo,
-        "shop_read": c.shop_read_at is not None,
-    }
+def _shop(companycode: str) -> Shop | None:
+    try:
+        return shop_registry().get(companycode)
+    except NotFoundError:
+        return None
 
 
-def _details(c: Complaint) -> dict[str, Any]:
-    return {
-        "vin": c.vin,
-        "plate_number": c.plate_number,
-        "text": c.text,
-        "contact_phone": c.contact_phone or "",
-        "regulator_reason": c.regulator_reason or "",
-        "regulator_actor": (c.regulator_actor or "").removeprefix("regulator:"),
-        "shop_read_local": china_time(c.shop_read_at) if c.shop_read_at else "",
-        "shop_reply": c.shop_reply or "",
-        "shop_replied_local": china_time(c.shop_replied_at) if c.shop_replied_at else "",
-        "correction": c.correction.to_dict() if c.correction else None,
-        "outcome_note": c.outcome_note or "",
-        "closed_local": china_time(c.closed_at) if c.closed_at else "",
-        "updated_local": china_time(c.updated_at),
-        "may_decide": c.status == "submitted",
-        "may_close": c.status in ("accepted", "replied"),
-    }
+def _record(record_id: str | None) -> StoredRecord | None:
+    if not record_id:
+        return None
+    found = record_search_service().full_records([{"record_id": record_id}])
+    return found[0] if found else None
 
 
 def _shop_names(companycodes: set[str]) -> dict[str, str]:
@@ -256,3 +210,18 @@ def _shop_names(companycodes: set[str]) -> dict[str, str]:
         except NotFoundError:
             continue
     return names
+
+
+def _photo(data: bytes, content_type: str, complaint_id: str) -> Response:
+    """The photo voucher, inline, never cached, never sniffed, never run as a document."""
+    return Response(
+        body=data,
+        status_code=200,
+        headers={
+            "Content-Type": content_type,
+            "Cache-Control": "no-store",
+            "Content-Disposition": f'inline; filename="{complaint_id}"',
+            "X-Content-Type-Options": "nosniff",
+            "Content-Security-Policy": "default-src 'none'",
+        },
+    )

@@ -15,26 +15,30 @@ from typing import Any
 
 from chalice import Response
 
-from chalicelib.api.schemas import EditShopRequest, RegisterShopRequest, parse
-from chalicelib.api.views import MASK
 from chalicelib.bootstrap import shop_registry
 from chalicelib.config import get_settings
 from chalicelib.domain.access_policy import Permission
-from chalicelib.domain.shop import COMPANYCODE_PATTERN, SHOP_CLASSES, Shop, division_name
+from chalicelib.domain.shop import COMPANYCODE_PATTERN, Shop
+from chalicelib.doors.console import province_views
 from chalicelib.doors.console.door import door
 from chalicelib.doors.console.pages import (
     FORM_TYPES,
-    china_time,
     console_form,
     console_lang,
     console_page,
     console_session,
     may_do,
+    refusal,
     scope_of,
+    signed_form,
+    signed_in,
 )
 from chalicelib.doors.kit.auth import actor_of
+from chalicelib.doors.kit.forms import Form
 from chalicelib.doors.kit.http import query_params
+from chalicelib.doors.kit.models import parse
 from chalicelib.doors.kit.operations import PROVINCE
+from chalicelib.doors.kit.registry_models import EditShopRequest, RegisterShopRequest
 from chalicelib.doors.kit.respond import redirect
 from chalicelib.doors.kit.session import WebSession, require_csrf
 from chalicelib.errors import ConflictError, FieldError, ValidationFailedError
@@ -55,11 +59,9 @@ REGISTER_FIELDS = (
 
 @door.route("/console/shops", methods=["GET"], page=True, stacks=PROVINCE)
 def registry_page() -> Response:
-    request = door.request
-    session = console_session(request, READ)
-    lang = console_lang(request)
-    find = query_params(request).get("find", "").strip()
-    if COMPANYCODE_PATTERN.match(find):
+    session, lang = signed_in(door.request, READ)
+    find = query_params(door.request).get("find", "").strip()
+    if COMPANYCODE_PATTERN.match(find):  # a companycode typed in the search box: its page
         return redirect(f"/console/shops/{find}", query={"lang": lang})
     return _registry(session, lang)
 
@@ -68,34 +70,20 @@ def registry_page() -> Response:
     "/console/shops", methods=["POST"], content_types=FORM_TYPES, page=True, stacks=PROVINCE
 )
 def register_shop() -> Response:
-    request = door.request
-    form = console_form(request)
-    division = form.get("division_code")
-    # A division of another province is bad input (400 from the registry), not a scope matter.
-    own = division[:2] == get_settings().province_prefix and len(division) == 6
-    session = console_session(request, WRITE, division=division if own else None)
-    require_csrf(session, form)
-    lang = console_lang(request, form.get("lang"))
+    session, form, lang = _register_form()
     fields = {name: form.get(name) for name in REGISTER_FIELDS}
-    try:
-        body: RegisterShopRequest = parse(RegisterShopRequest, fields)
-        shop, secret = shop_registry().register(
-            ShopApplication(**body.model_dump()), actor_of(request, session.principal)
-        )
-    except ValidationFailedError as exc:
-        return _registry(session, lang, status=400, errors=exc.errors, form=fields)
-    except ConflictError as exc:
-        error = FieldError("uscc", exc.code, exc.message)
-        return _registry(session, lang, status=409, errors=[error], form=fields)
+    try:  # refused: the form again, each error beside its field
+        shop, secret = _register(session, fields)
+    except (ValidationFailedError, ConflictError) as exc:
+        return _registry(session, lang, refused=exc, form=fields)
     return _secret_page(session, lang, shop, secret, status=201, registered=True)
 
 
 @door.route("/console/shops/{companycode}", methods=["GET"], page=True, stacks=PROVINCE)
 def shop_page(companycode: str) -> Response:
-    request = door.request
-    session = console_session(request, READ, companycode=companycode)
-    params = query_params(request)
-    return _detail(session, console_lang(request), companycode, saved=params.get("saved", ""))
+    session, lang = signed_in(door.request, READ, companycode=companycode)
+    saved = query_params(door.request).get("saved", "")
+    return _detail(session, lang, companycode, saved=saved)
 
 
 @door.route(
@@ -106,21 +94,12 @@ def shop_page(companycode: str) -> Response:
     stacks=PROVINCE,
 )
 def edit_shop(companycode: str) -> Response:
-    session, lang, form = _write(companycode)
-    version = form.get("version")
-    fields: dict[str, Any] = {name: form.get(name) for name in EDITABLE_FIELDS}
-    fields["version"] = int(version) if version.isdigit() else version
-    try:
-        body: EditShopRequest = parse(EditShopRequest, fields)
-        shop_registry().edit(
-            companycode,
-            ShopEdit(**body.model_dump()),
-            actor_of(door.request, session.principal),
-        )
-    except ValidationFailedError as exc:
-        return _detail(session, lang, companycode, status=400, errors=exc.errors, form=fields)
-    except ConflictError as exc:
-        return _detail(session, lang, companycode, status=409, conflict=exc.code)
+    session, form, lang = signed_form(door.request, WRITE, companycode=companycode)
+    fields = _edit_fields(form)
+    try:  # refused: the form again, each error beside its field (or the concurrent change)
+        _edit(session, companycode, fields)
+    except (ValidationFailedError, ConflictError) as exc:
+        return _detail(session, lang, companycode, **refusal(exc, fields))
     return redirect(f"/console/shops/{companycode}", query={"lang": lang, "saved": "edit"})
 
 
@@ -132,7 +111,7 @@ def edit_shop(companycode: str) -> Response:
     stacks=PROVINCE,
 )
 def rotate_secret(companycode: str) -> Response:
-    session, lang, form = _write(companycode)
+    session, form, lang = signed_form(door.request, WRITE, companycode=companycode)
     if form.get("confirm") != "yes":  # the shop's systems stop until they get the new one
         return _confirm(session, lang, companycode, "secret")
     actor = actor_of(door.request, session.principal)
@@ -148,7 +127,7 @@ def rotate_secret(companycode: str) -> Response:
     stacks=PROVINCE,
 )
 def suspend_shop(companycode: str) -> Response:
-    session, lang, form = _write(companycode)
+    session, form, lang = signed_form(door.request, WRITE, companycode=companycode)
     if form.get("confirm") != "yes":  # the shop can upload nothing until reinstated
         return _confirm(session, lang, companycode, "suspend")
     return _set_status(session, lang, companycode, "suspended")
@@ -162,17 +141,40 @@ def suspend_shop(companycode: str) -> Response:
     stacks=PROVINCE,
 )
 def reinstate_shop(companycode: str) -> Response:
-    session, lang, _ = _write(companycode)
+    session, _, lang = signed_form(door.request, WRITE, companycode=companycode)
     return _set_status(session, lang, companycode, "active")
 
 
-def _write(companycode: str) -> tuple[WebSession, str, Any]:
-    """A regulator who may change this shop, its language and its (CSRF-checked) form."""
-    request = door.request
-    session = console_session(request, WRITE, companycode=companycode)
-    form = console_form(request)
+def _register_form() -> tuple[WebSession, Form, str]:
+    """The registering regulator, who must be allowed to write in the shop's district (read
+    from the form first), its CSRF-checked form and its language."""
+    form = console_form(door.request)
+    division = form.get("division_code")
+    # A division of another province is bad input (400 from the registry), not a scope matter.
+    own = division[:2] == get_settings().province_prefix and len(division) == 6
+    session = console_session(door.request, WRITE, division=division if own else None)
     require_csrf(session, form)
-    return session, console_lang(request, form.get("lang")), form
+    return session, form, console_lang(door.request, form.get("lang"))
+
+
+def _register(session: WebSession, fields: dict[str, str]) -> tuple[Shop, str]:
+    body: RegisterShopRequest = parse(RegisterShopRequest, fields)
+    actor = actor_of(door.request, session.principal)
+    return shop_registry().register(ShopApplication(**body.model_dump()), actor)
+
+
+def _edit_fields(form: Form) -> dict[str, Any]:
+    """The edit form's fields, with the version it was made from as a number when it is one."""
+    version = form.get("version")
+    fields: dict[str, Any] = {name: form.get(name) for name in EDITABLE_FIELDS}
+    fields["version"] = int(version) if version.isdigit() else version
+    return fields
+
+
+def _edit(session: WebSession, companycode: str, fields: dict[str, Any]) -> None:
+    body: EditShopRequest = parse(EditShopRequest, fields)
+    actor = actor_of(door.request, session.principal)
+    shop_registry().edit(companycode, ShopEdit(**body.model_dump()), actor)
 
 
 def _set_status(session: WebSession, lang: str, companycode: str, status: str) -> Response:
@@ -183,48 +185,44 @@ def _set_status(session: WebSession, lang: str, companycode: str, status: str) -
 
 def _confirm(session: WebSession, lang: str, companycode: str, action: str) -> Response:
     """The page that asks once more before an action that stops a shop's uploads."""
-    shop = shop_registry().get(companycode)
-    return console_page(
-        "console/shop_confirm.html",
-        session,
-        lang,
-        active="registry",
-        switch_path=f"/console/shops/{companycode}",
-        shop=_view(shop, False),
-        action=action,
-    )
+    view = province_views.shop_confirm(shop_registry().get(companycode), action)
+    return console_page("console/shop_confirm.html", session, lang, **view)
 
 
 def _registry(
     session: WebSession,
     lang: str,
     *,
-    status: int = 200,
-    errors: list[FieldError] | None = None,
+    refused: ValidationFailedError | ConflictError | None = None,
     form: dict[str, str] | None = None,
 ) -> Response:
-    request = door.request
-    cursor = query_params(request).get("cursor") or None
+    """The registry's list and its registration form (again, after a refused registration:
+    each error beside its field, a USCC already registered beside the USCC)."""
+    cursor = query_params(door.request).get("cursor") or None
     shops, next_cursor = shop_registry().list(
-        actor_of(request, session.principal), PAGE_SIZE, cursor, scope_of(session)
+        actor_of(door.request, session.principal), PAGE_SIZE, cursor, scope_of(session)
     )
-    contacts = may_do(session, Permission.REGISTRY_CONTACTS)
-    divisions = scope_of(session)
-    return console_page(
-        "console/shops.html",
-        session,
-        lang,
-        status=status,
-        active="registry",
-        switch_path="/console/shops",
-        shops=[_view(s, contacts) for s in shops],
-        next_cursor=next_cursor,
+    view = province_views.registry(
+        shops,
+        next_cursor,
+        scope_of(session),
+        contacts=may_do(session, Permission.REGISTRY_CONTACTS),
         may_write=may_do(session, WRITE),
-        divisions=[{"code": d, "name": division_name(d) or ""} for d in divisions or ()],
-        classes=list(SHOP_CLASSES),
-        errors=errors or [],
-        form=form or {},
     )
+    status, errors = _registration_refusal(refused)
+    return console_page(
+        "console/shops.html", session, lang, status=status, errors=errors, form=form or {}, **view
+    )
+
+
+def _registration_refusal(
+    refused: ValidationFailedError | ConflictError | None,
+) -> tuple[int, list[FieldError]]:
+    if isinstance(refused, ValidationFailedError):
+        return 400, refused.errors
+    if isinstance(refused, ConflictError):  # the USCC is registered already
+        return 409, [FieldError("uscc", refused.code, refused.message)]
+    return 200, []
 
 
 def _detail(
@@ -238,57 +236,33 @@ def _detail(
     conflict: str = "",
     saved: str = "",
 ) -> Response:
+    """One shop (its read is audited) with its edit form and actions."""
     shop = shop_registry().read(companycode, actor_of(door.request, session.principal))
-    contacts = may_do(session, Permission.REGISTRY_CONTACTS)
-    view = _view(shop, contacts)
+    view = province_views.shop(
+        shop,
+        contacts=may_do(session, Permission.REGISTRY_CONTACTS),
+        form=form if not conflict else None,
+        allowed={
+            "may_write": may_do(session, WRITE),
+            "may_remind": may_do(session, Permission.REMINDERS_SEND),
+            "may_search": may_do(session, Permission.RECORDS_SEARCH),
+        },
+    )
     return console_page(
         "console/shop.html",
         session,
         lang,
         status=status,
-        active="registry",
-        switch_path=f"/console/shops/{shop.companycode}",
-        shop=view,
-        form={**view, **(form or {})} if not conflict else view,
-        classes=list(SHOP_CLASSES),
-        may_write=may_do(session, WRITE),
-        may_remind=may_do(session, Permission.REMINDERS_SEND),
-        may_search=may_do(session, Permission.RECORDS_SEARCH),
         errors=errors or [],
         conflict=conflict,
         saved=saved if status == 200 else "",
+        **view,
     )
 
 
 def _secret_page(
     session: WebSession, lang: str, shop: Shop, secret: str, *, status: int, registered: bool
 ) -> Response:
-    return console_page(
-        "console/shop_secret.html",
-        session,
-        lang,
-        status=status,
-        active="registry",
-        switch_path="/console/shops",
-        shop=_view(shop, True),
-        secret=secret,
-        registered=registered,
-    )
-
-
-def _view(shop: Shop, contacts: bool) -> dict[str, Any]:
-    return {
-        "companycode": shop.companycode,
-        "name": shop.name,
-        "uscc": shop.uscc,
-        "division_code": shop.division_code,
-        "division_name": division_name(shop.division_code) or "",
-        "shop_class": shop.shop_class,
-        "address": shop.address,
-        "contact_name": shop.contact_name if contacts else MASK,
-        "contact_phone": shop.contact_phone if contacts else MASK,
-        "status": shop.status,
-        "version": shop.version,
-        "created_local": china_time(shop.created_at),
-        "updated_local": china_time(shop.updated_at),
-    }
+    """A new shop's (or a new) secret, shown once."""
+    view = province_views.shop_secret(shop, secret, registered)
+    return console_page("console/shop_secret.html", session, lang, status=status, **view)
