@@ -18,8 +18,8 @@ from chalicelib.bootstrap import audit_trail, record_service, regulator_accounts
 from chalicelib.config import get_settings
 from chalicelib.domain.china_time import CST, china_date
 from chalicelib.doors.console import views
-from chalicelib.doors.console.door import door
-from chalicelib.doors.console.pages import FORM_TYPES, console_page, signed_form, signed_in
+from chalicelib.doors.console.door import door, form, page
+from chalicelib.doors.console.pages import console_page, signed_form, signed_in
 from chalicelib.doors.kit.auth import Permission, actor_of
 from chalicelib.doors.kit.forms import Form
 from chalicelib.doors.kit.http import query_params
@@ -35,13 +35,13 @@ MAX_FORM_BYTES = 8192
 AUDIT_PAGE_SIZE = 50
 
 
-@door.route("/console/accounts", methods=["GET"], page=True)
+@page("/console/accounts")
 def accounts_page() -> Response:
     session, lang = signed_in(door.request, MANAGE)
     return _accounts(session, lang)
 
 
-@door.route("/console/accounts", methods=["POST"], content_types=FORM_TYPES, page=True)
+@form("/console/accounts")
 def create_account() -> Response:
     session, form, lang = signed_form(door.request, MANAGE, max_bytes=MAX_FORM_BYTES)
     actor = actor_of(door.request, session.principal)
@@ -52,9 +52,7 @@ def create_account() -> Response:
     return console_page("console/enrolment.html", session, lang, status=201, **views.shown(shown))
 
 
-@door.route(
-    "/console/accounts/{username}/{action}", methods=["POST"], content_types=FORM_TYPES, page=True
-)
+@form("/console/accounts/{username}/{action}")
 def account_action(username: str, action: str) -> Response:
     session, _, lang = signed_form(door.request, MANAGE, max_bytes=MAX_FORM_BYTES)
     if action not in ACCOUNT_ACTIONS:
@@ -65,7 +63,7 @@ def account_action(username: str, action: str) -> Response:
     return console_page("console/enrolment.html", session, lang, **views.shown(shown))
 
 
-@door.route("/console/audit", methods=["GET"], page=True)
+@page("/console/audit")
 def audit_page() -> Response:
     session, lang = signed_in(door.request, AUDIT)
     params = query_params(door.request)

@@ -14,8 +14,8 @@ from chalice import Response
 from chalicelib.api.agencies import csv_part
 from chalicelib.bootstrap import agency_service
 from chalicelib.doors.console import national_views
-from chalicelib.doors.console.door import door
-from chalicelib.doors.console.pages import FORM_TYPES, console_page, signed_form, signed_in
+from chalicelib.doors.console.door import door, form, page
+from chalicelib.doors.console.pages import console_page, signed_form, signed_in
 from chalicelib.doors.kit.auth import Permission, actor_of, may_here
 from chalicelib.doors.kit.forms import Form
 from chalicelib.doors.kit.http import query_params
@@ -29,13 +29,13 @@ KEY_ACTIONS = ("rotate", "revoke")
 MAX_FORM_BYTES = 4096
 
 
-@door.route("/console/agencies", methods=["GET"], page=True)
+@page("/console/agencies")
 def agencies_page() -> Response:
     session, lang = signed_in(door.request, READS)
     return _agencies(session, lang)
 
 
-@door.route("/console/agencies", methods=["POST"], content_types=FORM_TYPES, page=True)
+@form("/console/agencies")
 def register_agency() -> Response:
     session, form, lang = signed_form(door.request, MANAGE, max_bytes=MAX_FORM_BYTES)
     actor = actor_of(door.request, session.principal)
@@ -46,9 +46,7 @@ def register_agency() -> Response:
     return redirect("/console/agencies", query={"lang": lang})
 
 
-@door.route(
-    "/console/agencies/{agency_id}/keys", methods=["POST"], content_types=FORM_TYPES, page=True
-)
+@form("/console/agencies/{agency_id}/keys")
 def issue_key(agency_id: str) -> Response:
     session, form, lang = signed_form(door.request, MANAGE, max_bytes=MAX_FORM_BYTES)
     actor = actor_of(door.request, session.principal)
@@ -59,12 +57,7 @@ def issue_key(agency_id: str) -> Response:
     return _shown(session, lang, issued, 201)
 
 
-@door.route(
-    "/console/agencies/{agency_id}/keys/{key_id}/{key_action}",
-    methods=["POST"],
-    content_types=FORM_TYPES,
-    page=True,
-)
+@form("/console/agencies/{agency_id}/keys/{key_id}/{key_action}")
 def key_action(agency_id: str, key_id: str, key_action: str) -> Response:
     session, _, lang = signed_form(door.request, MANAGE, max_bytes=MAX_FORM_BYTES)
     if key_action not in KEY_ACTIONS:
@@ -76,7 +69,7 @@ def key_action(agency_id: str, key_id: str, key_action: str) -> Response:
     return _shown(session, lang, agency_service().rotate_key(actor, agency_id, key_id), 200)
 
 
-@door.route("/console/agencies/{agency_id}/reads", methods=["GET"], page=True)
+@page("/console/agencies/{agency_id}/reads")
 def reads_csv(agency_id: str) -> Response:
     session, _ = signed_in(door.request, READS)
     actor = actor_of(door.request, session.principal)

@@ -25,9 +25,8 @@ from chalicelib.domain.complaint import Complaint
 from chalicelib.domain.record import StoredRecord
 from chalicelib.domain.shop import Shop
 from chalicelib.doors.console import province_views
-from chalicelib.doors.console.door import door
+from chalicelib.doors.console.door import door, form, page
 from chalicelib.doors.console.pages import (
-    FORM_TYPES,
     console_form,
     console_lang,
     console_page,
@@ -48,7 +47,7 @@ STATUSES = ("submitted", "accepted", "replied", "rejected", "resolved", "unresol
 PAGE_SIZE = 50
 
 
-@door.route("/console/complaints", methods=["GET"], page=True, stacks=PROVINCE)
+@page("/console/complaints", stacks=PROVINCE)
 def queue_page() -> Response:
     session, lang = signed_in(door.request, READ)
     params = query_params(door.request)
@@ -60,13 +59,13 @@ def queue_page() -> Response:
     return console_page("console/complaints.html", session, lang, **view)
 
 
-@door.route("/console/complaints/{complaint_id}", methods=["GET"], page=True, stacks=PROVINCE)
+@page("/console/complaints/{complaint_id}", stacks=PROVINCE)
 def complaint_page(complaint_id: str) -> Response:
     session = _allowed(READ, complaint_id)
     return _detail(session, console_lang(door.request), complaint_id)
 
 
-@door.route("/console/complaints/{complaint_id}/photo", methods=["GET"], page=True, stacks=PROVINCE)
+@page("/console/complaints/{complaint_id}/photo", stacks=PROVINCE)
 def complaint_photo(complaint_id: str) -> Response:
     session = _allowed(READ, complaint_id)
     actor = actor_of(door.request, session.principal)
@@ -74,35 +73,17 @@ def complaint_photo(complaint_id: str) -> Response:
     return _photo(data, content_type, complaint_id)
 
 
-@door.route(
-    "/console/complaints/{complaint_id}/accept",
-    methods=["POST"],
-    content_types=FORM_TYPES,
-    page=True,
-    stacks=PROVINCE,
-)
+@form("/console/complaints/{complaint_id}/accept", stacks=PROVINCE)
 def accept(complaint_id: str) -> Response:
     return _decide(complaint_id, "accept")
 
 
-@door.route(
-    "/console/complaints/{complaint_id}/reject",
-    methods=["POST"],
-    content_types=FORM_TYPES,
-    page=True,
-    stacks=PROVINCE,
-)
+@form("/console/complaints/{complaint_id}/reject", stacks=PROVINCE)
 def reject(complaint_id: str) -> Response:
     return _decide(complaint_id, "reject")
 
 
-@door.route(
-    "/console/complaints/{complaint_id}/close",
-    methods=["POST"],
-    content_types=FORM_TYPES,
-    page=True,
-    stacks=PROVINCE,
-)
+@form("/console/complaints/{complaint_id}/close", stacks=PROVINCE)
 def close(complaint_id: str) -> Response:
     return _decide(complaint_id, "close")
 

@@ -6,18 +6,26 @@ registry, monitoring, complaints and reminders; the ministry's provinces): those
 so (`stacks=`) and answer 404 on the other stack. Every page's errors are mapped here once:
 not signed in -> the sign-in page (the console's cookie cleared), forbidden -> 403, not found
 -> 404, anything else -> 500, each as the console's error page in the request's language.
+Routes say `@page(path)` or `@form(path)`: every console route is a page or a form's post.
 """
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from pathlib import Path
 
 from chalice import Response
 
 from chalicelib.config import get_settings
-from chalicelib.doors.console.pages import CONSOLE_HOME, CONSOLE_LOGIN, console_lang, console_texts
-from chalicelib.doors.kit.door import Door
-from chalicelib.doors.kit.operations import BOTH
+from chalicelib.doors.console.pages import (
+    CONSOLE_HOME,
+    CONSOLE_LOGIN,
+    FORM_TYPES,
+    console_lang,
+    console_texts,
+)
+from chalicelib.doors.kit.door import Door, View
+from chalicelib.doors.kit.operations import BOTH, Stack
 from chalicelib.doors.kit.respond import html_page
 from chalicelib.doors.kit.session import page_errors
 
@@ -55,3 +63,13 @@ door = Door(
     templates=Path(__file__).with_name("templates"),
     template_prefix="console",
 )
+
+
+def page(path: str, *, stacks: tuple[Stack, ...] | None = None) -> Callable[[View], View]:
+    """A console page (GET); `stacks` when only one stack kind has it."""
+    return door.route(path, methods=["GET"], page=True, stacks=stacks)
+
+
+def form(path: str, *, stacks: tuple[Stack, ...] | None = None) -> Callable[[View], View]:
+    """A console form's post, in either encoding a browser sends; `stacks` as for `page`."""
+    return door.route(path, methods=["POST"], content_types=FORM_TYPES, page=True, stacks=stacks)

@@ -22,7 +22,7 @@ from chalicelib.bootstrap import audit_trail, monitoring_service, shop_registry
 from chalicelib.domain.access_policy import Permission
 from chalicelib.domain.shop import DIVISION_PATTERN, Shop
 from chalicelib.doors.console import province_views
-from chalicelib.doors.console.door import door
+from chalicelib.doors.console.door import door, page
 from chalicelib.doors.console.pages import console_page, may_do, scope_of, signed_in
 from chalicelib.doors.kit.auth import actor_of
 from chalicelib.doors.kit.http import query_params
@@ -56,7 +56,7 @@ class _Asked:
         return may_do(self.session, Permission.REGISTRY_CONTACTS)
 
 
-@door.route("/console/coverage", methods=["GET"], page=True, stacks=PROVINCE)
+@page("/console/coverage", stacks=PROVINCE)
 def coverage_page() -> Response:
     asked = _monitoring_request()
     service = monitoring_service()
@@ -68,7 +68,7 @@ def coverage_page() -> Response:
     return _page("console/coverage.html", asked, idle_days=IDLE_DAYS_DEFAULT, **view)
 
 
-@door.route("/console/coverage/idle", methods=["GET"], page=True, stacks=PROVINCE)
+@page("/console/coverage/idle", stacks=PROVINCE)
 def idle_page() -> Response:
     asked = _monitoring_request()
     days = _bounded(asked.params.get("days"), IDLE_DAYS_DEFAULT, 1, 366)
@@ -79,7 +79,7 @@ def idle_page() -> Response:
     return _page("console/idle.html", asked, may_remind=may_remind, **view)
 
 
-@door.route("/console/coverage/errors", methods=["GET"], page=True, stacks=PROVINCE)
+@page("/console/coverage/errors", stacks=PROVINCE)
 def error_rates_page() -> Response:
     asked = _monitoring_request()
     service = monitoring_service()

@@ -17,8 +17,8 @@ from chalice import Response
 from chalicelib.bootstrap import audit_trail, exchange_credentials, national_monitoring
 from chalicelib.domain.provinces import is_province_code
 from chalicelib.doors.console import national_views
-from chalicelib.doors.console.door import door
-from chalicelib.doors.console.pages import FORM_TYPES, console_page, signed_form, signed_in
+from chalicelib.doors.console.door import door, form, page
+from chalicelib.doors.console.pages import console_page, signed_form, signed_in
 from chalicelib.doors.kit.auth import Permission, actor_of, may_here
 from chalicelib.doors.kit.operations import MINISTRY
 from chalicelib.doors.kit.respond import redirect
@@ -31,7 +31,7 @@ CREDENTIAL_ACTIONS = ("issue", "rotate", "revoke")
 MAX_FORM_BYTES = 4096
 
 
-@door.route("/console/provinces", methods=["GET"], page=True, stacks=MINISTRY)
+@page("/console/provinces", stacks=MINISTRY)
 def provinces_page() -> Response:
     session, lang = signed_in(door.request, STATUS)
     monitoring = national_monitoring()
@@ -42,7 +42,7 @@ def provinces_page() -> Response:
     return console_page("console/provinces.html", session, lang, **view)
 
 
-@door.route("/console/provinces/{province_code}", methods=["GET"], page=True, stacks=MINISTRY)
+@page("/console/provinces/{province_code}", stacks=MINISTRY)
 def province_page(province_code: str) -> Response:
     session, lang = signed_in(door.request, STATUS)
     _known(province_code)
@@ -54,13 +54,7 @@ def province_page(province_code: str) -> Response:
     return console_page("console/province.html", session, lang, **view)
 
 
-@door.route(
-    "/console/provinces/{province_code}/credential/{credential_action}",
-    methods=["POST"],
-    content_types=FORM_TYPES,
-    page=True,
-    stacks=MINISTRY,
-)
+@form("/console/provinces/{province_code}/credential/{credential_action}", stacks=MINISTRY)
 def credential_action(province_code: str, credential_action: str) -> Response:
     session, form, lang = signed_form(door.request, CREDENTIALS, max_bytes=MAX_FORM_BYTES)
     _known(province_code)

@@ -25,9 +25,8 @@ from chalicelib.config import get_settings
 from chalicelib.domain.access_policy import Permission
 from chalicelib.domain.shop import COMPANYCODE_PATTERN, DIVISION_PATTERN
 from chalicelib.doors.console import views
-from chalicelib.doors.console.door import door
+from chalicelib.doors.console.door import door, form, page
 from chalicelib.doors.console.pages import (
-    FORM_TYPES,
     console_form,
     console_lang,
     console_page,
@@ -49,7 +48,7 @@ CRITERIA = ("from", "to", "vin", "plate", "companycode", "flag", "division", "pr
 REFRESH_SECONDS = 3
 
 
-@door.route("/console/records", methods=["GET"], page=True)
+@page("/console/records")
 def records_page() -> Response:
     params = query_params(door.request)
     given = {name: params.get(name, "").strip()[:64] for name in CRITERIA}
@@ -60,7 +59,7 @@ def records_page() -> Response:
     return _results(session, lang, given, params.get("cursor", "").strip() or None)
 
 
-@door.route("/console/records/exports", methods=["POST"], content_types=FORM_TYPES, page=True)
+@form("/console/records/exports")
 def request_export() -> Response:
     session, lang, given = _export_form()
     try:  # refused criteria: the search form again, each error beside its field
@@ -71,7 +70,7 @@ def request_export() -> Response:
     return redirect(f"/console/records/exports/{job.job_id}", query={"lang": lang})
 
 
-@door.route("/console/records/exports/{job_id}", methods=["GET"], page=True)
+@page("/console/records/exports/{job_id}")
 def export_page(job_id: str) -> Response:
     session, lang = signed_in(door.request, SEARCH)
     owner = f"regulator:{session.principal.principal_id}"

@@ -20,9 +20,8 @@ from chalicelib.config import get_settings
 from chalicelib.domain.access_policy import Permission
 from chalicelib.domain.shop import COMPANYCODE_PATTERN, Shop
 from chalicelib.doors.console import province_views
-from chalicelib.doors.console.door import door
+from chalicelib.doors.console.door import door, form, page
 from chalicelib.doors.console.pages import (
-    FORM_TYPES,
     console_form,
     console_lang,
     console_page,
@@ -57,7 +56,7 @@ REGISTER_FIELDS = (
 )
 
 
-@door.route("/console/shops", methods=["GET"], page=True, stacks=PROVINCE)
+@page("/console/shops", stacks=PROVINCE)
 def registry_page() -> Response:
     session, lang = signed_in(door.request, READ)
     find = query_params(door.request).get("find", "").strip()
@@ -66,9 +65,7 @@ def registry_page() -> Response:
     return _registry(session, lang)
 
 
-@door.route(
-    "/console/shops", methods=["POST"], content_types=FORM_TYPES, page=True, stacks=PROVINCE
-)
+@form("/console/shops", stacks=PROVINCE)
 def register_shop() -> Response:
     session, form, lang = _register_form()
     fields = {name: form.get(name) for name in REGISTER_FIELDS}
@@ -79,20 +76,14 @@ def register_shop() -> Response:
     return _secret_page(session, lang, shop, secret, status=201, registered=True)
 
 
-@door.route("/console/shops/{companycode}", methods=["GET"], page=True, stacks=PROVINCE)
+@page("/console/shops/{companycode}", stacks=PROVINCE)
 def shop_page(companycode: str) -> Response:
     session, lang = signed_in(door.request, READ, companycode=companycode)
     saved = query_params(door.request).get("saved", "")
     return _detail(session, lang, companycode, saved=saved)
 
 
-@door.route(
-    "/console/shops/{companycode}",
-    methods=["POST"],
-    content_types=FORM_TYPES,
-    page=True,
-    stacks=PROVINCE,
-)
+@form("/console/shops/{companycode}", stacks=PROVINCE)
 def edit_shop(companycode: str) -> Response:
     session, form, lang = signed_form(door.request, WRITE, companycode=companycode)
     fields = _edit_fields(form)
@@ -103,13 +94,7 @@ def edit_shop(companycode: str) -> Response:
     return redirect(f"/console/shops/{companycode}", query={"lang": lang, "saved": "edit"})
 
 
-@door.route(
-    "/console/shops/{companycode}/secret",
-    methods=["POST"],
-    content_types=FORM_TYPES,
-    page=True,
-    stacks=PROVINCE,
-)
+@form("/console/shops/{companycode}/secret", stacks=PROVINCE)
 def rotate_secret(companycode: str) -> Response:
     session, form, lang = signed_form(door.request, WRITE, companycode=companycode)
     if form.get("confirm") != "yes":  # the shop's systems stop until they get the new one
@@ -119,13 +104,7 @@ def rotate_secret(companycode: str) -> Response:
     return _secret_page(session, lang, shop, secret, status=200, registered=False)
 
 
-@door.route(
-    "/console/shops/{companycode}/suspend",
-    methods=["POST"],
-    content_types=FORM_TYPES,
-    page=True,
-    stacks=PROVINCE,
-)
+@form("/console/shops/{companycode}/suspend", stacks=PROVINCE)
 def suspend_shop(companycode: str) -> Response:
     session, form, lang = signed_form(door.request, WRITE, companycode=companycode)
     if form.get("confirm") != "yes":  # the shop can upload nothing until reinstated
@@ -133,13 +112,7 @@ def suspend_shop(companycode: str) -> Response:
     return _set_status(session, lang, companycode, "suspended")
 
 
-@door.route(
-    "/console/shops/{companycode}/reinstate",
-    methods=["POST"],
-    content_types=FORM_TYPES,
-    page=True,
-    stacks=PROVINCE,
-)
+@form("/console/shops/{companycode}/reinstate", stacks=PROVINCE)
 def reinstate_shop(companycode: str) -> Response:
     session, _, lang = signed_form(door.request, WRITE, companycode=companycode)
     return _set_status(session, lang, companycode, "active")

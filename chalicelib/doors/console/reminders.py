@@ -20,8 +20,8 @@ from chalicelib.domain.access_policy import Permission, Scope
 from chalicelib.domain.reminder import MAX_RECIPIENTS, Reminder
 from chalicelib.domain.shop import COMPANYCODE_PATTERN
 from chalicelib.doors.console import province_views
-from chalicelib.doors.console.door import door
-from chalicelib.doors.console.pages import FORM_TYPES, console_page, signed_form, signed_in
+from chalicelib.doors.console.door import door, form, page
+from chalicelib.doors.console.pages import console_page, signed_form, signed_in
 from chalicelib.doors.kit.auth import authorize_here
 from chalicelib.doors.kit.forms import Form
 from chalicelib.doors.kit.http import query_params, source_ip
@@ -36,7 +36,7 @@ MAX_FORM_BYTES = 64 * 1024
 _SEPARATORS = re.compile(r"[\s,，;；]+")
 
 
-@door.route("/console/reminders", methods=["GET"], page=True, stacks=PROVINCE)
+@page("/console/reminders", stacks=PROVINCE)
 def reminders_page() -> Response:
     session, lang = signed_in(door.request, SEND)
     params = query_params(door.request)
@@ -44,9 +44,7 @@ def reminders_page() -> Response:
     return _page(session, lang, form=form, sent=params.get("sent", "")[:32])
 
 
-@door.route(
-    "/console/reminders", methods=["POST"], content_types=FORM_TYPES, page=True, stacks=PROVINCE
-)
+@form("/console/reminders", stacks=PROVINCE)
 def send_reminder() -> Response:
     session, form, lang = signed_form(door.request, SEND, max_bytes=MAX_FORM_BYTES)
     codes = [c for value in form.getlist("companycodes") for c in _SEPARATORS.split(value) if c]

@@ -18,11 +18,10 @@ from chalicelib.bootstrap import audit_trail, auth_service
 from chalicelib.config import get_settings
 from chalicelib.domain.principal import Principal
 from chalicelib.doors.console import views
-from chalicelib.doors.console.door import door
+from chalicelib.doors.console.door import door, form, page
 from chalicelib.doors.console.pages import (
     CONSOLE_HOME,
     CONSOLE_LOGIN,
-    FORM_TYPES,
     console_form,
     console_lang,
     console_page,
@@ -41,7 +40,7 @@ LOGIN_FORM_SECONDS = 1800
 MAX_LOGIN_FORM_BYTES = 4096
 
 
-@door.route(CONSOLE_LOGIN, methods=["GET"], page=True)
+@page(CONSOLE_LOGIN)
 def login_page() -> Response:
     lang = console_lang(door.request)
     try:  # already signed in: straight to the home page
@@ -51,7 +50,7 @@ def login_page() -> Response:
     return redirect(CONSOLE_HOME, query={"lang": lang})
 
 
-@door.route(CONSOLE_LOGIN, methods=["POST"], content_types=FORM_TYPES, page=True)
+@form(CONSOLE_LOGIN)
 def sign_in() -> Response:
     form = _login_post()
     lang = console_lang(door.request, form.get("lang"))
@@ -63,7 +62,7 @@ def sign_in() -> Response:
     return redirect(CONSOLE_HOME, cookies=cookies, query={"lang": lang})
 
 
-@door.route("/console/logout", methods=["POST"], content_types=FORM_TYPES, page=True)
+@form("/console/logout")
 def sign_out() -> Response:
     session = web_session(door.request, "regulator")
     form = console_form(door.request, MAX_LOGIN_FORM_BYTES)
@@ -74,7 +73,7 @@ def sign_out() -> Response:
     return redirect(CONSOLE_LOGIN, cookies=[end_session(door.request, "regulator")], query=query)
 
 
-@door.route(CONSOLE_HOME, methods=["GET"], page=True)
+@page(CONSOLE_HOME)
 def home() -> Response:
     session, lang = signed_in(door.request)
     view = views.home(session.principal, lang, get_settings().stack_role)
