@@ -10,17 +10,6 @@ from typing import Any
 
 from chalice import Chalice, ConvertToMiddleware, Cron
 
-from chalicelib.api import (
-    agency_console,
-    console,
-    console_admin,
-    console_complaints,
-    console_monitoring,
-    console_national,
-    console_records,
-    console_registry,
-    console_reminders,
-)
 from chalicelib.config import stream_arn
 from chalicelib.doors import load
 from chalicelib.doors.kit import openapi
@@ -36,21 +25,10 @@ app.api.binary_types.append("application/pdf")
 # The shop portal hands out its import template as an Excel workbook.
 app.api.binary_types.append("application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
 
-for blueprint in (console, console_admin, agency_console):
-    app.register_blueprint(blueprint.bp)
 app.register_blueprint(openapi.bp)  # GET /openapi.json, built on first request
 # The doors (chalicelib/doors/): each audience's routes, stacks, models, texts and templates.
 for door in load():
     app.register_blueprint(door.blueprint)
-for blueprint in (
-    console_monitoring,
-    console_registry,
-    console_records,
-    console_complaints,
-    console_reminders,
-    console_national,
-):
-    app.register_blueprint(blueprint.bp)
 
 # Lambda context (request id, cold start, function name) on every log line of every handler.
 app.register_middleware(ConvertToMiddleware(logger.inject_lambda_context))

@@ -12,6 +12,7 @@ mapping, auth helpers, sessions and CSRF, rendering, the OpenAPI builder) is in 
 | `regulator_api` | regulators' JSON API: accounts, registry, complaints, search... | by route |
 | `public` | consumers: the query page and history, feedback, the owner's grants | both |
 | `portal` | shop clerks without a DMS: pages under `/portal` | province |
+| `console` | regulators' pages: the console (some sections on one stack kind only) | both |
 """
 
 from __future__ import annotations
@@ -21,7 +22,7 @@ import importlib
 from chalicelib.doors.kit.door import Door, doors
 
 # The door packages app.py registers, in order; each creates its Door at import.
-ALL = ("shop_api", "exchange", "regulator_api", "public", "portal")
+ALL = ("shop_api", "exchange", "regulator_api", "public", "portal", "console")
 
 
 def load() -> tuple[Door, ...]:

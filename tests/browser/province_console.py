@@ -15,7 +15,7 @@ import time
 from dataclasses import dataclass
 from typing import Any
 
-from chalicelib.web.console_texts import TEXTS
+from chalicelib.doors.console.texts import TEXTS
 from tests.browser.support import LocalStack
 from tests.builders import record_payload, shop_application, tiny_png
 

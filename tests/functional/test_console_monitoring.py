@@ -205,7 +205,7 @@ def test_error_rates_link_to_the_flagged_records_behind_them(province):
 
 def test_every_section_answers_in_english_when_asked(province):
     # Given the administrator
-    from chalicelib.web.console_texts import TEXTS
+    from chalicelib.doors.console.texts import TEXTS
 
     browser = province.browser(lang="en")
     en = TEXTS["en"]

@@ -1,9 +1,8 @@
 """The served OpenAPI document: complete (every JSON route), valid, public and secret-free.
 
 A route added later fails `test_every_json_route_is_documented` until it is described: in a
-door, by the `doc=` of its route (`chalicelib/doors/kit/door.py`; a page says `page=True`); a
-route not yet moved into a door, in `chalicelib/api/openapi_operations.py` (or, for an HTML
-page, its module is listed below).
+door, by the `doc=` of its route (`chalicelib/doors/kit/door.py`); an HTML page or form says
+`page=True` instead, and is not in the document.
 """
 
 from __future__ import annotations
@@ -14,30 +13,11 @@ import pytest
 
 from chalicelib.doors.kit.openapi import DOCUMENT_PATH, document
 
-# Blueprints that answer HTML (forms and pages), not JSON: they are not in the document.
-HTML_PAGE_MODULES = {
-    "chalicelib.api.console",
-    "chalicelib.api.console_admin",
-    "chalicelib.api.agency_console",
-    # The provincial console's sections (pages and forms).
-    "chalicelib.api.console_monitoring",
-    "chalicelib.api.console_registry",
-    "chalicelib.api.console_records",
-    "chalicelib.api.console_complaints",
-    "chalicelib.api.console_reminders",
-    # The ministry console's provinces section (pages and forms).
-    "chalicelib.api.console_national",
-}
 
-
-def _app_routes() -> dict[tuple[str, str], str]:
+def _app_routes() -> set[tuple[str, str]]:
     from app import app
 
-    return {
-        (method, path): entry.view_function.__module__
-        for path, methods in app.routes.items()
-        for method, entry in methods.items()
-    }
+    return {(method, path) for path, methods in app.routes.items() for method in methods}
 
 
 def _json_routes() -> set[tuple[str, str]]:
@@ -46,11 +26,8 @@ def _json_routes() -> set[tuple[str, str]]:
     pages = {route for door in load() for route in door.page_routes}
     return {
         (method, path)
-        for (method, path), module in _app_routes().items()
-        if module not in HTML_PAGE_MODULES
-        and (method, path) not in pages
-        and not path.startswith("/static/")
-        and path != DOCUMENT_PATH
+        for (method, path) in _app_routes()
+        if (method, path) not in pages and not path.startswith("/static/") and path != DOCUMENT_PATH
     }
 
 
@@ -73,7 +50,7 @@ def test_every_json_route_is_documented():
 def test_the_document_names_no_route_that_does_not_exist():
     # Given the document and the app's routes
     # When the document's operations are looked up among the routes
-    stale = _documented() - set(_app_routes())
+    stale = _documented() - _app_routes()
     # Then every documented operation is served
     assert not stale
 

@@ -8,10 +8,10 @@ from datetime import date, timedelta
 from pathlib import Path
 
 from chalicelib.domain.principal import Principal
-from chalicelib.web.console_nav import sections_for
-from chalicelib.web.console_province_texts import FLAG_NAMES, PROVINCE_TEXTS, SHOP_CLASS_NAMES
-from chalicelib.web.console_texts import TEXTS
-from chalicelib.web.upload_trend_chart import DayBar, trend_svg
+from chalicelib.doors.console.nav import sections_for
+from chalicelib.doors.console.province_texts import FLAG_NAMES, PROVINCE_TEXTS, SHOP_CLASS_NAMES
+from chalicelib.doors.console.texts import TEXTS
+from chalicelib.doors.console.trend_chart import DayBar, trend_svg
 
 TEMPLATES = Path(__file__).resolve().parents[2] / "chalicelib" / "web" / "templates" / "console"
 

@@ -13,73 +13,65 @@ from __future__ import annotations
 
 import re
 
-from chalice import Blueprint, Response
+from chalice import Response
 
-from chalicelib.api.console_support import (
-    FORM_TYPES,
-    china_time,
-    console_errors,
-    console_form,
-    console_lang,
-    console_page,
-    console_session,
-)
 from chalicelib.bootstrap import reminder_service
 from chalicelib.domain.access_policy import Permission, Scope
-from chalicelib.domain.reminder import MAX_RECIPIENTS
+from chalicelib.domain.reminder import MAX_RECIPIENTS, Reminder
 from chalicelib.domain.shop import COMPANYCODE_PATTERN
-from chalicelib.doors.kit.auth import authorize_here, require_role
+from chalicelib.doors.console import province_views
+from chalicelib.doors.console.door import door, form, page
+from chalicelib.doors.console.pages import console_page, signed_form, signed_in
+from chalicelib.doors.kit.auth import authorize_here
+from chalicelib.doors.kit.forms import Form
 from chalicelib.doors.kit.http import query_params, source_ip
+from chalicelib.doors.kit.operations import PROVINCE
 from chalicelib.doors.kit.respond import redirect
-from chalicelib.doors.kit.session import WebSession, require_csrf
+from chalicelib.doors.kit.session import WebSession
 from chalicelib.errors import FieldError, ValidationFailedError
 
-bp = Blueprint(__name__)
 SEND = Permission.REMINDERS_SEND
 PAGE_SIZE = 50
+MAX_FORM_BYTES = 64 * 1024
 _SEPARATORS = re.compile(r"[\s,，;；]+")
 
 
-@bp.route("/console/reminders", methods=["GET"])
-@console_errors
+@page("/console/reminders", stacks=PROVINCE)
 def reminders_page() -> Response:
-    require_role("province")
-    request = bp.current_request
-    session = console_session(request, SEND)
-    params = query_params(request)
+    session, lang = signed_in(door.request, SEND)
+    params = query_params(door.request)
     form = {"companycodes": params.get("to", "")[:32], "title": "", "body": ""}
-    return _page(session, console_lang(request), form=form, sent=params.get("sent", "")[:32])
+    return _page(session, lang, form=form, sent=params.get("sent", "")[:32])
 
 
-@bp.route("/console/reminders", methods=["POST"], content_types=FORM_TYPES)
-@console_errors
+@form("/console/reminders", stacks=PROVINCE)
 def send_reminder() -> Response:
-    require_role("province")
-    request = bp.current_request
-    session = console_session(request, SEND)
-    form = console_form(request, max_bytes=64 * 1024)
-    require_csrf(session, form)
-    lang = console_lang(request, form.get("lang"))
+    session, form, lang = signed_form(door.request, SEND, max_bytes=MAX_FORM_BYTES)
     codes = [c for value in form.getlist("companycodes") for c in _SEPARATORS.split(value) if c]
     shown = {"companycodes": "\n".join(codes), "title": form.get("title"), "body": form.get("body")}
-    malformed = [c for c in codes if not COMPANYCODE_PATTERN.match(c)]
-    if malformed or len(codes) > MAX_RECIPIENTS:
-        message = "companycodes are 15 digits: " + ", ".join(malformed[:20])
-        error = FieldError("companycodes", "pattern" if malformed else "count", message)
-        return _page(session, lang, form=shown, status=400, errors=[error])
-    for companycode in codes:  # a district officer reminds its own shops only (404 otherwise)
-        authorize_here(session.principal, SEND, companycode=companycode)
-    try:
-        reminder = reminder_service().send(
-            f"regulator:{session.principal.principal_id}",
-            codes,
-            form.get("title"),
-            form.get("body"),
-            source_ip=source_ip(request),
-        )
+    try:  # refused: the form again, each error beside its field
+        reminder = _send(session, codes, form)
     except ValidationFailedError as exc:
         return _page(session, lang, form=shown, status=400, errors=exc.errors)
     return redirect("/console/reminders", query={"lang": lang, "sent": reminder.reminder_id})
+
+
+def _send(session: WebSession, codes: list[str], form: Form) -> Reminder:
+    """Send the reminder to shops that are each in the sender's districts (404 otherwise)."""
+    malformed = [c for c in codes if not COMPANYCODE_PATTERN.match(c)]
+    if malformed or len(codes) > MAX_RECIPIENTS:
+        message = "companycodes are 15 digits: " + ", ".join(malformed[:20])
+        rule = "pattern" if malformed else "count"
+        raise ValidationFailedError([FieldError("companycodes", rule, message)])
+    for companycode in codes:  # a district officer reminds its own shops only (404 otherwise)
+        authorize_here(session.principal, SEND, companycode=companycode)
+    return reminder_service().send(
+        f"regulator:{session.principal.principal_id}",
+        codes,
+        form.get("title"),
+        form.get("body"),
+        source_ip=source_ip(door.request),
+    )
 
 
 def _page(
@@ -91,32 +83,19 @@ def _page(
     errors: list[FieldError] | None = None,
     sent: str = "",
 ) -> Response:
-    cursor = query_params(bp.current_request).get("cursor") or None
+    """The reminders sent (a district officer: its own), with their read counts, and the form."""
+    cursor = query_params(door.request).get("cursor") or None
     items, next_cursor = reminder_service().sent(PAGE_SIZE, cursor)
     if not Scope.of(session.principal).whole_province:  # a district officer: what it sent
         items = [r for r in items if r.sender == f"regulator:{session.principal.principal_id}"]
+    view = province_views.reminders(items, next_cursor)
     return console_page(
         "console/reminders.html",
         session,
         lang,
         status=status,
-        active="reminders",
-        switch_path="/console/reminders",
-        reminders=[
-            {
-                "reminder_id": r.reminder_id,
-                "title": r.title,
-                "body": r.body,
-                "sender": r.sender.removeprefix("regulator:"),
-                "recipients": r.recipients,
-                "read": r.read,
-                "rate": r.read / r.recipients if r.recipients else None,
-                "created_local": china_time(r.created_at),
-            }
-            for r in items
-        ],
-        next_cursor=next_cursor,
         form=form,
         errors=errors or [],
         sent=sent,
+        **view,
     )

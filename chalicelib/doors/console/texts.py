@@ -4,14 +4,14 @@ Why: regulators work in Chinese; the console must also be usable in English (the
 consumer page). Console texts live apart from the consumer page's (`web/i18n.py`) so the two
 audiences' wording can change independently. Engineers adding a console section add its texts
 here, under the section's key (the provincial sections' texts live in
-`console_province_texts.py`, the ministry's in `console_national_texts.py`; both are merged in
+`province_texts.py`, the ministry's in `national_texts.py`; both are merged in
 below).
 """
 
 from __future__ import annotations
 
-from chalicelib.web.console_national_texts import NATIONAL_TEXTS
-from chalicelib.web.console_province_texts import FLAG_NAMES, PROVINCE_TEXTS, SHOP_CLASS_NAMES
+from chalicelib.doors.console.national_texts import NATIONAL_TEXTS
+from chalicelib.doors.console.province_texts import FLAG_NAMES, PROVINCE_TEXTS, SHOP_CLASS_NAMES
 
 TEXTS: dict[str, dict[str, str]] = {
     "zh-CN": {

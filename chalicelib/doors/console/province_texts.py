@@ -2,7 +2,7 @@
 records, complaints, reminders; and the names of shop classes and record flags.
 
 Why: these sections hold most of the console's words; keeping them apart from the sign-in,
-home and administrator texts (`console_texts.py`, which merges them in) keeps each file
+home and administrator texts (`texts.py`, which merges them in) keeps each file
 readable. Regulators work in Chinese, so the Chinese wording follows the provincial
 platforms' own terms (对接率, 未上传, 错误率, 及时率, 提醒通知, 受理/拒绝, 已解决/未解决).
 """

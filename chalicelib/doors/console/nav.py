@@ -3,7 +3,7 @@
 Why: the navigation shows a role only what it may use, decided by the same access policy as
 the routes (a section's permission is the one its pages require). Engineers adding a section
 set `ready=True` on its entry when its page exists (until then the home page lists it as
-coming soon, without a link), and add its name to `console_texts.SECTION_NAMES`. A section
+coming soon, without a link), and add its name to `texts.SECTION_NAMES`. A section
 that exists on one stack kind only says so in `stacks`.
 """
 

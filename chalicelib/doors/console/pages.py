@@ -1,17 +1,16 @@
-"""Building blocks of every console page: the signed-in regulator, its layout and its errors.
+"""Building blocks of every console page: the signed-in regulator and the console layout.
 
-Why: the console's sections are written by several engineers; each page should need three
-lines to be signed in, authorised by the one access policy, rendered in the console layout
-(with the navigation its role may use) and mapped to the right error page:
+Why: each page should need one line to be signed in and authorised by the one access policy,
+and one to be rendered in the console layout (with the navigation its role may use); its
+errors are the door's to map (`door.py`):
 
-    @bp.route("/console/shops", methods=["GET"])
-    @console_errors
+    @door.route("/console/shops", methods=["GET"], page=True, stacks=PROVINCE)
     def shops_page() -> Response:
-        session = console_session(bp.current_request, Permission.REGISTRY_READ)
-        return console_page("console/shops.html", session, console_lang(bp.current_request),
-                            active="registry", shops=...)
+        session, lang = signed_in(door.request, Permission.REGISTRY_READ)
+        return console_page("console/shops.html", session, lang, **views.registry(...))
 
-Forms post with `csrf_token` = `session.csrf`; a POST view calls `require_csrf(session, form)`.
+Forms post with `csrf_token` = `session.csrf`; a POST view reads its form with `signed_form`,
+which checks that token (or, where it must read the form first, calls `require_csrf` itself).
 """
 
 from __future__ import annotations
@@ -26,16 +25,17 @@ from chalicelib.bootstrap import auth_service
 from chalicelib.config import get_settings
 from chalicelib.domain.access_policy import Permission, Scope, authorize, permissions_of
 from chalicelib.domain.china_time import CST
+from chalicelib.doors.console.nav import sections_for
 from chalicelib.doors.kit.forms import Form, parse_form
 from chalicelib.doors.kit.http import query_params
 from chalicelib.doors.kit.respond import html_page, language
-from chalicelib.doors.kit.session import WebSession, page_errors, web_session
-from chalicelib.errors import ForbiddenError
-from chalicelib.web.console_nav import sections_for
+from chalicelib.doors.kit.session import WebSession, require_csrf, web_session
+from chalicelib.errors import ConflictError, ForbiddenError, ValidationFailedError
 
 CONSOLE_HOME = "/console"
 CONSOLE_LOGIN = "/console/login"
 FORM_TYPES = ["application/x-www-form-urlencoded", "multipart/form-data"]
+MAX_FORM_BYTES = 16384
 
 
 def console_session(
@@ -68,12 +68,40 @@ def console_session(
     return session
 
 
+def signed_in(
+    request: Request,
+    permission: Permission | None = None,
+    *,
+    companycode: str | None = None,
+    division: str | None = None,
+) -> tuple[WebSession, str]:
+    """A page's signed-in regulator, allowed `permission` (`console_session`), and the page's
+    language (asked for in the query)."""
+    session = console_session(request, permission, companycode=companycode, division=division)
+    return session, console_lang(request)
+
+
+def signed_form(
+    request: Request,
+    permission: Permission,
+    *,
+    max_bytes: int = MAX_FORM_BYTES,
+    companycode: str | None = None,
+) -> tuple[WebSession, Form, str]:
+    """A form post's signed-in regulator, allowed `permission`; its form, whose CSRF token is
+    checked before anything else is read from it; and the language the form asks for."""
+    session = console_session(request, permission, companycode=companycode)
+    form = console_form(request, max_bytes)
+    require_csrf(session, form)
+    return session, form, console_lang(request, form.get("lang"))
+
+
 def console_lang(request: Request, form_lang: str | None = None) -> str:
     return language(form_lang or query_params(request).get("lang"))
 
 
 def console_texts(lang: str) -> dict[str, str]:
-    from chalicelib.web.console_texts import TEXTS
+    from chalicelib.doors.console.texts import TEXTS
 
     texts = dict(TEXTS[lang])
     if get_settings().stack_role == "ministry":
@@ -93,7 +121,7 @@ def console_page(
     **context: Any,
 ) -> Response:
     """A page in the console layout; `session` None for the sign-in page."""
-    from chalicelib.web.console_texts import FLAG_NAMES, SECTION_NAMES, SHOP_CLASS_NAMES
+    from chalicelib.doors.console.texts import FLAG_NAMES, SECTION_NAMES, SHOP_CLASS_NAMES
 
     nav: list[dict[str, Any]] = []
     user = None
@@ -121,41 +149,20 @@ def console_page(
     )
 
 
-def console_error_page(status: int, code: str) -> Response:
-    """The console's error page in the request's language, with a way back."""
-    from chalicelib.web.console_texts import error_message
-
-    lang = "zh-CN"
-    try:
-        from chalicelib.api import console
-
-        lang = console_lang(console.bp.current_request)
-    except Exception:  # outside a request (or before routing): the default language
-        lang = "zh-CN"
-    texts = console_texts(lang)
-    return html_page(
-        "error.html",
-        lang=lang,
-        texts={**texts, "privacy": texts["footer"]},
-        status=status,
-        switch_path=CONSOLE_HOME,
-        heading=texts["error_heading"],
-        message=error_message(lang, code),
-        code=code,
-        back_url=f"{get_settings().base_path}{CONSOLE_HOME}?lang={lang}",
-        back_label=texts["back_home"],
-    )
-
-
-console_errors = page_errors(CONSOLE_LOGIN, console_error_page, "regulator")
-"""Decorator of every console view: not signed in -> sign-in page; 403/404/500 pages."""
+def refusal(exc: ValidationFailedError | ConflictError, fields: dict[str, Any]) -> dict[str, Any]:
+    """How a form page shows a refused post: 400 with each error beside its field and the
+    values as posted, or 409 naming the conflict (someone changed the object first), with the
+    values as they now stand."""
+    if isinstance(exc, ValidationFailedError):
+        return {"status": 400, "errors": exc.errors, "form": fields}
+    return {"status": 409, "conflict": exc.code}
 
 
 def china_time(moment: datetime) -> str:
     return moment.astimezone(CST).strftime("%Y-%m-%d %H:%M")
 
 
-def console_form(request: Request, max_bytes: int = 16384) -> Form:
+def console_form(request: Request, max_bytes: int = MAX_FORM_BYTES) -> Form:
     """A console form post (URL-encoded or multipart), bounded in size."""
     return parse_form(request.raw_body, request.headers.get("content-type") or "", max_bytes)
 

@@ -2,7 +2,7 @@
 provinces' English names.
 
 Why: the ministry's own words (对接率 by province, 交换延迟, 交换凭据) sit apart from the
-provincial sections' (`console_province_texts.py`); `console_texts.py` merges both. Province
+provincial sections' (`province_texts.py`); `texts.py` merges both. Province
 names in Chinese come from the GB/T 2260 table (`domain/provinces.py`); their English names
 are the official romanisations, which that table lacks.
 """
