@@ -1,7 +1,7 @@
 """Domain errors: what went wrong, in the domain's words, with no HTTP in sight.
 
 Why: services and adapters raise these; the API layer maps them to status codes in exactly one
-place (`api/errors.py`), so a rule is never matched by its message text.
+place (`doors/kit/errors.py`), so a rule is never matched by its message text.
 """
 
 from __future__ import annotations

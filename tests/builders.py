@@ -169,7 +169,7 @@ def compat_from_rest(access_token: str, payload: dict[str, Any]) -> dict[str, An
 
 
 def largest_record_payload(**overrides: Any) -> dict[str, Any]:
-    """A valid REST upload at every limit of the record schema (api/schemas.py): 200 repair
+    """A valid REST upload at every limit of the record schema (doors/kit/record_models.py): 200 repair
     items and 200 parts, every text at its longest and in Chinese (3 bytes a character in
     UTF-8). As an exchange item it is about 260 KB, the largest a province ever forwards."""
     from chalicelib.doors.kit.record_models import MAX_LIST_ITEMS
