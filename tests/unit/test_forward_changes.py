@@ -94,7 +94,7 @@ def test_record_versions_and_registry_entries_are_read_from_the_stream_as_domain
     changes = forwardable_changes(records)
     # Then the head is not a change, the version and the entry are domain objects (the entry
     # with its contacts: only the contract leaves them out), and the broken one is Unreadable
-    assert [c.sequence_number for c in changes] == ["101", "102", "103"]
+    assert [c.delivery_id for c in changes] == ["101", "102", "103"]
     assert changes[0].change == record and changes[1].change == shop
     assert isinstance(changes[2].change, Unreadable) and "content" in changes[2].change.reason
 
