@@ -84,15 +84,14 @@ def provinces() -> Any:
     audit_trail().record(actor_of(request, principal), "provinces.read", "*")
     rows = []
     for status in exchange_store().provinces():
-        code = status["SK"]
-        counters = stats_store().counters("province", code)
+        counters = stats_store().counters("province", status.province_code)
         rows.append(
             {
-                "province_code": code,
-                "last_exchange_at": status.get("last_exchange_at"),
-                "exchange_lag_seconds": status.get("last_lag_seconds"),
-                "records_held": sum(int(c.get("uploads", 0)) for c in counters),
-                "batches": status.get("batches", 0),
+                "province_code": status.province_code,
+                "last_exchange_at": status.last_exchange_at,
+                "exchange_lag_seconds": status.last_lag_seconds,
+                "records_held": sum(c.counts.get("uploads", 0) for c in counters),
+                "batches": status.batches,
             }
         )
     return json_response(conform(Provinces, {"provinces": rows}))
