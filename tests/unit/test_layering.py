@@ -205,3 +205,27 @@ def test_the_key_reader_catches_subscripts_dict_keys_and_expressions_but_not_pro
     hits = [text for _, text in spelled(tree)]
     # Then the three uses are caught, and neither the docstring nor a longer word is
     assert hits == ["SK", "PK", "attribute_not_exists(PK)"]
+
+
+def test_no_unit_test_imports_moto_or_opens_a_socket():
+    # Given every module of the unit tier
+    unit = ROOT / "tests" / "unit"
+    # When its imports are read
+    offending = [
+        f"{path.name}:{i.line} {i.imported}"
+        for path in sorted(unit.glob("*.py"))
+        for i in imports_of(path.stem, ast.parse(path.read_text(encoding="utf-8")), False)
+        if any(_within(i.imported, m) for m in ("moto", "urllib.request", "http.client"))
+    ]
+    # Then none reaches for moto or an HTTP client (the conftest refuses sockets as well)
+    assert offending == []
+
+
+def test_the_unit_tier_refuses_sockets():
+    # Given the unit tier's offline guard
+    import socket
+
+    # When a test tries to open a socket
+    with pytest.raises(RuntimeError, match="open no sockets"):
+        socket.create_connection(("127.0.0.1", 9), timeout=0.1)
+    # Then it is refused before anything is sent
