@@ -74,6 +74,7 @@ def aggregator_bench(moto_url: str) -> list[str]:
     """Rows: aggregator vs naive ADD, records/s and DynamoDB writes per record."""
     from chalicelib import bootstrap
     from chalicelib.adapters.aws import dynamodb_client
+    from chalicelib.streams.stream_records import statistics_changes
     from infra.table_definition import create_stack_tables
 
     os.environ.update(
@@ -102,7 +103,7 @@ def aggregator_bench(moto_url: str) -> list[str]:
     aggregator = bootstrap.statistics_aggregator()
     started = time.perf_counter()
     for start in range(0, RECORDS, BATCH):
-        assert aggregator.handle(records[start : start + BATCH]) == []
+        assert aggregator.handle(statistics_changes(records[start : start + BATCH])) == []
     ours = time.perf_counter() - started
     ours_writes = items_written["items"] / RECORDS
     calls.clear()

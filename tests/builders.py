@@ -6,9 +6,11 @@ import itertools
 import random
 import string
 import uuid
-from datetime import date, timedelta
+from datetime import UTC, date, datetime, timedelta
 from typing import Any
 
+from chalicelib.domain.record import RecordContent
+from chalicelib.domain.shop import Shop
 from chalicelib.domain.vin import check_digit
 
 _counter = itertools.count(1)
@@ -169,8 +171,8 @@ def compat_from_rest(access_token: str, payload: dict[str, Any]) -> dict[str, An
 
 
 def largest_record_payload(**overrides: Any) -> dict[str, Any]:
-    """A valid REST upload at every limit of the record schema (doors/kit/record_models.py): 200 repair
-    items and 200 parts, every text at its longest and in Chinese (3 bytes a character in
+    """A valid REST upload at every limit of the record schema (doors/kit/record_models.py):
+    200 repair items and 200 parts, every text at its longest and in Chinese (3 bytes a character in
     UTF-8). As an exchange item it is about 260 KB, the largest a province ever forwards."""
     from chalicelib.doors.kit.record_models import MAX_LIST_ITEMS
 
@@ -195,3 +197,31 @@ def largest_record_payload(**overrides: Any) -> dict[str, Any]:
     )
     payload.update(overrides)
     return payload
+
+
+def record_content(**overrides: Any) -> RecordContent:
+    """The content of a valid upload (`record_payload`), as the domain holds it."""
+    payload = record_payload(**overrides)
+    payload.setdefault("plate_color", None)
+    return RecordContent.from_dict(payload)
+
+
+def registered_shop(companycode: str | None = None, **overrides: Any) -> Shop:
+    """An active class-2 shop of Nanjing Xuanwu district (320102) with a unique code."""
+    code = companycode or f"320102{uuid.uuid4().int % 10**9:09d}"
+    moment = datetime(2024, 1, 1, tzinfo=UTC)
+    values: dict[str, Any] = {
+        "companycode": code,
+        "name": DEMO_SHOP_NAME,
+        "uscc": f"91{code[:6]}MA{next(_counter) % 10**8:08d}",
+        "division_code": code[:6],
+        "shop_class": "class_2",
+        "address": "南京市玄武区",
+        "contact_name": "李师傅",
+        "contact_phone": "025-80000000",
+        "status": "active",
+        "created_at": moment,
+        "updated_at": moment,
+    }
+    values.update(overrides)
+    return Shop(**values)

@@ -17,6 +17,7 @@ from chalicelib.adapters.table_adapter import TableAdapter
 from chalicelib.domain.principal import Principal
 from chalicelib.domain.regulator_account import RegulatorAccount
 from chalicelib.errors import ConflictError
+from chalicelib.services.ports import ExchangeCredential
 
 
 class DynamoTokenStore(TableAdapter):
@@ -132,8 +133,21 @@ class DynamoAccountRepository(TableAdapter):
             request["ExclusiveStartKey"] = response["LastEvaluatedKey"]
         return [a for a in (self.regulator(u) for u in usernames) if a is not None]
 
-    def exchange_credential(self, province_code: str) -> dict[str, Any] | None:
-        return self._get(keys.exchange_credential_pk(province_code), keys.CREDENTIAL)
+    def exchange_credential(self, province_code: str) -> ExchangeCredential | None:
+        item = self._get(keys.exchange_credential_pk(province_code), keys.CREDENTIAL)
+        return credential_from(province_code, item) if item else None
+
+
+def credential_from(province_code: str, item: dict[str, Any]) -> ExchangeCredential:
+    """A province's exchange credential item (or its projection without the hash)."""
+    return ExchangeCredential(
+        province_code=province_code,
+        generation=int(item.get("generation", 0)),
+        revoked=bool(item.get("revoked")),
+        issued_at=item.get("issued_at"),
+        revoked_at=item.get("revoked_at"),
+        secret_hash=item.get("secret_hash"),
+    )
 
 
 def _account_item(account: RegulatorAccount) -> dict[str, Any]:

@@ -4,9 +4,9 @@ or the ministry's copies of them), from GSI1, and one entry's state by key.
 Why: the consumer page ranks a district's shops by rating. The registry index already
 projects name, class and status, so one query per district answers without reading profiles
 (which hold contacts the public must not see). The statistics reader docks a shop as its
-entry stands now (`entry`), which can differ from the class on the shop's first record. A
-reminder checks its recipients by key (`entries`), so sending to three shops reads three
-entries, not the province's registry.
+entry stands now (`registry_state`), which can differ from the class on the shop's first
+record. A reminder checks its recipients by key (`entries`), so sending to three shops reads
+three entries, not the province's registry.
 """
 
 from __future__ import annotations
@@ -18,6 +18,7 @@ from chalicelib.adapters import keys
 from chalicelib.adapters.dynamo_codec import from_item, to_item
 from chalicelib.adapters.dynamo_errors import translate_errors
 from chalicelib.adapters.table_adapter import TableAdapter
+from chalicelib.domain.shop import RegistryChange, registry_change
 
 
 class DynamoShopDirectory(TableAdapter):
@@ -28,9 +29,10 @@ class DynamoShopDirectory(TableAdapter):
         """Every registry entry of the province (public facts and division), by division."""
         return self._registry(province_code, "")
 
-    def entry(self, companycode: str) -> dict[str, Any] | None:
-        """One entry's companycode, class, status and updated_at (strongly consistent), or
-        None (no such shop). Reads only those attributes, never the contacts."""
+    def registry_state(self, companycode: str) -> RegistryChange | None:
+        """One entry's docking state from its companycode, class, status and updated_at
+        (strongly consistent), or None (no such shop). Reads only those attributes, never
+        the contacts."""
         with translate_errors():
             item = self.client.get_item(
                 TableName=self._table,
@@ -39,7 +41,7 @@ class DynamoShopDirectory(TableAdapter):
                 ProjectionExpression="companycode, shop_class, #s, updated_at",
                 ExpressionAttributeNames={"#s": "status"},
             ).get("Item")
-        return from_item(item) if item else None
+        return registry_change(from_item(item)) if item else None
 
     def entries(self, companycodes: Sequence[str]) -> list[dict[str, str]]:
         """The entries of these shops that exist, by key (BatchGetItem): companycode,

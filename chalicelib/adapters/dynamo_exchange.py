@@ -12,12 +12,14 @@ from datetime import UTC, datetime
 from typing import Any
 
 from chalicelib.adapters import keys
+from chalicelib.adapters.dynamo_auth import credential_from
 from chalicelib.adapters.dynamo_codec import from_item, to_item, to_value
 from chalicelib.adapters.dynamo_directory import DynamoShopDirectory
 from chalicelib.adapters.dynamo_errors import cancellation_reasons, error_code, translate_errors
 from chalicelib.adapters.table_adapter import TableAdapter
 from chalicelib.domain.shop import RegistryCopy, active_count_deltas
 from chalicelib.errors import ServiceUnavailableError
+from chalicelib.services.ports import ExchangeCredential, ProvinceExchange
 
 COPY_ATTEMPTS = 5
 COUNT_PREFIX = "active_"
@@ -52,7 +54,7 @@ class DynamoExchangeStore(TableAdapter):
             )
         return int(response["Attributes"]["generation"]["N"])
 
-    def revoke_credential(self, province_code: str, at: datetime) -> dict[str, Any] | None:
+    def revoke_credential(self, province_code: str, at: datetime) -> ExchangeCredential | None:
         """Revoke a province's credential (its tokens stop at once); None if it has none.
 
         Revoking twice changes nothing the second time (the generation moves only once).
@@ -78,25 +80,26 @@ class DynamoExchangeStore(TableAdapter):
             if error_code(exc) == "ConditionalCheckFailedException":
                 return self.credential(province_code)
             raise
-        return from_item(response["Attributes"])
+        return credential_from(province_code, from_item(response["Attributes"]))
 
-    def credential(self, province_code: str) -> dict[str, Any] | None:
+    def credential(self, province_code: str) -> ExchangeCredential | None:
         with translate_errors():
             item = self.client.get_item(
                 TableName=self._table,
                 Key=to_item(keys.key(keys.exchange_credential_pk(province_code), keys.CREDENTIAL)),
                 ConsistentRead=True,
             ).get("Item")
-        return from_item(item) if item else None
+        return credential_from(province_code, from_item(item)) if item else None
 
-    def credentials(self, province_codes: list[str]) -> dict[str, dict[str, Any]]:
+    def credentials(self, province_codes: list[str]) -> dict[str, ExchangeCredential]:
         """The credentials (without their hashes) of the given provinces that have one."""
         wanted = [keys.key(keys.exchange_credential_pk(c), keys.CREDENTIAL) for c in province_codes]
-        projection = ("PK", "generation", "revoked", "issued_at", "revoked_at")
-        return {
-            keys.province_of_credential_pk(str(item["PK"])): item
-            for item in self._batch_get(wanted, projection=projection)
-        }
+        projection = (keys.PK, "generation", "revoked", "issued_at", "revoked_at")
+        found = {}
+        for item in self._batch_get(wanted, projection=projection):
+            code = keys.province_of_credential_pk(str(item[keys.PK]))
+            found[code] = credential_from(code, item)
+        return found
 
     def put_shop_copy(self, copy: RegistryCopy) -> bool:
         """Store a province's shop entry unless a newer one is held; False if stale.
@@ -220,14 +223,15 @@ class DynamoExchangeStore(TableAdapter):
                 ExpressionAttributeValues=values,
             )
 
-    def provinces(self) -> list[dict[str, Any]]:
+    def provinces(self) -> list[ProvinceExchange]:
+        """Every province that has exchanged, in code order, with its exchange status."""
         with translate_errors():
             response = self.client.query(
                 TableName=self._table,
                 KeyConditionExpression="PK = :pk",
                 ExpressionAttributeValues=to_item({":pk": keys.PROVINCES_PK}),
             )
-        return [from_item(i) for i in response.get("Items", [])]
+        return [_province_exchange(from_item(i)) for i in response.get("Items", [])]
 
 
 def _copy_item(copy: RegistryCopy) -> dict[str, Any]:
@@ -263,3 +267,13 @@ def _counts_of(item: dict[str, Any] | None) -> dict[str, int]:
         for k, v in (item or {}).items()
         if k.startswith(COUNT_PREFIX) and int(v)
     }
+
+
+def _province_exchange(item: dict[str, Any]) -> ProvinceExchange:
+    lag = item.get("last_lag_seconds")
+    return ProvinceExchange(
+        province_code=str(item[keys.SK]),
+        last_exchange_at=item.get("last_exchange_at"),
+        last_lag_seconds=int(lag) if lag is not None else None,
+        batches=int(item.get("batches", 0)),
+    )

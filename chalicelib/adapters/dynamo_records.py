@@ -20,13 +20,14 @@ from chalicelib.adapters.record_items import (
     chain_head_item,
     chain_link_item,
     head_item,
+    link_from,
     record_from,
     vehicle_item,
     vehicle_key,
     version_item,
 )
 from chalicelib.adapters.table_adapter import TableAdapter
-from chalicelib.domain.chain import ChainHead
+from chalicelib.domain.chain import ChainHead, StoredLink
 from chalicelib.domain.plate import normalize_plate
 from chalicelib.domain.record import EarlierReading, StoredRecord
 from chalicelib.domain.vin import normalize_vin
@@ -102,9 +103,9 @@ class DynamoRecordRepository(TableAdapter):
             return ChainHead(vin)
         return ChainHead(vin, int(item["seq"]), str(item["hash"]))
 
-    def chain_links(self, vin: str, upto_seq: int) -> list[dict[str, Any]]:
+    def chain_links(self, vin: str, upto_seq: int) -> list[StoredLink]:
         """The links of a vehicle's chain, oldest first, up to a sequence number."""
-        return self._query(
+        items = self._query(
             KeyConditionExpression="PK = :pk AND SK BETWEEN :lo AND :hi",
             ExpressionAttributeValues=to_item(
                 {
@@ -115,6 +116,7 @@ class DynamoRecordRepository(TableAdapter):
             ),
             ConsistentRead=True,
         )
+        return [link_from(item) for item in items]
 
     def version(self, record_id: str, version: int) -> StoredRecord | None:
         item = self._get(keys.record_pk(record_id), keys.version_sk(version))

@@ -18,7 +18,7 @@ from chalicelib.adapters.dynamo_codec import from_item, to_item, to_value
 from chalicelib.adapters.dynamo_errors import cancellation_reasons, error_code, translate_errors
 from chalicelib.adapters.table_adapter import TableAdapter
 from chalicelib.domain.shop import RegistryChange
-from chalicelib.domain.statistics import CounterKey
+from chalicelib.domain.statistics import CounterKey, DayCounts, ShopMonthRow
 from chalicelib.errors import ServiceUnavailableError
 
 MAX_MARKERS_PER_TRANSACTION = 99  # + the counter update = DynamoDB's 100-action limit
@@ -236,15 +236,22 @@ class DynamoStatsStore(TableAdapter):
                 counts[(division, shop_class)] = int(item.get("docked", 0))
         return counts
 
-    def shop_rows(self, province_code: str, month: str) -> list[dict[str, Any]]:
+    def shop_rows(self, province_code: str, month: str) -> list[ShopMonthRow]:
         """Every shop's counts of one month (YYYY-MM) in a province, with its last upload."""
-        return self._query_all(stats_keys.shop_month_pk(province_code, month))
+        return [
+            ShopMonthRow(
+                companycode=str(item[stats_keys.SK]),
+                shop_class=str(item.get("shop_class", "")),
+                counts=_counts(item),
+                last_upload_at=str(item["last_upload_at"]) if item.get("last_upload_at") else None,
+            )
+            for item in self._query_all(stats_keys.shop_month_pk(province_code, month))
+        ]
 
-    def day_counters(
-        self, scope: str, scope_id: str, first: str, last: str
-    ) -> list[dict[str, Any]]:
+    def day_counters(self, scope: str, scope_id: str, first: str, last: str) -> list[DayCounts]:
         """Counter items of one scope for days first..last (ISO dates), oldest first."""
-        return self._query_all(stats_keys.counter_pk(scope, scope_id), between=(first, last + "#~"))
+        pk = stats_keys.counter_pk(scope, scope_id)
+        return [_day_counts(i) for i in self._query_all(pk, between=(first, last + "#~"))]
 
     def _query_all(self, pk: str, between: tuple[str, str] | None = None) -> list[dict[str, Any]]:
         condition = "PK = :pk"
@@ -273,9 +280,9 @@ class DynamoStatsStore(TableAdapter):
             ).get("Item")
         return datetime.fromisoformat(from_item(item)["last_upload_at"]) if item else None
 
-    def counters(self, scope: str, scope_id: str) -> list[dict[str, Any]]:
+    def counters(self, scope: str, scope_id: str) -> list[DayCounts]:
         """Every counter item of one scope, oldest day first (for reports and recounts)."""
-        return self._query_all(stats_keys.counter_pk(scope, scope_id))
+        return [_day_counts(i) for i in self._query_all(stats_keys.counter_pk(scope, scope_id))]
 
     def add_attempt(self, change_id: str) -> tuple[int, bool]:
         """Count one failed delivery of a change; returns (attempts so far, parked already)."""
@@ -339,3 +346,19 @@ class DynamoStatsStore(TableAdapter):
                 "ConditionExpression": "attribute_not_exists(PK)",
             }
         }
+
+
+def _counts(item: dict[str, Any]) -> dict[str, int]:
+    """A counter item's counts: its whole-number attributes other than its key."""
+    return {
+        name: value
+        for name, value in item.items()
+        if isinstance(value, int)
+        and not isinstance(value, bool)
+        and name not in (stats_keys.PK, stats_keys.SK)
+    }
+
+
+def _day_counts(item: dict[str, Any]) -> DayCounts:
+    """A day counter item (SK `<day>` or `<day>#<class>`; items before `day` was kept)."""
+    return DayCounts(str(item.get("day") or str(item[stats_keys.SK])[:10]), _counts(item))

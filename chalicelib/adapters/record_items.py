@@ -11,7 +11,7 @@ from datetime import datetime
 from typing import Any
 
 from chalicelib.adapters import keys
-from chalicelib.domain.chain import ChainLink
+from chalicelib.domain.chain import ChainLink, StoredLink
 from chalicelib.domain.record import Flag, RecordContent, StoredRecord
 
 KIND_HEAD = "record_head"
@@ -112,6 +112,17 @@ def chain_link_item(record: StoredRecord) -> dict[str, Any]:
         "version": record.version,
         **record.chain.to_dict(),
     }
+
+
+def link_from(attrs: dict[str, Any]) -> StoredLink:
+    """A chain link entry as stored (a tampered one is read as it is, for the check to fail)."""
+    return StoredLink(
+        seq=int(attrs["seq"]),
+        prev_hash=str(attrs["prev_hash"]),
+        hash=str(attrs["hash"]),
+        record_id=str(attrs["record_id"]),
+        version=int(attrs["version"]),
+    )
 
 
 def chain_head_item(record: StoredRecord) -> dict[str, Any]:

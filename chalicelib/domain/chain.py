@@ -38,6 +38,18 @@ class ChainLink:
 
 
 @dataclass(frozen=True)
+class StoredLink:
+    """A link as its vehicle's chain keeps it: its position and hashes, and the record
+    version it vouches for."""
+
+    seq: int
+    prev_hash: str
+    hash: str
+    record_id: str
+    version: int
+
+
+@dataclass(frozen=True)
 class ChainHead:
     """The latest link of a vehicle's chain (seq 0 and the genesis hash when it is empty)."""
 

@@ -13,9 +13,9 @@ from __future__ import annotations
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import date, timedelta
-from typing import Any, Literal
+from typing import Literal
 
-from chalicelib.domain.statistics import ON_TIME_BUCKETS, TIMELINESS_BUCKETS
+from chalicelib.domain.statistics import ON_TIME_BUCKETS, TIMELINESS_BUCKETS, DayCounts
 from chalicelib.errors import FieldError, ValidationFailedError
 
 Granularity = Literal["day", "week"]
@@ -51,17 +51,18 @@ class Figures:
         """及时率: uploads received within 24 h / uploads (None without uploads)."""
         return self.on_time / self.uploads if self.uploads else None
 
-    def add(self, counter: dict[str, Any]) -> None:
-        self.uploads += int(counter.get("uploads", 0))
-        self.corrections += int(counter.get("corrections", 0))
-        self.voids += int(counter.get("voids", 0))
-        self.flagged += int(counter.get("flagged", 0))
+    def add(self, counter: DayCounts) -> None:
+        counts = counter.counts
+        self.uploads += counts.get("uploads", 0)
+        self.corrections += counts.get("corrections", 0)
+        self.voids += counts.get("voids", 0)
+        self.flagged += counts.get("flagged", 0)
         for bucket in TIMELINESS_BUCKETS:
-            self.buckets[bucket] = self.buckets.get(bucket, 0) + int(counter.get(bucket, 0))
-        for name, value in counter.items():
+            self.buckets[bucket] = self.buckets.get(bucket, 0) + counts.get(bucket, 0)
+        for name, value in counts.items():
             if name.startswith(FLAG_PREFIX):
                 code = name[len(FLAG_PREFIX) :]
-                self.flags[code] = self.flags.get(code, 0) + int(value)
+                self.flags[code] = self.flags.get(code, 0) + value
 
 
 def month_range(month: str) -> tuple[date, date]:
@@ -84,7 +85,7 @@ def period_start(day: date, granularity: Granularity) -> date:
 
 
 def fold(
-    counters: Iterable[dict[str, Any]],
+    counters: Iterable[DayCounts],
     date_from: date,
     date_to: date,
     granularity: Granularity,
@@ -100,7 +101,7 @@ def fold(
         day += timedelta(days=1)
     total = Figures(date_from, date_to)
     for counter in counters:
-        counter_day = date.fromisoformat(str(counter["day"]))
+        counter_day = date.fromisoformat(counter.day)
         if not date_from <= counter_day <= date_to:
             continue
         periods[period_start(counter_day, granularity)].add(counter)

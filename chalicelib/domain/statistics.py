@@ -63,6 +63,24 @@ class CounterKey:
     row: str | None = None
 
 
+@dataclass(frozen=True)
+class DayCounts:
+    """One counter item as read back: its China day (ISO) and its counts by name."""
+
+    day: str
+    counts: dict[str, int]
+
+
+@dataclass(frozen=True)
+class ShopMonthRow:
+    """One shop's row in its province's table of a month, as read back."""
+
+    companycode: str
+    shop_class: str
+    counts: dict[str, int]
+    last_upload_at: str | None = None
+
+
 @dataclass
 class CounterUpdate:
     """One counter item's share of a batch: each change's deltas, kept apart so a store can

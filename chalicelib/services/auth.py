@@ -246,12 +246,12 @@ class AuthService:
         self._require_province_source(province_code, source)
         admission = self._gate.admit("province", province_code, source)
         credential = self._accounts.exchange_credential(province_code)
-        usable = credential is not None and not credential.get("revoked")
-        stored = credential["secret_hash"] if credential and usable else None
+        usable = credential is not None and not credential.revoked
+        stored = credential.secret_hash if credential and usable else None
         if not verify_secret(secret, stored):
             self._fail(known=credential is not None)
         assert credential is not None
-        return self._issue(admission, "province", int(credential["generation"]))
+        return self._issue(admission, "province", credential.generation)
 
     def province_of(self, principal: Principal, *, source: str) -> str:
         """Ministry side: the calling province's code, refusing tokens issued before its
@@ -263,8 +263,8 @@ class AuthService:
         credential = self._accounts.exchange_credential(principal.principal_id)
         if (
             credential is None
-            or credential.get("revoked")
-            or int(credential.get("generation", 0)) != principal.generation
+            or credential.revoked
+            or credential.generation != principal.generation
         ):
             raise AuthenticationError("missing or invalid token")
         return principal.principal_id

@@ -11,23 +11,26 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import datetime
-from typing import Any, Protocol
+from typing import Protocol
 
 from chalicelib.domain.credentials import hash_secret, new_secret
 from chalicelib.domain.provinces import is_province_code, provinces
 from chalicelib.errors import FieldError, NotFoundError, ValidationFailedError
 from chalicelib.services.audit import Actor, AuditTrail
-from chalicelib.services.ports import Clock
+from chalicelib.services.ports import Clock, ExchangeCredential
 
 
 class CredentialStore(Protocol):
-    def put_credential(self, province_code: str, secret_hash: str, at: datetime) -> int: ...
+    def put_credential(self, province_code: str, secret_hash: str, at: datetime) -> int:
+        """Create or rotate the credential (a revoked one becomes usable); its new generation."""
 
-    def revoke_credential(self, province_code: str, at: datetime) -> dict[str, Any] | None: ...
+    def revoke_credential(self, province_code: str, at: datetime) -> ExchangeCredential | None:
+        """Revoke it (the generation moves once however often); None if there is none."""
 
-    def credential(self, province_code: str) -> dict[str, Any] | None: ...
+    def credential(self, province_code: str) -> ExchangeCredential | None: ...
 
-    def credentials(self, province_codes: list[str]) -> dict[str, dict[str, Any]]: ...
+    def credentials(self, province_codes: list[str]) -> dict[str, ExchangeCredential]:
+        """The credentials of these provinces that have one (without their hashes)."""
 
 
 @dataclass(frozen=True)
@@ -84,7 +87,7 @@ class ExchangeCredentialService:
         before = self._store.credential(province_code)
         if before is None:
             raise NotFoundError("this province has no exchange credential")
-        if not before.get("revoked"):
+        if not before.revoked:
             self._store.revoke_credential(province_code, self._now())
             self._audit.record(actor, "exchange.credential_revoked", province_code)
         return self.status(province_code)
@@ -102,15 +105,15 @@ class ExchangeCredentialService:
         return self._clock.now()
 
 
-def _status(province_code: str, item: dict[str, Any] | None) -> CredentialStatus:
-    if item is None:
+def _status(province_code: str, held: ExchangeCredential | None) -> CredentialStatus:
+    if held is None:
         return CredentialStatus(province_code, "none")
     return CredentialStatus(
         province_code,
-        "revoked" if item.get("revoked") else "active",
-        int(item.get("generation", 0)),
-        item.get("issued_at"),
-        item.get("revoked_at"),
+        "revoked" if held.revoked else "active",
+        held.generation,
+        held.issued_at,
+        held.revoked_at,
     )
 
 

@@ -15,9 +15,9 @@ read) is parked at once, with its reason, and the rest of the batch goes through
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass
 from typing import Any, Protocol
 
+from chalicelib.domain.changes import Delivered, ForwardedChange, Unreadable
 from chalicelib.domain.record import StoredRecord
 from chalicelib.domain.shop import Shop
 from chalicelib.errors import ValidationFailedError
@@ -31,24 +31,8 @@ from chalicelib.services.exchange_delivery import Ministry, deliver
 PARKED_ITEM_MAX_BYTES = 900_000
 
 
-@dataclass(frozen=True)
-class Unreadable:
-    """A stream image the forwarder cannot read (a hand edit, a bug): parked at once."""
-
-    kind: str
-    identity: str
-    reason: str
-
-
-Change = StoredRecord | Shop | Unreadable
-
-
-@dataclass(frozen=True)
-class Forwardable:
-    """One change read from the stream, with its sequence number (the batch-failure id)."""
-
-    sequence_number: str
-    change: Change
+Forwardable = Delivered[ForwardedChange]
+"""One change read from the stream, with its delivery id (the batch-failure id)."""
 
 
 class AttemptCounter(Protocol):
@@ -69,10 +53,10 @@ def change_id(change: Forwardable) -> str:
         return f"rec:{found.record_id}#{found.version}"
     if isinstance(found, Shop):
         return f"shop:{found.companycode}@{found.updated_at.isoformat()}"
-    return f"raw:{found.kind}:{change.sequence_number}"
+    return f"raw:{found.kind}:{change.delivery_id}"
 
 
-def reference(change: Change) -> dict[str, Any]:
+def reference(change: ForwardedChange) -> dict[str, Any]:
     """What identifies a change when its item cannot be parked whole."""
     if isinstance(change, StoredRecord):
         identity = {"record_id": change.record_id, "version": change.version}
@@ -113,7 +97,7 @@ class ChangeForwarder:
         self._parked_max = parked_item_max_bytes
 
     def handle(self, changes: Sequence[Forwardable]) -> list[str]:
-        """Forward a batch; return the sequence numbers to retry."""
+        """Forward a batch; return the delivery ids of the changes to retry."""
         staged: list[tuple[Forwardable, dict[str, Any]]] = []
         for change in changes:
             if isinstance(change.change, Unreadable):
@@ -133,7 +117,7 @@ class ChangeForwarder:
             if outcome.hopeless:
                 self._park_now(change, item, outcome.reason)
             elif not self._give_up(change, item, outcome.reason):
-                failed.append(change.sequence_number)
+                failed.append(change.delivery_id)
         delivered = sum(outcome.delivered for outcome in outcomes)
         metrics.add_metric(name="ChangesForwarded", unit="Count", value=delivered)
         return failed

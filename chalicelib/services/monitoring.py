@@ -18,7 +18,7 @@ from typing import Any
 
 from chalicelib.domain.china_time import china_date
 from chalicelib.domain.shop import SHOP_CLASSES
-from chalicelib.domain.statistics import ON_TIME_BUCKETS, TIMELINESS_BUCKETS
+from chalicelib.domain.statistics import ON_TIME_BUCKETS, TIMELINESS_BUCKETS, DayCounts
 from chalicelib.services.ports import Clock, MonitoringStats, ShopDirectory
 
 Scope = tuple[str, ...] | None
@@ -78,12 +78,10 @@ class MonitoringService:
         """Per-day sums (uploads, corrections, voids, flagged, timeliness buckets), every day
         from `first` to `last`, zero-filled."""
         sums: dict[str, dict[str, int]] = {}
-        for item in self._day_items(scope, first, last):
-            day = str(item.get("day") or str(item["SK"])[:10])
-            into = sums.setdefault(day, {})
-            for name, value in item.items():
-                if isinstance(value, int) and name not in ("PK", "SK"):
-                    into[name] = into.get(name, 0) + value
+        for counter in self._day_items(scope, first, last):
+            into = sums.setdefault(counter.day, {})
+            for name, value in counter.counts.items():
+                into[name] = into.get(name, 0) + value
         days = []
         current = first
         while current <= last:
@@ -106,28 +104,29 @@ class MonitoringService:
         names = {s["companycode"]: s for s in self._shops(scope)}
         rows = []
         for row in self._stats.shop_rows(self._province, month):
-            companycode = str(row["SK"])
+            companycode = row.companycode
             if not _in_scope(companycode[:6], scope):
                 continue
-            uploads = int(row.get("uploads", 0))
-            flagged = int(row.get("flagged", 0))
-            on_time = sum(int(row.get(b, 0)) for b in ON_TIME_BUCKETS)
+            counts = row.counts
+            uploads = counts.get("uploads", 0)
+            flagged = counts.get("flagged", 0)
+            on_time = sum(counts.get(b, 0) for b in ON_TIME_BUCKETS)
             rows.append(
                 {
                     "companycode": companycode,
                     "name": names.get(companycode, {}).get("name", ""),
-                    "shop_class": row.get("shop_class", ""),
+                    "shop_class": row.shop_class,
                     "uploads": uploads,
                     "flagged": flagged,
-                    "corrections": int(row.get("corrections", 0)),
+                    "corrections": counts.get("corrections", 0),
                     "error_rate": flagged / uploads if uploads else None,
                     "timely_rate": on_time / uploads if uploads else None,
                     "flags": {
-                        k.removeprefix("flag_"): int(v)
-                        for k, v in row.items()
+                        k.removeprefix("flag_"): v
+                        for k, v in counts.items()
                         if k.startswith("flag_")
                     },
-                    "last_upload_at": row.get("last_upload_at"),
+                    "last_upload_at": row.last_upload_at,
                 }
             )
         return sorted(
@@ -144,9 +143,9 @@ class MonitoringService:
         recent: dict[str, str] = {}
         for month in _months_back(china_date(since), self.today()):
             for row in self._stats.shop_rows(self._province, month):
-                last = row.get("last_upload_at")
-                if last and str(last) > recent.get(str(row["SK"]), ""):
-                    recent[str(row["SK"])] = str(last)
+                row_last = row.last_upload_at
+                if row_last and row_last > recent.get(row.companycode, ""):
+                    recent[row.companycode] = row_last
         idle = []
         for shop in self._shops(scope):
             if shop["status"] != "active":
@@ -173,7 +172,7 @@ class MonitoringService:
         shops = self._directory.province_shops(self._province)
         return [s for s in shops if _in_scope(s["companycode"][:6], scope)]
 
-    def _day_items(self, scope: Scope, first: date, last: date) -> Iterable[dict[str, Any]]:
+    def _day_items(self, scope: Scope, first: date, last: date) -> Iterable[DayCounts]:
         if scope is None:
             yield from self._stats.day_counters(
                 self._counter_scope, self._province, first.isoformat(), last.isoformat()

@@ -26,7 +26,7 @@ from chalicelib.services.monitoring import (
     coverage_rows,
     timeliness_of,
 )
-from chalicelib.services.ports import Clock, MonitoringStats, ShopDirectory
+from chalicelib.services.ports import Clock, MonitoringStats, ProvinceExchange, ShopDirectory
 
 NATION = "000000"
 SILENT_AFTER = timedelta(hours=24)
@@ -35,7 +35,8 @@ PARALLEL_READS = 8
 
 
 class ExchangeStatus(Protocol):
-    def provinces(self) -> list[dict[str, Any]]: ...
+    def provinces(self) -> list[ProvinceExchange]:
+        """Every province that has exchanged, with its exchange status."""
 
     def active_counts(self, province_code: str) -> dict[str, int]: ...
 
@@ -111,7 +112,7 @@ class NationalMonitoringService:
     def overview(self, days: int) -> list[ProvinceFigures]:
         """Every mainland province, connected ones first (most uploads first), then the rest
         in code order; figures over the last `days` China days up to today."""
-        status = {str(s["SK"]): s for s in self._exchange.provinces()}
+        status = {s.province_code: s for s in self._exchange.provinces()}
         connected = [code for code, _ in provinces() if code in status]
         with ThreadPoolExecutor(max_workers=PARALLEL_READS) as pool:
             read = dict(
@@ -125,26 +126,26 @@ class NationalMonitoringService:
         return sorted(rows, key=lambda r: (not r.connected, -r.uploads, r.province_code))
 
     def province(
-        self, province_code: str, days: int, status: dict[str, Any] | None = None
+        self, province_code: str, days: int, status: ProvinceExchange | None = None
     ) -> ProvinceFigures:
         """One province's figures; `status` is its exchange status if already read."""
         if status is None:
             status = next(
-                (s for s in self._exchange.provinces() if str(s["SK"]) == province_code), {}
+                (s for s in self._exchange.provinces() if s.province_code == province_code),
+                ProvinceExchange(province_code),
             )
         docked: dict[str, int] = {}
         for (_, shop_class), count in self._stats.docked_counts(province_code).items():
             docked[shop_class] = docked.get(shop_class, 0) + count
-        lag = status.get("last_lag_seconds")
-        last = status.get("last_exchange_at")
+        last = status.last_exchange_at
         return ProvinceFigures(
             province_code=province_code,
             name=province_name(province_code) or province_code,
             classes=coverage_rows(self._exchange.active_counts(province_code), docked),
             daily=self._daily("province", province_code, days),
             last_exchange_at=last,
-            exchange_lag_seconds=int(lag) if lag is not None else None,
-            batches=int(status.get("batches", 0)),
+            exchange_lag_seconds=status.last_lag_seconds,
+            batches=status.batches,
             silent=bool(last)
             and self._clock.now() - datetime.fromisoformat(str(last)) > SILENT_AFTER,
         )

@@ -7,12 +7,12 @@ and the composition root (`bootstrap.py`) wires them; tests can hand in other on
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import date, datetime
 from typing import Any, Protocol
 
 from chalicelib.domain.audit_chain import ChainEntry
-from chalicelib.domain.chain import ChainHead
+from chalicelib.domain.chain import ChainHead, StoredLink
 from chalicelib.domain.complaint import Complaint
 from chalicelib.domain.evaluation import Evaluation, RatingTotals
 from chalicelib.domain.principal import Principal
@@ -20,6 +20,7 @@ from chalicelib.domain.record import EarlierReading, StoredRecord
 from chalicelib.domain.record_import import ImportChunk, ImportJob, RowOutcome
 from chalicelib.domain.regulator_account import RegulatorAccount
 from chalicelib.domain.shop import Shop
+from chalicelib.domain.statistics import DayCounts, ShopMonthRow
 from chalicelib.errors import SearchTooBroadError
 
 
@@ -71,6 +72,31 @@ class ReadBudget:
         self.items += items
 
 
+@dataclass(frozen=True)
+class ProvinceExchange:
+    """What the ministry keeps of one province's exchange: when its last batch came, how far
+    behind its newest change was then, and how many batches it has sent."""
+
+    province_code: str
+    last_exchange_at: str | None = None
+    last_lag_seconds: int | None = None
+    batches: int = 0
+
+
+@dataclass(frozen=True)
+class ExchangeCredential:
+    """A province's exchange credential as the ministry stores it. `secret_hash` is None when
+    it was not read (listings never read it); every issue, rotation and revocation moves
+    `generation`, which ends the tokens issued before."""
+
+    province_code: str
+    generation: int = 0
+    revoked: bool = False
+    issued_at: str | None = None
+    revoked_at: str | None = None
+    secret_hash: str | None = field(default=None, repr=False)
+
+
 class Clock(Protocol):
     def now(self) -> datetime: ...
 
@@ -106,7 +132,8 @@ class RecordRepository(Protocol):
 
     def chain_head(self, vin: str) -> ChainHead: ...
 
-    def chain_links(self, vin: str, upto_seq: int) -> list[dict[str, Any]]: ...
+    def chain_links(self, vin: str, upto_seq: int) -> list[StoredLink]:
+        """The vehicle's links 1..upto_seq that exist, oldest first (strongly consistent)."""
 
     def version(self, record_id: str, version: int) -> StoredRecord | None: ...
 
@@ -165,7 +192,7 @@ class AccountRepository(Protocol):
 
     def list_regulators(self) -> list[RegulatorAccount]: ...
 
-    def exchange_credential(self, province_code: str) -> dict[str, Any] | None: ...
+    def exchange_credential(self, province_code: str) -> ExchangeCredential | None: ...
 
 
 class TokenStore(Protocol):
@@ -355,13 +382,14 @@ class ShopDirectory(Protocol):
 class MonitoringStats(Protocol):
     """What the consoles read from the statistics table (see adapters/dynamo_stats.py)."""
 
-    def docked_counts(self, province_code: str) -> dict[tuple[str, str], int]: ...
+    def docked_counts(self, province_code: str) -> dict[tuple[str, str], int]:
+        """Docked shops counted now by (division, class); classes at 0 left out."""
 
-    def shop_rows(self, province_code: str, month: str) -> list[dict[str, Any]]: ...
+    def shop_rows(self, province_code: str, month: str) -> list[ShopMonthRow]:
+        """Every shop's row of one month (YYYY-MM) in a province."""
 
-    def day_counters(
-        self, scope: str, scope_id: str, first: str, last: str
-    ) -> list[dict[str, Any]]: ...
+    def day_counters(self, scope: str, scope_id: str, first: str, last: str) -> list[DayCounts]:
+        """The scope's counters of days first..last (ISO dates), oldest first."""
 
     def last_upload(self, scope: str, scope_id: str) -> datetime | None: ...
 
@@ -392,9 +420,8 @@ class ImportStore(Protocol):
 class StatsReader(Protocol):
     """Read side of the statistics table (the aggregator writes it)."""
 
-    def day_counters(
-        self, scope: str, scope_id: str, first: str, last: str
-    ) -> list[dict[str, Any]]: ...
+    def day_counters(self, scope: str, scope_id: str, first: str, last: str) -> list[DayCounts]:
+        """The scope's counters of days first..last (ISO dates), oldest first."""
 
     def last_upload(self, scope: str, scope_id: str) -> datetime | None: ...
 

@@ -23,13 +23,15 @@ import dataclasses
 import hashlib
 import io
 import json
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime
 from typing import Any, Protocol
 
+from chalicelib.domain.changes import Delivered, ExportChange, Unreadable
 from chalicelib.domain.record import StoredRecord
 from chalicelib.errors import NotFoundError, SearchTooBroadError, ServiceUnavailableError
+from chalicelib.observability import logger
 from chalicelib.services.ports import AuditLog, Clock, ReadBudget
 from chalicelib.services.record_search import RecordSearchService, Scope, SearchCriteria
 
@@ -177,6 +179,25 @@ class ExportService:
         if job.status == "done" and job.object_key:
             link = self._sink.link(job.object_key, f"records-{job.job_id}.csv")
         return job, link
+
+    def run_requested(self, requests: Sequence[Delivered[ExportChange]]) -> list[str]:
+        """Run each export job the stream brought; the delivery ids of those that failed
+        (reported, and delivered again by the stream)."""
+        failed = []
+        for request in requests:
+            change = request.change
+            if isinstance(change, Unreadable):
+                logger.error(
+                    "export failed", extra={"job": change.identity, "reason": change.reason}
+                )
+                failed.append(request.delivery_id)
+                continue
+            try:
+                self.run(change.job_id)
+            except Exception:
+                logger.exception("export failed", extra={"job": change.job_id})
+                failed.append(request.delivery_id)
+        return failed
 
     def run(self, job_id: str) -> ExportJob | None:
         """Write the job's CSV; raise to have the stream retry it (up to MAX_ATTEMPTS)."""

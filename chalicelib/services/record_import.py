@@ -2,9 +2,9 @@
 
 Why: an import of up to 5,000 rows cannot run inside one API request (API Gateway stops at
 29 s; each upload is a read and a transaction). `submit` stores the checked rows as chunks and
-returns at once; the stream handler calls `process` for each new chunk, which uploads its rows
-through the very RecordService both API doors use, as the shop, so every rule, flag and
-receipt is identical. The job page reads `progress`.
+returns at once; the stream handler hands each new chunk to `process_delivered`, which
+uploads its rows through the very RecordService both API doors use, as the shop, so every
+rule, flag and receipt is identical. The job page reads `progress`.
 
 Delivery semantics: chunks arrive at least once. A chunk whose outcomes are stored is skipped;
 outcomes are stored once (conditional write), so a redelivery never overwrites the first
@@ -18,8 +18,9 @@ from __future__ import annotations
 
 import time
 import uuid
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 
+from chalicelib.domain.changes import Delivered, ImportChange, Unreadable
 from chalicelib.domain.record import Receipt
 from chalicelib.domain.record_import import (
     MAX_IMPORT_ROWS,
@@ -108,6 +109,29 @@ class RecordImportService:
         self._store.store(job, chunks, refused)
         metrics.add_metric(name="ImportSubmitted", unit="Count", value=1)
         return job
+
+    def process_delivered(self, chunks: Sequence[Delivered[ImportChange]]) -> list[str]:
+        """Process the chunks the stream brought, in stream order; the delivery ids to retry.
+
+        After the first failed chunk the rest are reported failed too, so Lambda delivers
+        them again in order (the chunks handled meanwhile are skipped then).
+        """
+        failed: list[str] = []
+        for delivered in chunks:
+            chunk = delivered.change
+            if failed:
+                failed.append(delivered.delivery_id)
+                continue
+            if isinstance(chunk, Unreadable):
+                logger.error("import chunk unreadable", extra={"seq": delivered.delivery_id})
+                failed.append(delivered.delivery_id)
+                continue
+            try:
+                self.process(chunk)
+            except Exception:
+                logger.exception("import chunk failed", extra={"seq": delivered.delivery_id})
+                failed.append(delivered.delivery_id)
+        return failed
 
     def process(self, chunk: ImportChunk) -> None:
         """Upload a chunk's rows as its shop and store their outcomes once.

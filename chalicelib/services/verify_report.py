@@ -25,9 +25,15 @@ import hmac
 import re
 from collections.abc import Sequence
 from dataclasses import dataclass
-from typing import Any
 
-from chalicelib.domain.chain import GENESIS, ChainLink, chain_message, link_hash, sign
+from chalicelib.domain.chain import (
+    GENESIS,
+    ChainLink,
+    StoredLink,
+    chain_message,
+    link_hash,
+    sign,
+)
 from chalicelib.domain.china_time import china_date
 from chalicelib.domain.record import StoredRecord, chain_facts, matches_its_link
 from chalicelib.observability import logger, metrics
@@ -108,7 +114,7 @@ class ReportVerifier:
                 [e.record_id for e in entries if e not in shown],
             )
             return ServedFile(shown, withheld, None)
-        code = self._code(vin, len(links), links[-1]["hash"]) if links else None
+        code = self._code(vin, len(links), links[-1].hash) if links else None
         return ServedFile(shown, 0, code)
 
     def verify(self, code: str) -> Verification:
@@ -135,7 +141,7 @@ class ReportVerifier:
         if versions is None:
             return Verification(False, vin, seq, "records_changed")
         assert self._key is not None
-        at_seq = ChainLink(vin=vin, seq=seq, prev_hash="", hash=str(links[seq - 1]["hash"]))
+        at_seq = ChainLink(vin=vin, seq=seq, prev_hash="", hash=links[seq - 1].hash)
         expected = sign(self._key, chain_message(at_seq))[:SIGNATURE_CHARS]
         if not hmac.compare_digest(expected, signature):
             return Verification(False, vin, seq, "forged")
@@ -153,20 +159,20 @@ class ReportVerifier:
         return Verification(True, vin, seq, "matches", tuple(entries), added)
 
     def _chained_versions(
-        self, links: list[dict[str, Any]], head_hash: str
+        self, links: list[StoredLink], head_hash: str
     ) -> list[StoredRecord] | None:
         """Every chained version, rebuilt link by link, or None if any link is broken."""
-        refs = [(str(link["record_id"]), int(link["version"])) for link in links]
+        refs = [(link.record_id, link.version) for link in links]
         stored = self._records.versions_at(refs)
         previous, versions = GENESIS, []
         for expected_seq, (link, ref) in enumerate(zip(links, refs, strict=True), start=1):
             version = stored.get(ref)
-            if version is None or int(link["seq"]) != expected_seq:
+            if version is None or link.seq != expected_seq:
                 return None
             if not matches_its_link(version):
                 return None  # the stored content or facts no longer hash to what was chained
             digest = link_hash(previous, chain_facts(version))
-            if digest != link["hash"] or version.chain is None or version.chain.hash != digest:
+            if digest != link.hash or version.chain is None or version.chain.hash != digest:
                 return None
             previous = digest
             versions.append(version)
@@ -199,8 +205,8 @@ class ReportVerifier:
         return (
             matches_its_link(head)
             and len(links) == head.chain.seq
-            and links[-1]["hash"] == head.chain.hash
-            and links[-1]["record_id"] == head.record_id
+            and links[-1].hash == head.chain.hash
+            and links[-1].record_id == head.record_id
         )
 
     def _code(self, vin: str, seq: int, chain_hash: str) -> str | None:
@@ -230,12 +236,12 @@ def _covered(version: StoredRecord, head: StoredRecord) -> CoveredEntry:
     )
 
 
-def _latest_links(links: Sequence[dict[str, Any]]) -> dict[str, dict[str, Any]]:
+def _latest_links(links: Sequence[StoredLink]) -> dict[str, StoredLink]:
     """Each record's latest link (links come oldest first)."""
-    return {str(link["record_id"]): link for link in links}
+    return {link.record_id: link for link in links}
 
 
-def _is_latest(entry: StoredRecord, vin: str, latest: dict[str, dict[str, Any]]) -> bool:
+def _is_latest(entry: StoredRecord, vin: str, latest: dict[str, StoredLink]) -> bool:
     """The entry is the version its record's latest link chained, and still hashes to it."""
     link = latest.get(entry.record_id)
     return (
@@ -243,20 +249,20 @@ def _is_latest(entry: StoredRecord, vin: str, latest: dict[str, dict[str, Any]])
         and entry.status == "active"
         and entry.chain is not None
         and entry.chain.vin == vin
-        and entry.chain.seq == int(link["seq"])
-        and entry.chain.hash == link["hash"]
-        and entry.version == int(link["version"])
+        and entry.chain.seq == link.seq
+        and entry.chain.hash == link.hash
+        and entry.version == link.version
         and matches_its_link(entry)
     )
 
 
-def _continuous(links: Sequence[dict[str, Any]]) -> bool:
+def _continuous(links: Sequence[StoredLink]) -> bool:
     """Links numbered 1, 2, … each pointing at the previous one's hash."""
     previous = GENESIS
     for expected_seq, link in enumerate(links, start=1):
-        if int(link["seq"]) != expected_seq or link["prev_hash"] != previous:
+        if link.seq != expected_seq or link.prev_hash != previous:
             return False
-        previous = str(link["hash"])
+        previous = link.hash
     return True
 
 

@@ -63,7 +63,10 @@ def _together(
 
 
 def aggregate_batch(event: dict[str, Any]) -> dict[str, Any]:
-    return _answer(statistics_aggregator().handle(event.get("Records", [])))
+    from chalicelib.streams.stream_records import statistics_changes
+
+    changes = statistics_changes(event.get("Records", []))
+    return _answer(statistics_aggregator().handle(changes))
 
 
 def forward_batch(event: dict[str, Any]) -> dict[str, Any]:
@@ -83,46 +86,22 @@ def forward_batch(event: dict[str, Any]) -> dict[str, Any]:
 def export_batch(event: dict[str, Any]) -> dict[str, Any]:
     """New export jobs -> CSV files; a failed job is reported and retried by the stream."""
     from chalicelib.bootstrap import export_service
-    from chalicelib.observability import logger
-    from chalicelib.streams.stream_records import stream_item
+    from chalicelib.streams.stream_records import export_requests
 
-    failed = []
-    for raw in event.get("Records", []):
-        item = stream_item(raw)
-        if item.event_name != "INSERT" or item.kind != "export_job":
-            continue
-        try:
-            export_service().run(str(item.image["job_id"]))
-        except Exception:
-            logger.exception("export failed", extra={"job": item.image.get("job_id")})
-            failed.append(item.sequence_number)
-    return _answer(failed)
+    requests = export_requests(event.get("Records", []))
+    if not requests:
+        return _answer([])
+    return _answer(export_service().run_requested(requests))
 
 
 def import_batch(event: dict[str, Any]) -> dict[str, Any]:
-    """New import chunks → their rows uploaded as the shop (province only).
-
-    Chunks are taken in stream order; after the first failed chunk the rest of the batch is
-    reported failed too, so Lambda redelivers them in order (handled chunks are skipped).
-    """
-    from chalicelib.adapters.import_items import chunk_from
+    """New import chunks → their rows uploaded as the shop (province only), in stream order."""
     from chalicelib.bootstrap import record_import_service
-    from chalicelib.observability import logger
-    from chalicelib.streams.stream_records import is_import_chunk, stream_item
+    from chalicelib.streams.stream_records import import_chunks
 
     if get_settings().stack_role != "province":
         return _answer([])
-    failed: list[str] = []
-    for raw in event.get("Records", []):
-        item = stream_item(raw)
-        if not is_import_chunk(item):
-            continue
-        if failed:
-            failed.append(item.sequence_number)
-            continue
-        try:
-            record_import_service().process(chunk_from(item.image))
-        except Exception:
-            logger.exception("import chunk failed", extra={"seq": item.sequence_number})
-            failed.append(item.sequence_number)
-    return _answer(failed)
+    chunks = import_chunks(event.get("Records", []))
+    if not chunks:
+        return _answer([])
+    return _answer(record_import_service().process_delivered(chunks))

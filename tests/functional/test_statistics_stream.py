@@ -136,8 +136,8 @@ def test_a_shop_is_docked_once_on_its_first_upload_and_has_a_month_row(api, shop
     month = next(v for k, v in _counters().items() if k[0].startswith("STAT#shopmonth#320000#"))
     assert month["uploads"] == 3
     rows = store.shop_rows("320000", _month_of(event))
-    assert [r["SK"] for r in rows] == [registered["companycode"]]
-    assert rows[0]["last_upload_at"]
+    assert [r.companycode for r in rows] == [registered["companycode"]]
+    assert rows[0].last_upload_at
 
 
 def _month_of(event: dict[str, Any]) -> str:

@@ -1,4 +1,5 @@
-"""The forwarder's retry, dead-letter and size rules, with in-memory stand-ins for its ports."""
+"""The forwarder's retry, dead-letter and size rules, with in-memory stand-ins for its ports
+(a scripted ministry here; the attempt counter and the dead-letter queue of tests/fakes.py)."""
 
 from __future__ import annotations
 
@@ -16,6 +17,7 @@ from chalicelib.services.redrive import redrive
 from chalicelib.streams.stream_records import forwardable_changes
 from tests.builders import largest_record_payload
 from tests.exchange_items import stored_version
+from tests.fakes import InMemoryDeadLetterQueue, InMemoryStatsStore
 
 
 class FakeMinistry:
@@ -37,27 +39,6 @@ class FakeMinistry:
         self.requests.append((len(items), size))
         self.received += items
         return [self.answer(i) for i in items]
-
-
-class FakeAttempts:
-    def __init__(self):
-        self.counts = {}
-        self.parked = set()
-
-    def add_attempt(self, change_id):
-        self.counts[change_id] = self.counts.get(change_id, 0) + 1
-        return self.counts[change_id], change_id in self.parked
-
-    def mark_parked(self, change_id):
-        self.parked.add(change_id)
-
-
-class FakeDeadLetters:
-    def __init__(self):
-        self.parked = []
-
-    def park(self, item, reason, attempts):
-        self.parked.append((item, reason, attempts))
 
 
 def _change(sequence: str, version: int = 1, **kw) -> Forwardable:
@@ -94,14 +75,16 @@ def test_record_versions_and_registry_entries_are_read_from_the_stream_as_domain
     changes = forwardable_changes(records)
     # Then the head is not a change, the version and the entry are domain objects (the entry
     # with its contacts: only the contract leaves them out), and the broken one is Unreadable
-    assert [c.sequence_number for c in changes] == ["101", "102", "103"]
+    assert [c.delivery_id for c in changes] == ["101", "102", "103"]
     assert changes[0].change == record and changes[1].change == shop
     assert isinstance(changes[2].change, Unreadable) and "content" in changes[2].change.reason
 
 
 def test_only_changes_are_forwarded_in_one_request_as_contract_items():
     ministry = FakeMinistry()
-    forwarder = ChangeForwarder(ministry, FakeAttempts(), FakeDeadLetters(), max_attempts=3)
+    forwarder = ChangeForwarder(
+        ministry, InMemoryStatsStore(), InMemoryDeadLetterQueue(), max_attempts=3
+    )
     batch = _batch()
     assert forwarder.handle(batch) == []
     assert ministry.requests[0][0] == 2
@@ -112,7 +95,7 @@ def test_only_changes_are_forwarded_in_one_request_as_contract_items():
 
 def test_ministry_down_fails_every_change_until_attempts_run_out_then_parks_them():
     # Given a ministry that cannot be reached and a budget of three attempts
-    attempts, dead = FakeAttempts(), FakeDeadLetters()
+    attempts, dead = InMemoryStatsStore(), InMemoryDeadLetterQueue()
     forwarder = ChangeForwarder(FakeMinistry(down=True), attempts, dead, max_attempts=3)
     batch = _batch()
     # When the same batch is delivered three times (Lambda retrying)
@@ -136,8 +119,8 @@ def test_one_refused_change_fails_alone_and_its_reason_names_the_field_and_rule(
             else {"result": "applied"}
         )
     )  # fmt: skip
-    dead = FakeDeadLetters()
-    forwarder = ChangeForwarder(ministry, FakeAttempts(), dead, max_attempts=1)
+    dead = InMemoryDeadLetterQueue()
+    forwarder = ChangeForwarder(ministry, InMemoryStatsStore(), dead, max_attempts=1)
     assert forwarder.handle(batch) == []
     assert [reason for _, reason, _ in dead.parked] == [
         "record.companycode (known_shop): unknown shop"
@@ -147,12 +130,14 @@ def test_one_refused_change_fails_alone_and_its_reason_names_the_field_and_rule(
 def test_duplicates_and_stale_answers_are_success():
     for result in ("duplicate", "stale"):
         ministry = FakeMinistry(lambda item, r=result: {"result": r})
-        forwarder = ChangeForwarder(ministry, FakeAttempts(), FakeDeadLetters(), max_attempts=3)
+        forwarder = ChangeForwarder(
+            ministry, InMemoryStatsStore(), InMemoryDeadLetterQueue(), max_attempts=3
+        )
         assert forwarder.handle(_batch()) == []
 
 
 def test_a_parked_change_is_parked_once_however_often_its_batch_comes_back():
-    attempts, dead = FakeAttempts(), FakeDeadLetters()
+    attempts, dead = InMemoryStatsStore(), InMemoryDeadLetterQueue()
     forwarder = ChangeForwarder(FakeMinistry(down=True), attempts, dead, max_attempts=2)
     batch = _batch()
     for _ in range(5):
@@ -161,7 +146,7 @@ def test_a_parked_change_is_parked_once_however_often_its_batch_comes_back():
 
 
 def test_a_failed_park_is_retried_not_lost():
-    class BrokenDeadLetters(FakeDeadLetters):
+    class BrokenDeadLetters(InMemoryDeadLetterQueue):
         def __init__(self):
             super().__init__()
             self.fail = True
@@ -171,7 +156,7 @@ def test_a_failed_park_is_retried_not_lost():
                 raise ConnectionError("sqs down")
             super().park(item, reason, attempts)
 
-    attempts, dead = FakeAttempts(), BrokenDeadLetters()
+    attempts, dead = InMemoryStatsStore(), BrokenDeadLetters()
     forwarder = ChangeForwarder(FakeMinistry(down=True), attempts, dead, max_attempts=1)
     batch = _batch()
     try:
@@ -189,7 +174,11 @@ def test_a_burst_of_the_largest_records_is_cut_into_requests_under_the_budget():
     burst = [_change(str(i), payload=largest_record_payload()) for i in range(30)]
     ministry = FakeMinistry(limit=1024 * 1024)
     forwarder = ChangeForwarder(
-        ministry, FakeAttempts(), FakeDeadLetters(), max_attempts=8, request_budget=1024 * 1024
+        ministry,
+        InMemoryStatsStore(),
+        InMemoryDeadLetterQueue(),
+        max_attempts=8,
+        request_budget=1024 * 1024,
     )
     # When the batch is forwarded
     failed = forwarder.handle(burst)
@@ -204,7 +193,7 @@ def test_an_item_over_the_budget_alone_is_parked_at_once_and_the_rest_go_through
     # Given a budget smaller than one of the largest records, between two small changes
     large = _change("2", payload=largest_record_payload())
     batch = [_change("1"), large, _change("3")]
-    ministry, attempts, dead = FakeMinistry(), FakeAttempts(), FakeDeadLetters()
+    ministry, attempts, dead = FakeMinistry(), InMemoryStatsStore(), InMemoryDeadLetterQueue()
     forwarder = ChangeForwarder(ministry, attempts, dead, max_attempts=8, request_budget=100_000)
     # When the batch is forwarded, and delivered again (Lambda retrying for another reason)
     answers = [forwarder.handle(batch), forwarder.handle(batch)]
@@ -221,10 +210,10 @@ def test_an_item_over_the_budget_alone_is_parked_at_once_and_the_rest_go_through
 def test_an_item_too_large_for_the_queue_is_parked_as_its_reference():
     # Given a queue that takes messages smaller than the largest record's item
     large = _change("1", payload=largest_record_payload())
-    dead = FakeDeadLetters()
+    dead = InMemoryDeadLetterQueue()
     forwarder = ChangeForwarder(
         FakeMinistry(),
-        FakeAttempts(),
+        InMemoryStatsStore(),
         dead,
         8,
         request_budget=100_000,
@@ -247,8 +236,8 @@ def test_a_request_refused_for_its_size_is_sent_in_halves_and_a_single_refusal_i
     # is refused, two small changes fit, three small ones and a large one together do not
     large = _change("3", payload=largest_record_payload())
     batch = [_change("1"), _change("2"), large, _change("4")]
-    ministry, dead = FakeMinistry(limit=250_000), FakeDeadLetters()
-    forwarder = ChangeForwarder(ministry, FakeAttempts(), dead, max_attempts=8)
+    ministry, dead = FakeMinistry(limit=250_000), InMemoryDeadLetterQueue()
+    forwarder = ChangeForwarder(ministry, InMemoryStatsStore(), dead, max_attempts=8)
     # When the batch is forwarded with the normal budget
     failed = forwarder.handle(batch)
     # Then the small ones arrive, the large one is parked at once with the ministry's reason
@@ -263,8 +252,8 @@ def test_a_version_the_contract_cannot_carry_is_parked_at_once_with_why():
     # Given a version without a chain link (every province version has one) among good ones
     unchained = dataclasses.replace(stored_version(), chain=None)
     batch = [_change("1"), Forwardable("2", unchained), _change("3")]
-    ministry, dead = FakeMinistry(), FakeDeadLetters()
-    forwarder = ChangeForwarder(ministry, FakeAttempts(), dead, max_attempts=8)
+    ministry, dead = FakeMinistry(), InMemoryDeadLetterQueue()
+    forwarder = ChangeForwarder(ministry, InMemoryStatsStore(), dead, max_attempts=8)
     # When it is forwarded
     failed = forwarder.handle(batch)
     # Then the others arrive and it waits in the dead-letter queue, named, with its reason
@@ -275,8 +264,8 @@ def test_a_version_the_contract_cannot_carry_is_parked_at_once_with_why():
 
 
 def test_an_unreadable_image_is_parked_at_once():
-    dead = FakeDeadLetters()
-    forwarder = ChangeForwarder(FakeMinistry(), FakeAttempts(), dead, max_attempts=8)
+    dead = InMemoryDeadLetterQueue()
+    forwarder = ChangeForwarder(FakeMinistry(), InMemoryStatsStore(), dead, max_attempts=8)
     broken = Forwardable("9", Unreadable("record_version", "a" * 32, "unreadable: KeyError"))
     assert forwarder.handle([broken, _change("10")]) == []
     assert dead.parked == [
@@ -284,26 +273,17 @@ def test_an_unreadable_image_is_parked_at_once():
     ]
 
 
-class FakeQueue:
-    def __init__(self, items):
-        self.messages = {str(i): {"item": item} for i, item in enumerate(items)}
-
-    def receive(self, max_messages=10):
-        return list(self.messages.items())[:max_messages]
-
-    def delete(self, handle):
-        del self.messages[handle]
-
-
 def test_redrive_cuts_its_requests_by_size():
     # Given ten parked versions of the largest record and a ministry that takes 1 MiB bodies
     items = [
         record_version_item(stored_version(payload=largest_record_payload())) for _ in range(10)
     ]
-    queue, ministry = FakeQueue(items), FakeMinistry(limit=1024 * 1024)
+    queue, ministry = InMemoryDeadLetterQueue(), FakeMinistry(limit=1024 * 1024)
+    for item in items:
+        queue.park(item, "ministry unreachable", 3)
     # When the queue is re-driven with a 1 MiB budget
     report = redrive(queue, ministry, request_budget=1024 * 1024)
     # Then all ten are delivered in three requests and the queue is empty
     assert (report.delivered, report.still_refused) == (10, 0)
     assert [n for n, _ in ministry.requests] == [4, 4, 2]
-    assert queue.messages == {}
+    assert queue.parked == []

@@ -7,11 +7,12 @@ from datetime import date
 import pytest
 
 from chalicelib.domain.scorecard import advice, fold, month_range
+from chalicelib.domain.statistics import DayCounts
 from chalicelib.errors import ValidationFailedError
 
 
-def _counter(day: str, **counts: int) -> dict:
-    return {"day": day, **counts}
+def _counter(day: str, **counts: int) -> DayCounts:
+    return DayCounts(day, counts)
 
 
 COUNTERS = [

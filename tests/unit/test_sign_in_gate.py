@@ -1,61 +1,23 @@
-"""The sign-in gate's counting rules, on an in-memory counter (the DynamoDB one is exercised
-by tests/functional/abuse/test_token_doors.py)."""
+"""The sign-in gate's counting rules, on the in-memory counter of tests/fakes.py (the DynamoDB
+one is exercised by tests/functional/abuse/test_token_doors.py)."""
 
 from __future__ import annotations
 
 from collections import Counter
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, datetime
 
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from chalicelib.services.ports import AttemptCount
 from chalicelib.services.sign_in_gate import GateLimits, SignInGate, SignInRefusedError
+from tests.fakes import FakeClock, InMemorySignInAttempts
 
 LIMITS = GateLimits.of(max_failures=5, source_max_failures=20, window_seconds=900)
 
 
-class InMemoryAttemptCounter:
-    """The AttemptCounter port in memory: each bucket's count and window end."""
-
-    def __init__(self) -> None:
-        self.buckets: dict[str, tuple[int, datetime]] = {}
-
-    def count(self, bucket: str, now: datetime, window_seconds: int) -> AttemptCount:
-        count, ends = self.buckets.get(bucket, (0, now))
-        if ends <= now:
-            count, ends = 0, now + timedelta(seconds=window_seconds)
-        self.buckets[bucket] = (count + 1, ends)
-        return AttemptCount(count + 1, ends)
-
-    def release(self, bucket: str, now: datetime) -> None:
-        count, ends = self.buckets.get(bucket, (0, now))
-        if ends > now and count > 0:
-            self.buckets[bucket] = (count - 1, ends)
-
-    def clear(self, bucket: str, now: datetime) -> None:
-        count, ends = self.buckets.get(bucket, (0, now))
-        if ends > now:
-            self.buckets[bucket] = (0, ends)
-
-    def mark(self, bucket: str, until: datetime) -> None:
-        self.buckets[bucket] = (0, until)
-
-    def marked(self, bucket: str, now: datetime) -> bool:
-        return bucket in self.buckets and self.buckets[bucket][1] > now
-
-
-class Clock:
-    def __init__(self) -> None:
-        self.at = datetime(2026, 5, 4, 9, 0, tzinfo=UTC)
-
-    def now(self) -> datetime:
-        return self.at
-
-
-def _gate() -> tuple[SignInGate, InMemoryAttemptCounter, Clock]:
-    counter, clock = InMemoryAttemptCounter(), Clock()
+def _gate() -> tuple[SignInGate, InMemorySignInAttempts, FakeClock]:
+    counter, clock = InMemorySignInAttempts(), FakeClock(datetime(2026, 5, 4, 9, 0, tzinfo=UTC))
     return SignInGate(counter, clock, LIMITS), counter, clock
 
 

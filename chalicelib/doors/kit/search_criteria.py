@@ -63,7 +63,7 @@ def search_provinces(params: dict[str, str]) -> tuple[str, ...] | None:
                 [FieldError("province", "gb_t_2260_province", "province: a code like 320000")]
             )
         return (named,)
-    return tuple(sorted(str(s["SK"]) for s in exchange_store().provinces()))
+    return tuple(sorted(s.province_code for s in exchange_store().provinces()))
 
 
 def search_details(criteria: SearchCriteria, provinces: tuple[str, ...] | None) -> dict[str, Any]:

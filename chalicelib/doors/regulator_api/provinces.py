@@ -26,6 +26,7 @@ from chalicelib.doors.regulator_api.models import (
     Provinces,
 )
 from chalicelib.doors.regulator_api.views import credential_view, issued_credential_view
+from chalicelib.services.ports import ProvinceExchange
 
 _PROVINCE = path_param("province_code")
 PROVINCES = Doc(
@@ -103,14 +104,13 @@ def revoke_credential(province_code: str) -> Response:
     return json_response(conform(CredentialOut, credential_view(status)))
 
 
-def _province_row(status: dict[str, Any]) -> dict[str, Any]:
+def _province_row(status: ProvinceExchange) -> dict[str, Any]:
     """One province's exchange status, with the records its statistics say it holds."""
-    code = status["SK"]
-    counters = stats_store().counters("province", code)
+    counters = stats_store().counters("province", status.province_code)
     return {
-        "province_code": code,
-        "last_exchange_at": status.get("last_exchange_at"),
-        "exchange_lag_seconds": status.get("last_lag_seconds"),
-        "records_held": sum(int(c.get("uploads", 0)) for c in counters),
-        "batches": status.get("batches", 0),
+        "province_code": status.province_code,
+        "last_exchange_at": status.last_exchange_at,
+        "exchange_lag_seconds": status.last_lag_seconds,
+        "records_held": sum(c.counts.get("uploads", 0) for c in counters),
+        "batches": status.batches,
     }
