@@ -23,7 +23,7 @@ from chalicelib.domain.access_policy import Permission, Scope, authorize, may
 from chalicelib.domain.principal import Principal
 from chalicelib.domain.shop import Shop
 from chalicelib.doors.kit.http import bearer_token, source_ip
-from chalicelib.errors import AuthenticationError, NotFoundError
+from chalicelib.errors import AuthenticationError
 from chalicelib.observability import logger
 from chalicelib.services.audit import Actor, regulator_actor_id
 
@@ -36,14 +36,14 @@ __all__ = [
     "origin_of",
     "require_permission",
     "require_regulator",
-    "require_role",
     "require_shop",
     "token_body",
 ]
 
 
 def require_shop(request: Request) -> Shop:
-    require_role("province")
+    """The shop a bearer token names (only province doors call this: the door answers 404
+    for their routes on the ministry before any token is read)."""
     service = auth_service()
     shop = service.shop_of(service.resolve(bearer_token(request)))
     logger.append_keys(companycode=shop.companycode)
@@ -127,12 +127,6 @@ def origin_of(request: Request) -> Actor:
     """Where a request comes from, before anyone is signed in."""
     agent = str(request.headers.get("user-agent") or "")[:256]
     return Actor("anonymous", source_ip(request), "", agent)
-
-
-def require_role(role: str) -> None:
-    """Routes of the other stack kind do not exist here (province vs ministry): 404."""
-    if get_settings().stack_role != role:
-        raise NotFoundError("no such route on this stack")
 
 
 def token_body(token: str, principal: Principal) -> dict[str, Any]:

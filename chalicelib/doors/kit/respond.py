@@ -82,6 +82,22 @@ def html_page(
     return Response(body=html, status_code=status, headers=headers)
 
 
+def stylesheet(body: bytes | None) -> Response:
+    """A stylesheet of kit/static, cached an hour; none by that name: a plain 404."""
+    if body is None:
+        plain = {"Content-Type": "text/plain", "X-Content-Type-Options": "nosniff"}
+        return Response(body="not found", status_code=404, headers=dict(plain))
+    return Response(
+        body=body.decode("utf-8"),
+        status_code=200,
+        headers={
+            "Content-Type": "text/css; charset=utf-8",
+            "Cache-Control": "max-age=3600",
+            "X-Content-Type-Options": "nosniff",
+        },
+    )
+
+
 def redirect(
     path: str, *, cookies: list[str] | None = None, query: dict[str, str] | None = None
 ) -> Response:

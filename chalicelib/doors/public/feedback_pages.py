@@ -156,12 +156,9 @@ def shops_page() -> Response:
     params = query_params(door.request)
     lang, division = language(params.get("lang")), params.get("division", "")[:6]
     public_gate().admit(source_ip(door.request))
-    service = shop_directory()
-    rows = directory_rows(service.ranked(division) if division else [], lang)
-    divisions = service.divisions()
-    return consumer_page(
-        "shops.html", lang, 200, divisions=divisions, division=division, shops=rows
-    )
+    ranked = shop_directory().ranked(division) if division else []
+    view = {"divisions": shop_directory().divisions(), "division": division}
+    return consumer_page("shops.html", lang, 200, shops=directory_rows(ranked, lang), **view)
 
 
 # --- helpers ------------------------------------------------------------------------------

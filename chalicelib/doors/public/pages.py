@@ -17,7 +17,7 @@ from chalicelib.bootstrap import history_service, public_gate, record_service, r
 from chalicelib.domain.china_time import china_date
 from chalicelib.doors.kit.forms import parse_urlencoded
 from chalicelib.doors.kit.http import source_ip
-from chalicelib.doors.kit.respond import language
+from chalicelib.doors.kit.respond import language, stylesheet
 from chalicelib.doors.public.door import door
 from chalicelib.doors.public.forms import FORM_TYPES, consumer_page, query_language
 from chalicelib.doors.public.views import vehicle_view
@@ -65,22 +65,7 @@ def verify_page(code: str) -> Response:
 def static_asset(name: str) -> Response:
     from chalicelib.doors.kit.render import static_file
 
-    body = static_file(name) if name.endswith(".css") else None
-    if body is None:
-        return Response(
-            body="not found",
-            status_code=404,
-            headers={"Content-Type": "text/plain", "X-Content-Type-Options": "nosniff"},
-        )
-    return Response(
-        body=body.decode("utf-8"),
-        status_code=200,
-        headers={
-            "Content-Type": "text/css; charset=utf-8",
-            "Cache-Control": "max-age=3600",
-            "X-Content-Type-Options": "nosniff",
-        },
-    )
+    return stylesheet(static_file(name) if name.endswith(".css") else None)
 
 
 def _look_up(request: Request) -> tuple[str, str, dict[str, Any] | Response]:

@@ -43,15 +43,10 @@ AUDIT = Doc(
 def audit_entries() -> Response:
     principal = require_permission(door.request, Permission.AUDIT_READ)
     params = query_params(door.request)
-    since, until = _window(params)
-    entries, cursor = audit_trail().search(
-        actor_of(door.request, principal),
-        since,
-        until,
-        actor=params.get("actor") or None,
-        limit=limit_param(params.get("limit") or "50", 200),
-        cursor=params.get("cursor") or None,
-    )
+    window = _window(params)
+    limit, cursor = limit_param(params.get("limit") or "50", 200), params.get("cursor") or None
+    reader, actor = actor_of(door.request, principal), params.get("actor") or None
+    entries, cursor = audit_trail().search(reader, *window, actor=actor, limit=limit, cursor=cursor)
     return json_response(conform(AuditPage, {"entries": entries, "next_cursor": cursor}))
 
 

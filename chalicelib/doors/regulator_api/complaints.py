@@ -24,7 +24,7 @@ from chalicelib.doors.kit.http import (
     query_params,
     read_json,
 )
-from chalicelib.doors.kit.models import conform, parse
+from chalicelib.doors.kit.models import parse
 from chalicelib.doors.kit.operations import (
     BODY,
     BUSY,
@@ -36,7 +36,7 @@ from chalicelib.doors.kit.operations import (
 )
 from chalicelib.doors.regulator_api.door import door
 from chalicelib.doors.regulator_api.models import RegulatorComplaintPage
-from chalicelib.doors.regulator_api.views import photo_answer
+from chalicelib.doors.regulator_api.views import complaint_page_view, photo_answer
 from chalicelib.services.audit import Actor
 
 READ, HANDLE = Permission.COMPLAINTS_READ, Permission.COMPLAINTS_HANDLE
@@ -98,13 +98,11 @@ CLOSE = Doc(
 def complaint_queue() -> Response:
     principal = require_permission(door.request, READ)
     params = query_params(door.request)
-    items, cursor = complaint_service().queue(
-        params.get("status", "submitted"), int_param(params, "limit", 50), params.get("cursor")
-    )
+    status, limit = params.get("status", "submitted"), int_param(params, "limit", 50)
+    items, cursor = complaint_service().queue(status, limit, params.get("cursor"))
     # A district officer's page holds only its districts' complaints (it may come out short).
     items = Scope.of(principal).filter(items, lambda c: c.companycode)
-    body = {"complaints": [complaint_regulator_view(c) for c in items], "next_cursor": cursor}
-    return json_response(conform(RegulatorComplaintPage, body))
+    return json_response(complaint_page_view(items, cursor))
 
 
 @door.route("/v1/complaints/{complaint_id}", methods=["GET"], stacks=PROVINCE, doc=DETAIL)

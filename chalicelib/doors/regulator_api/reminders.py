@@ -21,11 +21,11 @@ from chalicelib.doors.kit.http import (
     read_json,
     source_ip,
 )
-from chalicelib.doors.kit.models import conform, parse
+from chalicelib.doors.kit.models import parse
 from chalicelib.doors.kit.operations import BODY, BUSY, PAGE, PROVINCE, Doc
 from chalicelib.doors.regulator_api.door import door
 from chalicelib.doors.regulator_api.models import ReminderOut, ReminderPage, SendReminderIn
-from chalicelib.doors.regulator_api.views import reminder_view
+from chalicelib.doors.regulator_api.views import reminder_page_view, reminder_view
 
 SEND = Doc(
     "Remind shops (提醒通知)",
@@ -52,14 +52,9 @@ def send_reminder() -> Response:
     principal = require_permission(door.request, Permission.REMINDERS_SEND)
     body: SendReminderIn = parse(SendReminderIn, read_json(door.request))
     _authorize_recipients(principal, body.companycodes)
-    reminder = reminder_service().send(
-        _sender(principal),
-        body.companycodes,
-        body.title,
-        body.body,
-        source_ip=source_ip(door.request),
-    )
-    return json_response(reminder_view(reminder), 201)
+    sender, ip = _sender(principal), source_ip(door.request)
+    sent = reminder_service().send(sender, body.companycodes, body.title, body.body, source_ip=ip)
+    return json_response(reminder_view(sent), 201)
 
 
 @door.route("/v1/reminders", methods=["GET"], stacks=PROVINCE, doc=SENT)
@@ -68,11 +63,9 @@ def sent_reminders() -> Response:
     params = query_params(door.request)
     # A district officer sees the reminders it sent; the whole province's, everyone else.
     sender = None if Scope.of(principal).whole_province else _sender(principal)
-    items, cursor = reminder_service().sent(
-        int_param(params, "limit", 50), params.get("cursor"), sender=sender
-    )
-    body = {"reminders": [reminder_view(r) for r in items], "next_cursor": cursor}
-    return json_response(conform(ReminderPage, body))
+    limit = int_param(params, "limit", 50)
+    items, cursor = reminder_service().sent(limit, params.get("cursor"), sender=sender)
+    return json_response(reminder_page_view(items, cursor))
 
 
 def _authorize_recipients(principal: Principal, companycodes: list[str]) -> None:

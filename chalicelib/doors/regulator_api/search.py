@@ -33,7 +33,6 @@ from chalicelib.doors.kit.http import (
     require_object,
     source_ip,
 )
-from chalicelib.doors.kit.models import conform
 from chalicelib.doors.kit.operations import BODY, BUSY, Doc, path_param, query_param
 from chalicelib.doors.kit.search_criteria import (
     criteria_from_params,
@@ -42,7 +41,7 @@ from chalicelib.doors.kit.search_criteria import (
 )
 from chalicelib.doors.regulator_api.door import door
 from chalicelib.doors.regulator_api.models import ExportOut, ExportRequest, SearchPage
-from chalicelib.doors.regulator_api.views import export_view
+from chalicelib.doors.regulator_api.views import export_view, search_page_view
 from chalicelib.errors import FieldError, ValidationFailedError
 from chalicelib.services.record_search import SearchCriteria
 
@@ -107,15 +106,11 @@ EXPORT_STATUS = Doc(
 def search_records() -> Response:
     principal = require_permission(door.request, Permission.RECORDS_SEARCH)
     params = query_params(door.request)
-    criteria, provinces = _criteria(principal, params, paging=True)
-    divisions, cursor = Scope.of(principal).divisions, params.get("cursor") or None
-    page = record_search_service().page(
-        criteria, divisions, _limit(params), cursor, provinces=provinces
-    )
-    details = search_details(criteria, provinces)
-    audit_trail().record(actor_of(door.request, principal), "records.search", "records", details)
-    body = {"records": page.records, "next_cursor": page.next_cursor}
-    return json_response(conform(SearchPage, body))
+    criteria, covered = _criteria(principal, params, paging=True)
+    scope, cursor = Scope.of(principal).divisions, params.get("cursor") or None
+    page = record_search_service().page(criteria, scope, _limit(params), cursor, provinces=covered)
+    _audit_search(principal, criteria, covered)
+    return json_response(search_page_view(page))
 
 
 @door.route(
@@ -125,13 +120,8 @@ def request_export() -> Response:
     principal = require_permission(door.request, Permission.RECORDS_SEARCH)
     params = {k: str(v) for k, v in require_object(read_json(door.request)).items()}
     criteria, provinces = _criteria(principal, params)
-    job = export_service().request(
-        _requester(principal),
-        criteria,
-        Scope.of(principal).divisions,
-        source_ip=source_ip(door.request),
-        provinces=provinces,
-    )
+    who, scope, ip = _requester(principal), Scope.of(principal).divisions, source_ip(door.request)
+    job = export_service().request(who, criteria, scope, source_ip=ip, provinces=provinces)
     return json_response(export_view(job, None), 202)
 
 
@@ -158,6 +148,14 @@ def _criteria(
     if DIVISION_PATTERN.match(criteria.division):
         authorize_here(principal, Permission.RECORDS_SEARCH, division=criteria.division)
     return criteria, search_provinces(params)
+
+
+def _audit_search(
+    principal: Principal, criteria: SearchCriteria, provinces: tuple[str, ...] | None
+) -> None:
+    """Every search reads cross-shop data: its criteria go to the audit trail."""
+    details = search_details(criteria, provinces)
+    audit_trail().record(actor_of(door.request, principal), "records.search", "records", details)
 
 
 def _requester(principal: Principal) -> str:

@@ -15,6 +15,7 @@ from chalice import Response
 from chalicelib.domain.provinces import province_name
 from chalicelib.domain.shop import SHOP_CLASSES, Shop
 from chalicelib.doors.kit.auth import token_body
+from chalicelib.doors.kit.feedback_views import complaint_regulator_view
 from chalicelib.doors.kit.masking import MASK
 from chalicelib.doors.kit.models import conform
 from chalicelib.doors.regulator_api.models import (
@@ -22,8 +23,11 @@ from chalicelib.doors.regulator_api.models import (
     ExportOut,
     IssuedCredentialOut,
     OemWithSecret,
+    RegulatorComplaintPage,
     RegulatorTokenResponse,
     ReminderOut,
+    ReminderPage,
+    SearchPage,
     ShopOut,
     ShopWithSecret,
 )
@@ -32,12 +36,14 @@ from chalicelib.services.record_export import criteria_to
 
 if TYPE_CHECKING:  # pragma: no cover
     from chalicelib.domain.agency import Agency, AgencyKey
+    from chalicelib.domain.complaint import Complaint
     from chalicelib.domain.oem import OemAccount
     from chalicelib.domain.principal import Principal
     from chalicelib.domain.reminder import Reminder
     from chalicelib.services.agencies import IssuedKey
     from chalicelib.services.exchange_credentials import CredentialStatus, IssuedCredential
     from chalicelib.services.record_export import ExportJob
+    from chalicelib.services.record_search import SearchPage as SearchHits
 
 
 def regulator_token_view(token: str, principal: Principal) -> dict[str, Any]:
@@ -146,6 +152,23 @@ def key_with_secret_view(issued: IssuedKey) -> dict[str, Any]:
 def oem_with_secret_view(account: OemAccount, secret: str) -> dict[str, Any]:
     """An OEM account as registered or rotated: its secret, shown this once."""
     return conform(OemWithSecret, {**account.public_view(), "secret": secret})
+
+
+def complaint_page_view(items: list[Complaint], cursor: str | None) -> dict[str, Any]:
+    """A page of the complaint queue, each complaint as a regulator sees it."""
+    body = {"complaints": [complaint_regulator_view(c) for c in items], "next_cursor": cursor}
+    return conform(RegulatorComplaintPage, body)
+
+
+def reminder_page_view(items: list[Reminder], cursor: str | None) -> dict[str, Any]:
+    """A page of the reminders sent, with their read counts."""
+    body = {"reminders": [reminder_view(r) for r in items], "next_cursor": cursor}
+    return conform(ReminderPage, body)
+
+
+def search_page_view(page: SearchHits) -> dict[str, Any]:
+    """A page of search hits and the cursor of the next one."""
+    return conform(SearchPage, {"records": page.records, "next_cursor": page.next_cursor})
 
 
 def photo_answer(complaint_id: str, data: bytes, content_type: str) -> Response:

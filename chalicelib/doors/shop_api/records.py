@@ -37,7 +37,7 @@ from chalicelib.doors.shop_api.models import (
     RecordVersions,
     VoidRequest,
 )
-from chalicelib.doors.shop_api.views import receipt_view, record_view
+from chalicelib.doors.shop_api.views import receipt_view, record_page_view, record_view
 from chalicelib.errors import DomainError
 
 _RECORD = path_param("record_id", "32 hex characters")
@@ -118,11 +118,9 @@ def list_records() -> Response:
     params = query_params(door.request)
     date_to = date_param(params, "to", china_date(record_service().now()))
     date_from = date_param(params, "from", date_to - timedelta(days=30))
-    page = record_service().list_own(
-        shop, date_from, date_to, int_param(params, "limit", 50), params.get("cursor")
-    )
-    body = {"records": [record_view(r) for r in page.items], "next_cursor": page.cursor}
-    return json_response(conform(RecordPage, body))
+    limit, cursor = int_param(params, "limit", 50), params.get("cursor")
+    page = record_service().list_own(shop, date_from, date_to, limit, cursor)
+    return json_response(record_page_view(page.items, page.cursor))
 
 
 @door.route("/v1/records/{record_id}", methods=["GET"], doc=READ)

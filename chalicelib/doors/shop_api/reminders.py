@@ -8,11 +8,10 @@ from chalice import Response
 from chalicelib.bootstrap import reminder_service
 from chalicelib.doors.kit.auth import require_shop
 from chalicelib.doors.kit.http import ANY_CONTENT_TYPE, int_param, json_response, query_params
-from chalicelib.doors.kit.models import conform
 from chalicelib.doors.kit.operations import BUSY, PAGE, Doc, path_param
 from chalicelib.doors.shop_api.door import door
 from chalicelib.doors.shop_api.models import DeliveryOut, ShopReminders
-from chalicelib.doors.shop_api.views import delivery_view
+from chalicelib.doors.shop_api.views import delivery_view, reminders_view
 
 REMINDERS = Doc(
     "The shop's reminders",
@@ -36,15 +35,9 @@ READ = Doc(
 def shop_reminders() -> Response:
     shop = require_shop(door.request)
     params = query_params(door.request)
-    items, cursor = reminder_service().for_shop(
-        shop, int_param(params, "limit", 50), params.get("cursor")
-    )
-    body = {
-        "reminders": [delivery_view(d) for d in items],
-        "unread": sum(1 for d in items if d.read_at is None),
-        "next_cursor": cursor,
-    }
-    return json_response(conform(ShopReminders, body))
+    limit, cursor = int_param(params, "limit", 50), params.get("cursor")
+    items, cursor = reminder_service().for_shop(shop, limit, cursor)
+    return json_response(reminders_view(items, cursor))
 
 
 @door.route(

@@ -12,7 +12,7 @@ from chalicelib.domain.record import Receipt, StoredRecord
 from chalicelib.domain.reminder import Delivery
 from chalicelib.doors.kit.models import conform
 from chalicelib.doors.kit.record_models import ReceiptOut
-from chalicelib.doors.shop_api.models import DeliveryOut, RecordOut
+from chalicelib.doors.shop_api.models import DeliveryOut, RecordOut, RecordPage, ShopReminders
 
 
 def receipt_view(receipt: Receipt) -> dict[str, Any]:
@@ -46,3 +46,19 @@ def delivery_view(delivery: Delivery) -> dict[str, Any]:
         "read_at": delivery.read_at.isoformat() if delivery.read_at else None,
     }
     return conform(DeliveryOut, body)
+
+
+def record_page_view(records: list[StoredRecord], cursor: str | None) -> dict[str, Any]:
+    """A page of the shop's own records, newest first, and the cursor of the next one."""
+    body = {"records": [record_view(r) for r in records], "next_cursor": cursor}
+    return conform(RecordPage, body)
+
+
+def reminders_view(deliveries: list[Delivery], cursor: str | None) -> dict[str, Any]:
+    """A page of the reminders a shop was sent, and how many of them it has not read."""
+    body = {
+        "reminders": [delivery_view(d) for d in deliveries],
+        "unread": sum(1 for d in deliveries if d.read_at is None),
+        "next_cursor": cursor,
+    }
+    return conform(ShopReminders, body)
