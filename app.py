@@ -1,7 +1,17 @@
-"""Chalice application: wires blueprints, middleware and stream handlers; no logic here.
+"""Chalice application: registers the doors, middleware and stream handlers; no logic here.
 
-One codebase serves both stack kinds (STACK_ROLE = province | ministry); routes of the other
-kind answer 404. Handlers and their triggers are listed in README.md (Architecture).
+One codebase serves both stack kinds (STACK_ROLE = province | ministry); each door declares
+the stacks its routes serve, and a route of the other kind answers 404.
+
+Where to look (README.md "Layout" has the longer map):
+- an HTTP route: its audience's door, `chalicelib/doors/<door>/` (the table of doors is in
+  `chalicelib/doors/__init__.py`, each door's `__init__.py` lists its modules and routes);
+  a route calls one service of `chalicelib/services/`, which applies `chalicelib/domain/`.
+- a record's checks (VIN, plate, odometer, shop name): `chalicelib/domain/record.py`
+  (`quality_flags`), the VIN's check digit in `chalicelib/domain/vin.py`.
+- a record's way to the ministry: `apply_record_changes` below → `chalicelib/streams/handlers.py`
+  (the forwarder, `services/forward_changes.py`) → the ministry's `POST /v1/exchange/batch`
+  (`doors/exchange/provinces.py` → `services/exchange.py`); the contract: docs/exchange.md.
 """
 
 from __future__ import annotations

@@ -1,7 +1,7 @@
 """Signed-in pages: the cookie session, its CSRF check and the answers to page errors.
 
 Why: the regulator console and the shop portal are server-rendered pages signed in with a
-cookie, one cookie name per audience (web/cookies.py), so the two sessions live side by side.
+cookie, one cookie name per audience (doors/kit/cookies.py), so the two sessions live side by side.
 The cookie holds a bearer token of the same kind the JSON API uses (stored hashed, with the
 same lifetime and revocation), so a page and an API call are authorised by one mechanism.
 Every POST of a signed-in page must carry the session's CSRF token. `page_errors` turns domain

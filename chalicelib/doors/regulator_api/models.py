@@ -4,7 +4,7 @@ Why: what a regulator's tool sends and gets back is a contract; the served OpenA
 built from these models (their class names are its component names) and every answer passes
 through them (`conform`), so the document and the answers cannot drift. The shop registry's
 request models are the console's too (`kit/registry_models.py`); a complaint as a regulator
-sees it is built beside the other audiences' views (`api/feedback_views.py`).
+sees it is built beside the other audiences' views (`doors/kit/feedback_views.py`).
 """
 
 from __future__ import annotations
