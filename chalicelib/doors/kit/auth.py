@@ -76,13 +76,8 @@ def require_permission(
     companycode outside the caller's scope).
     """
     principal = require_regulator(request, token)
-    authorize(
-        principal,
-        permission,
-        stack=get_settings().stack_role,
-        companycode=companycode,
-        division=division,
-        province=province,
+    authorize_here(
+        principal, permission, companycode=companycode, division=division, province=province
     )
     return principal
 

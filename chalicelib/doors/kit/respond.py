@@ -98,6 +98,20 @@ def stylesheet(body: bytes | None) -> Response:
     )
 
 
+def inline_image(name: str, data: bytes, content_type: str, *, csp: str = "") -> Response:
+    """A stored image (a complaint's photo voucher) shown inline, kept by no cache and never
+    sniffed; `csp` adds a Content-Security-Policy (the console's pages send one)."""
+    headers: dict[str, str | list[str]] = {
+        "Content-Type": content_type,
+        "Cache-Control": "no-store",
+        "Content-Disposition": f'inline; filename="{name}"',
+        "X-Content-Type-Options": "nosniff",
+    }
+    if csp:
+        headers["Content-Security-Policy"] = csp
+    return Response(body=data, status_code=200, headers=headers)
+
+
 def redirect(
     path: str, *, cookies: list[str] | None = None, query: dict[str, str] | None = None
 ) -> Response:

@@ -34,9 +34,10 @@ from chalicelib.doors.kit.operations import (
     path_param,
     query_param,
 )
+from chalicelib.doors.kit.respond import inline_image
 from chalicelib.doors.regulator_api.door import door
 from chalicelib.doors.regulator_api.models import RegulatorComplaintPage
-from chalicelib.doors.regulator_api.views import complaint_page_view, photo_answer
+from chalicelib.doors.regulator_api.views import complaint_page_view
 from chalicelib.services.audit import Actor
 
 READ, HANDLE = Permission.COMPLAINTS_READ, Permission.COMPLAINTS_HANDLE
@@ -116,7 +117,7 @@ def complaint_detail(complaint_id: str) -> Response:
 def complaint_photo(complaint_id: str) -> Response:
     actor = _actor(READ, complaint_id)
     data, content_type = complaint_service().photo(complaint_id, actor)
-    return photo_answer(complaint_id, data, content_type)
+    return inline_image(complaint_id, data, content_type)
 
 
 @door.route(

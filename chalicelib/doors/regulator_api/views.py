@@ -10,8 +10,6 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
 
-from chalice import Response
-
 from chalicelib.domain.provinces import province_name
 from chalicelib.domain.shop import SHOP_CLASSES, Shop
 from chalicelib.doors.kit.auth import token_body
@@ -169,17 +167,3 @@ def reminder_page_view(items: list[Reminder], cursor: str | None) -> dict[str, A
 def search_page_view(page: SearchHits) -> dict[str, Any]:
     """A page of search hits and the cursor of the next one."""
     return conform(SearchPage, {"records": page.records, "next_cursor": page.next_cursor})
-
-
-def photo_answer(complaint_id: str, data: bytes, content_type: str) -> Response:
-    """A complaint's photo as stored, shown inline, kept by no cache and never sniffed."""
-    return Response(
-        body=data,
-        status_code=200,
-        headers={
-            "Content-Type": content_type,
-            "Cache-Control": "no-store",
-            "Content-Disposition": f'inline; filename="{complaint_id}"',
-            "X-Content-Type-Options": "nosniff",
-        },
-    )
